@@ -1,0 +1,50 @@
+import type { StepDefinition } from './step-definition.js';
+import { StepContractError } from './step-contract-error.js';
+import { getAjv } from './validate/ajv.js';
+
+const EFFECTS = ['read', 'write', 'interactive'];
+
+/** A plugin is plain JavaScript: check every part of the contract before trusting it. */
+export function checkDefinition(candidate: unknown, origin: string): StepDefinition {
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
+    throw new StepContractError(origin, `exports ${describe(candidate)}, not a step definition ({ type, description, effect, input, run })`);
+  }
+  const definition = candidate as Partial<StepDefinition> & Record<string, unknown>;
+  const name = typeof definition.type === 'string' ? `step type "${definition.type}"` : 'a step definition';
+  if (typeof definition.type !== 'string' || !/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(definition.type)) {
+    throw new StepContractError(origin, `${name} needs a "type" of lower-case words joined by dots, such as "team.deploy"`);
+  }
+  if (typeof definition.description !== 'string') throw new StepContractError(origin, `${name} needs a "description" string`);
+  if (typeof definition.effect !== 'function' && !EFFECTS.includes(definition.effect as string)) {
+    throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`);
+  }
+  if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`);
+  for (const optional of ['check', 'plan'] as const) {
+    if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
+      throw new StepContractError(origin, `${name} has a "${optional}" that is not a function`);
+    }
+  }
+  checkInputSchema(definition.input, name, origin);
+  return definition as StepDefinition;
+}
+
+function checkInputSchema(schema: unknown, name: string, origin: string): void {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`);
+  }
+  const ajv = getAjv();
+  if (!ajv.validateSchema(schema)) {
+    throw new StepContractError(origin, `${name} has an invalid input schema: ${ajv.errorsText(ajv.errors)}`);
+  }
+  try {
+    ajv.compile(schema);
+  } catch (error) {
+    throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing as its default export';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'function' ? 'a function' : `a ${typeof value}`;
+}

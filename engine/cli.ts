@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './exit-codes.js';
+import { handleFailure } from './cli/handle-failure.js';
+import { ENGINE_VERSION } from './version.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    a step failed
+  2    invalid input or usage (runbook, parameters, arguments)
+  3    declined at an approval (or no terminal to ask and no --yes)
+  130  interrupted (Ctrl-C); the run can be resumed
+
+Documentation: README.md and docs/ in the stepwise package.`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name('stepwise')
+    .description('Validate, dry-run, run and resume declarative YAML runbooks.')
+    .version(ENGINE_VERSION)
+    .showHelpAfterError('(run stepwise --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check runbooks against the schema and their expressions (exit 0 valid, 2 invalid)')
+    .argument('<files...>', 'runbook files')
+    .action(async (files: string[]) => (await import('./cli/validate-command.js')).validateCommand(files));
+
+  const runOptions = (command: Command) =>
+    command
+      .argument('<file>', 'runbook file')
+      .option('-p, --param <key=value>', 'a parameter; the value is read as YAML for non-string params (repeatable)', collect, [])
+      .option('--yes', 'answer yes to approvals and confirmations')
+      .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
+      .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
+      .option('--profile <name>', 'AWS named profile (overrides the runbook\'s aws.profile)')
+      .option('--region <name>', 'AWS region (overrides the runbook\'s aws.region)');
+
+  runOptions(program.command('run').description('run a runbook'))
+    .option('--dry-run', 'read steps run, write steps only say what they would change')
+    .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
+
+  runOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
+    .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
+
+  program
+    .command('resume')
+    .description('resume a failed or interrupted run where it stopped; succeeded steps never run again')
+    .argument('<run-id>', 'the run, as `stepwise runs` lists it')
+    .option('--from <step>', 'run again from this step on')
+    .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
+    .option('--allow-changed', 'resume even though the runbook changed since the run started')
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
+    .option('--profile <name>', 'AWS named profile')
+    .option('--region <name>', 'AWS region')
+    .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
+
+  program
+    .command('runs')
+    .description('list past runs with their status')
+    .option('--json', 'as JSON')
+    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
+    .action(async (options: { stateDir: string; json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
+
+  program
+    .command('show')
+    .description('a run\'s timeline: each step\'s status, duration, outputs and error')
+    .argument('<run-id>', 'the run')
+    .option('--json', 'as JSON')
+    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
+    .action(async (runId: string, options: { stateDir: string; json?: boolean }) => (await import('./cli/show-command.js')).showCommand(runId, options));
+
+  program
+    .command('steps')
+    .description('list the step types, or show one type\'s inputs')
+    .argument('[type]', 'a step type')
+    .action(async (type?: string) => (await import('./cli/steps-command.js')).stepsCommand(type));
+
+  program
+    .command('docs')
+    .description('render a runbook as Markdown')
+    .argument('<file>', 'runbook file')
+    .action(async (file: string) => (await import('./cli/docs-command.js')).docsCommand(file));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of runbooks, with every built-in step type\'s input (for editors)')
+    .action(async () => (await import('./cli/schema-command.js')).schemaCommand());
+
+  return program;
+}
+
+type ResumeOptions = Omit<RunCliOptions, 'param' | 'dryRun'> & { from?: string; allowChanged?: boolean };
+
+export interface RunCliOptions {
+  param: string[];
+  yes?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  stateDir: string;
+  profile?: string;
+  region?: string;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const clean = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      process.exitCode = clean ? ExitCode.success : ExitCode.invalidInput;
+      return;
+    }
+    process.exitCode = handleFailure(error);
+  }
+}
+
+await main(process.argv);

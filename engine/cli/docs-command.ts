@@ -1,0 +1,9 @@
+import { renderRunbookDocs } from '../document/render-docs.js';
+import { builtInRegistry } from './builtin-registry.js';
+import { loadValidRunbook } from './load-valid-runbook.js';
+
+export async function docsCommand(file: string): Promise<void> {
+  const registry = builtInRegistry();
+  const { runbook } = await loadValidRunbook(file, registry);
+  process.stdout.write(await renderRunbookDocs(runbook, registry));
+}

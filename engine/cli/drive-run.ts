@@ -1,0 +1,97 @@
+import type { RunCliOptions } from '../cli.js';
+import type { Runbook } from '../document/runbook.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
+import { executeRunbook, type RunResult } from '../execute/execute-runbook.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { StepRegistry } from '../registry.js';
+import type { Redactor } from '../secrets.js';
+import { chooseReporter } from './choose-reporter.js';
+import { onInterrupt } from './on-interrupt.js';
+
+export interface RunSetup {
+  file: string;
+  runbook: Runbook;
+  registry: StepRegistry;
+  runId: string;
+  params: JsonObject;
+  redactor: Redactor;
+  options: RunCliOptions;
+  settingsOverrides: Record<string, JsonObject>;
+  /** The journal of a real run. */
+  journal?: RunObserver;
+  restore?: (stepId: string, item?: number) => JsonValue | undefined;
+}
+
+type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
+
+/** Runs a prepared runbook with progress output, Ctrl-C handling, the result and the exit code. */
+export async function driveRun(setup: RunSetup): Promise<RunResult> {
+  const { options } = setup;
+  const dryRun = options.dryRun === true;
+  const reporter = await chooseReporter(options.json === true);
+  const planned: PlannedEvent[] = [];
+  const collectPlans: RunObserver = { onEvent: (event) => void (event.type === 'step-planned' && planned.push(event)) };
+  const interrupt = onInterrupt();
+  let result: RunResult;
+  try {
+    result = await executeRunbook({
+      runbook: setup.runbook,
+      runbookFile: setup.file,
+      registry: setup.registry,
+      params: setup.params,
+      redactor: setup.redactor,
+      runId: setup.runId,
+      dryRun,
+      assumeYes: options.yes === true,
+      interactive: process.stdin.isTTY === true,
+      settingsOverrides: setup.settingsOverrides,
+      signal: interrupt.signal,
+      reporter,
+      observers: [collectPlans, ...(setup.journal ? [setup.journal] : [])],
+      ...(setup.restore ? { restore: setup.restore } : {}),
+    });
+  } finally {
+    interrupt.dispose();
+    await reporter.close();
+  }
+  if (options.json) {
+    const document = jsonResult(result, setup, planned);
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else if (result.failure) {
+    const what = result.status === 'interrupted' ? 'was interrupted' : `failed: ${result.failure.message}`;
+    process.stderr.write(`stepwise: step "${result.failure.stepId}" ${what}\n`);
+  }
+  if (setup.journal && result.status !== 'succeeded') {
+    process.stderr.write(`stepwise: to resume: stepwise resume ${result.runId}${options.stateDir !== '.stepwise' ? ` --state-dir ${options.stateDir}` : ''}\n`);
+  }
+  process.exitCode = exitCodeOf(result.status);
+  return result;
+}
+
+export function exitCodeOf(status: RunStatus): number {
+  switch (status) {
+    case 'succeeded':
+    case 'planned':
+      return ExitCode.success;
+    case 'declined':
+      return ExitCode.declined;
+    case 'interrupted':
+      return ExitCode.interrupted;
+    default:
+      return ExitCode.stepFailed;
+  }
+}
+
+function jsonResult(result: RunResult, setup: RunSetup, planned: PlannedEvent[]) {
+  const dryRun = setup.options.dryRun === true;
+  const steps = result.steps.map((step) => {
+    const base = { id: step.id, status: step.status, outputs: step.outputs, ...(step.error ? { error: step.error } : {}) };
+    if (!dryRun) return base;
+    const plans = planned.filter((event) => event.stepId === step.id).map(({ item, status, input, plan, dependsOn }) => ({ ...(item === undefined ? {} : { item }), status, input, ...(plan === undefined ? {} : { plan }), ...(dependsOn ? { dependsOn } : {}) }));
+    return { ...base, type: step.type, ...(step.dependsOn ? { dependsOn: step.dependsOn } : {}), ...(plans.length > 0 ? { plans } : {}) };
+  });
+  const common = { runId: result.runId, status: result.status, outputs: result.outputs, steps, ...(result.failure ? { failure: result.failure } : {}) };
+  if (!dryRun) return common;
+  return { runbook: setup.runbook.name, version: setup.runbook.version, dryRun: true, params: setup.redactor.value(setup.params), ...common };
+}

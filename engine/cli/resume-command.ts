@@ -1,0 +1,172 @@
+import type { RunCliOptions } from '../cli.js';
+import type { Runbook, StepSpec } from '../document/runbook.js';
+import { DeclinedError, UsageError } from '../exit-codes.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
+import { parseRunbookText } from '../load/read-runbook-file.js';
+import { paramEnvName, resolveParams } from '../params/resolve-params.js';
+import type { StepRegistry } from '../registry.js';
+import { Redactor } from '../secrets.js';
+import { hashFiles } from '../state/hash-files.js';
+import { replayJournal, type Replay } from '../state/replay.js';
+import { RunStore, type StoredRun } from '../state/run-store.js';
+import { didYouMean } from '../validate/did-you-mean.js';
+import { builtInRegistry } from './builtin-registry.js';
+import { driveRun } from './drive-run.js';
+import { loadValidRunbook } from './load-valid-runbook.js';
+import { runbookFiles } from './run-command.js';
+
+export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'> {
+  from?: string;
+  allowChanged?: boolean;
+}
+
+export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
+  const store = new RunStore(options.stateDir);
+  const run = store.open(runId);
+  const registry = builtInRegistry();
+  const file = run.record.runbook.path;
+  const { runbook } = await loadValidRunbook(file, registry).catch((error: unknown) => {
+    if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
+    throw error;
+  });
+  refuseIfChanged(run, file, runbook, options.allowChanged === true);
+  const replay = replayJournal(run.journal.entries);
+  if (run.journal.tornTail) say('the journal\'s last line was cut short by a crash and is ignored');
+  if (replay.status === 'succeeded' && options.from === undefined) {
+    process.stdout.write(`run ${runId} already succeeded: nothing to resume (use --from STEP to run steps again)\n`);
+    return;
+  }
+  const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
+  await confirmInFlight(replay, runbook, registry, options, rerunFrom);
+  const { values, redactor } = paramsForResume(run, runbook);
+  const { journal, lock } = store.reopen(run, say);
+  try {
+    await driveRun({
+      file,
+      runbook,
+      registry,
+      runId,
+      params: values,
+      redactor,
+      options: { ...options, param: [] },
+      settingsOverrides: mergeOverrides(run.record.settingsOverrides, options),
+      journal,
+      restore: await restorer(replay, runbook, registry, rerunFrom),
+    });
+  } finally {
+    journal.close();
+    lock.release();
+  }
+}
+
+function say(message: string): void {
+  process.stderr.write(`stepwise: ${message}\n`);
+}
+
+/** A resume must follow the procedure the run started with, or the operator must say otherwise. */
+function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, allowChanged: boolean): void {
+  const now = hashFiles(runbookFiles(file, runbook));
+  if (now === run.record.runbook.sha256) return;
+  const changes = describeChanges(run.snapshot, runbook);
+  if (allowChanged) {
+    say(`the runbook changed since the run started (${changes.join('; ')}); resuming anyway (--allow-changed)`);
+    return;
+  }
+  throw new UsageError(`the runbook ${file} changed since run ${run.record.runId} started:`, [...changes, 'resume with --allow-changed to follow the changed runbook, or start a new run']);
+}
+
+function describeChanges(snapshot: string | undefined, runbook: Runbook): string[] {
+  const before = snapshot === undefined ? undefined : parseRunbookText('snapshot', snapshot);
+  if (!before?.ok || !isJsonObject(before.source.value)) return ['its content differs (the earlier version is not available to compare)'];
+  const old = before.source.value as unknown as Runbook;
+  const changes: string[] = [];
+  if (old.version !== runbook.version) changes.push(`version ${old.version} → ${runbook.version}`);
+  const oldSteps = new Map((old.steps ?? []).map((step) => [step.id, JSON.stringify(step)]));
+  const newSteps = new Map(runbook.steps.map((step) => [step.id, JSON.stringify(step)]));
+  const added = [...newSteps.keys()].filter((id) => !oldSteps.has(id));
+  const removed = [...oldSteps.keys()].filter((id) => !newSteps.has(id));
+  const changed = [...newSteps.keys()].filter((id) => oldSteps.has(id) && oldSteps.get(id) !== newSteps.get(id));
+  if (added.length) changes.push(`steps added: ${added.join(', ')}`);
+  if (removed.length) changes.push(`steps removed: ${removed.join(', ')}`);
+  if (changed.length) changes.push(`steps changed: ${changed.join(', ')}`);
+  if (changes.length === 0) changes.push('its parameters, outputs or plugins differ');
+  return changes;
+}
+
+function stepIndex(runbook: Runbook, id: string): number {
+  const index = runbook.steps.findIndex((step) => step.id === id);
+  if (index < 0) throw new UsageError(`--from ${id}: no such step${didYouMean(id, runbook.steps.map((step) => step.id))}`);
+  return index;
+}
+
+/**
+ * A write step that was running when the run stopped may have made its change. With a
+ * check() the engine can ask the system; without one, only the operator can say.
+ */
+async function confirmInFlight(replay: Replay, runbook: Runbook, registry: StepRegistry, options: ResumeCliOptions, rerunFrom: number | undefined): Promise<void> {
+  const inFlight = replay.inFlight;
+  if (!inFlight || rerunFrom !== undefined) return;
+  const step = runbook.steps.find((candidate) => candidate.id === inFlight.stepId);
+  if (!step) return;
+  const definition = await registry.load(step.type);
+  const effect = typeof definition.effect === 'function' ? definition.effect((step.with ?? {}) as never) : definition.effect;
+  if (effect !== 'write' || definition.check) return;
+  const question = `step "${step.id}" was running when the run stopped and may already have made its change; run it again?`;
+  if (options.yes) return;
+  if (!process.stdin.isTTY) throw new DeclinedError(`${question}\n  there is no terminal to ask on: resume with --yes to run it again`);
+  const { confirm } = await import('@inquirer/prompts');
+  if (!(await confirm({ message: question, default: false }))) throw new DeclinedError('resume declined');
+}
+
+/** Secret values were never stored: they come from STEPWISE_PARAM_<NAME>, like on a new run. */
+function paramsForResume(run: StoredRun, runbook: Runbook): { values: JsonObject; redactor: Redactor } {
+  const specs = runbook.params ?? {};
+  const secretSpecs = Object.fromEntries(Object.entries(specs).filter(([, spec]) => spec.secret));
+  const missing = Object.keys(secretSpecs).filter((name) => process.env[paramEnvName(name)] === undefined && secretSpecs[name]!.default === undefined);
+  if (missing.length > 0) {
+    throw new UsageError('this run has secret parameters, which are never stored; give them again:', missing.map((name) => `${paramEnvName(name)}=... stepwise resume ${run.record.runId}`));
+  }
+  const secrets = resolveParams(secretSpecs, {}, process.env);
+  const redactor = new Redactor();
+  for (const value of secrets.secrets) redactor.add(value);
+  return { values: { ...run.record.params, ...secrets.values }, redactor };
+}
+
+function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {
+  const aws = { ...(recorded.aws ?? {}), ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
+  return { ...recorded, aws };
+}
+
+/**
+ * Succeeded steps and forEach items are restored from the journal, never run again; from
+ * `--from` on, everything runs again. A secret output was never stored: a read step that made
+ * one runs again, and a write step's secret output comes back empty, with a warning.
+ */
+async function restorer(replay: Replay, runbook: Runbook, registry: StepRegistry, rerunFrom: number | undefined) {
+  const rerun = new Set(rerunFrom === undefined ? [] : runbook.steps.slice(rerunFrom).map((step) => step.id));
+  const secretRead = new Set<string>();
+  for (const step of runbook.steps) {
+    if (!hasSecretOutputs(step)) continue;
+    const definition = await registry.load(step.type);
+    const effect = typeof definition.effect === 'function' ? definition.effect((step.with ?? {}) as never) : definition.effect;
+    if (effect === 'read') secretRead.add(step.id);
+    else if (replay.finished.has(step.id)) say(`secret outputs of step "${step.id}" were not stored; later steps see them as null`);
+  }
+  return (stepId: string, item?: number): JsonValue | undefined => {
+    if (rerun.has(stepId) || secretRead.has(stepId)) return undefined;
+    const step = runbook.steps.find((candidate) => candidate.id === stepId);
+    const finished = replay.finished.get(stepId);
+    const outputs = finished === undefined ? replay.items.get(stepId)?.get(item ?? -1) : item === undefined ? finished : Array.isArray(finished) ? finished[item] : undefined;
+    return outputs === undefined || !step ? outputs : withoutSecrets(step, outputs);
+  };
+}
+
+function hasSecretOutputs(step: StepSpec): boolean {
+  return Object.values(step.outputs ?? {}).some((spec) => typeof spec === 'object' && spec.secret === true);
+}
+
+function withoutSecrets(step: StepSpec, outputs: JsonValue): JsonValue {
+  if (!hasSecretOutputs(step) || !isJsonObject(outputs)) return outputs;
+  const secret = Object.entries(step.outputs ?? {}).filter(([, spec]) => typeof spec === 'object' && spec.secret).map(([name]) => name);
+  return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, secret.includes(name) ? null : value]));
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunCliOptions } from '../cli.js';
+import type { Runbook } from '../document/runbook.js';
+import type { JsonObject } from '../json.js';
+import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
+import { Redactor } from '../secrets.js';
+import { hashFiles } from '../state/hash-files.js';
+import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
+import { RunStore } from '../state/run-store.js';
+import { ENGINE_VERSION } from '../version.js';
+import { builtInRegistry } from './builtin-registry.js';
+import { driveRun } from './drive-run.js';
+import { loadValidRunbook } from './load-valid-runbook.js';
+
+export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
+  const registry = builtInRegistry();
+  const { runbook, source } = await loadValidRunbook(file, registry);
+  const params = resolveParams(runbook.params, splitParamArguments(options.param), process.env);
+  const redactor = new Redactor();
+  for (const secret of params.secrets) redactor.add(secret);
+  const runId = newRunId();
+  const settingsOverrides = awsOverrides(options);
+  if (options.dryRun) {
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
+    return;
+  }
+  const record = runRecord(runId, file, runbook, params.values, settingsOverrides);
+  const store = new RunStore(options.stateDir);
+  const { journal, lock } = store.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
+  try {
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal });
+  } finally {
+    journal.close();
+    lock.release();
+  }
+}
+
+export function awsOverrides(options: Pick<RunCliOptions, 'region' | 'profile'>): Record<string, JsonObject> {
+  return { aws: { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) } };
+}
+
+function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>): RunRecord {
+  const secretParams = Object.entries(runbook.params ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
+  return {
+    format: RUN_FORMAT,
+    runId,
+    runbook: { path: path.resolve(file), name: runbook.name, version: runbook.version, sha256: hashFiles(runbookFiles(file, runbook)) },
+    params: Object.fromEntries(Object.entries(params).filter(([name]) => !secretParams.includes(name))),
+    secretParams,
+    settingsOverrides,
+    engineVersion: ENGINE_VERSION,
+    startedAt: new Date().toISOString(),
+    host: os.hostname(),
+    user: os.userInfo().username,
+  };
+}
+
+/** The runbook file and the plugin modules it loads: what its hash covers. */
+export function runbookFiles(file: string, runbook: Runbook): string[] {
+  const folder = path.dirname(path.resolve(file));
+  return [path.resolve(file), ...(runbook.plugins ?? []).map((plugin) => path.resolve(folder, plugin))];
+}
+
+/** A sortable id an operator can type: when it started, and four random characters. */
+export function newRunId(date = new Date()): string {
+  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}

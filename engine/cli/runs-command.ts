@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { formatDuration } from '../duration.js';
+import { RunStore } from '../state/run-store.js';
+import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
+
+export async function runsCommand(options: { stateDir: string; json?: boolean }): Promise<void> {
+  const store = new RunStore(options.stateDir);
+  const summaries = store.ids().map((id) => summarize(store, id));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summaries.map(({ steps: _steps, ...rest }) => rest), null, 2)}\n`);
+    return;
+  }
+  if (summaries.length === 0) {
+    process.stdout.write(`no runs in ${store.runsFolder}\n`);
+    return;
+  }
+  const rows = summaries.map((s) => [s.runId, s.runbook, s.version, s.status, s.startedAt.replace('T', ' ').slice(0, 19), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]);
+  printTable(['RUN', 'RUNBOOK', 'VERSION', 'STATUS', 'STARTED', 'DURATION'], rows);
+}
+
+export function summarize(store: RunStore, id: string): RunSummary {
+  return summarizeRun(store.open(id), existsSync(store.lockFile(id)));
+}
+
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+}

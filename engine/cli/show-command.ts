@@ -1,0 +1,21 @@
+import { formatDuration } from '../duration.js';
+import { RunStore } from '../state/run-store.js';
+import { summarize } from './runs-command.js';
+
+export async function showCommand(runId: string, options: { stateDir: string; json?: boolean }): Promise<void> {
+  const summary = summarize(new RunStore(options.stateDir), runId);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  process.stdout.write(`run ${summary.runId}: ${summary.status}${took}\n`);
+  process.stdout.write(`runbook ${summary.runbook} ${summary.version} (${summary.path})\n`);
+  process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n\n`);
+  for (const step of summary.steps) {
+    const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
+    process.stdout.write(`  ${step.status.padEnd(10)} ${step.id} (${formatDuration(step.durationMs)}${attempts})\n`);
+    if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') process.stdout.write(`             outputs: ${JSON.stringify(step.outputs)}\n`);
+    if (step.error) process.stdout.write(`             error: ${step.error.message}\n`);
+  }
+}

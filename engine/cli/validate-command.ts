@@ -1,0 +1,19 @@
+import { formatDiagnostic } from '../validate/diagnostic.js';
+import { validateRunbookFile } from '../validate/validate-runbook.js';
+import { ExitCode } from '../exit-codes.js';
+import { builtInRegistry } from './builtin-registry.js';
+
+export async function validateCommand(files: string[]): Promise<void> {
+  const registry = builtInRegistry();
+  let invalid = 0;
+  for (const file of files) {
+    const result = await validateRunbookFile(file, registry);
+    for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    if (result.ok) process.stdout.write(`${file}: valid\n`);
+    else invalid++;
+  }
+  if (invalid > 0) {
+    process.stderr.write(`${invalid} of ${files.length} runbook${files.length === 1 ? '' : 's'} invalid\n`);
+    process.exitCode = ExitCode.invalidInput;
+  }
+}

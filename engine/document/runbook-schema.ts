@@ -1,0 +1,130 @@
+import { DURATION_PATTERN } from '../duration.js';
+import type { JsonSchema } from '../step-definition.js';
+
+export const API_VERSION = 'stepwise/v1';
+export const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
+export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const duration: JsonSchema = {
+  type: 'string',
+  pattern: DURATION_PATTERN,
+  description: 'A duration such as 500ms, 30s, 10m, 1h or 1h30m.',
+};
+
+const expressionOr = (schema: JsonSchema, description: string): JsonSchema => ({
+  description,
+  anyOf: [schema, { type: 'string', pattern: '^\\s*\\$\\{\\{[\\s\\S]*\\}\\}\\s*$' }],
+});
+
+const param: JsonSchema = {
+  type: 'object',
+  description: 'A parameter: a JSON Schema for its value, plus stepwise\'s own keys.',
+  additionalProperties: false,
+  properties: {
+    type: { enum: ['string', 'number', 'integer', 'boolean', 'array', 'object'], description: 'The value\'s type; -p values are read as YAML and checked against it.' },
+    description: { type: 'string', description: 'What the parameter is for.' },
+    default: { description: 'The value when none is given.' },
+    required: { type: 'boolean', description: 'Defaults to true unless a default is given.' },
+    secret: { type: 'boolean', description: 'Never written to the journal, plans, logs or progress output.' },
+    enum: { type: 'array', description: 'The allowed values.' },
+    pattern: { type: 'string', format: 'regex', description: 'A regular expression a string value must match.' },
+    format: { type: 'string', description: 'A JSON Schema format such as uri.' },
+    minimum: { type: 'number' },
+    maximum: { type: 'number' },
+    minLength: { type: 'integer', minimum: 0 },
+    maxLength: { type: 'integer', minimum: 0 },
+    items: { type: 'object', description: 'The schema of each item of an array parameter.' },
+    minItems: { type: 'integer', minimum: 0 },
+  },
+};
+
+const retry: JsonSchema = {
+  type: 'object',
+  description: 'Run the step again when it fails.',
+  additionalProperties: false,
+  required: ['maxAttempts'],
+  properties: {
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100, description: 'Attempts in all, the first one included.' },
+    interval: { ...duration, description: 'Wait before the second attempt (default 1s).' },
+    backoffRate: { type: 'number', minimum: 1, description: 'Each wait is the previous one times this (default 2).' },
+    maxInterval: { ...duration, description: 'The longest wait between attempts.' },
+    on: {
+      type: 'array',
+      items: { type: 'string' },
+      minItems: 1,
+      description: 'Failure codes that retry (such as timeout, exit-code, throttling); default: every retryable failure.',
+    },
+  },
+};
+
+const output: JsonSchema = {
+  description: 'A JMESPath selector over the step\'s raw result, or { from, secret }.',
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from'],
+      properties: {
+        from: { type: 'string', minLength: 1, description: 'A JMESPath selector over the step\'s raw result.' },
+        secret: { type: 'boolean', description: 'Redact this output everywhere it would be shown or stored.' },
+      },
+    },
+  ],
+};
+
+export const STEP_FIELDS = ['id', 'type', 'name', 'description', 'with', 'if', 'forEach', 'outputs', 'retry', 'timeout', 'onFailure'] as const;
+
+export const stepSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type'],
+  properties: {
+    id: { type: 'string', pattern: STEP_ID_PATTERN, description: 'Unique within the runbook: lower case letters, digits and dashes, starting with a letter.' },
+    type: { type: 'string', description: 'The step type, such as shell or aws.cloudformation.describe-stacks.' },
+    name: { type: 'string', description: 'Shown in progress output.' },
+    description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
+    with: { type: 'object', description: 'The step type\'s input.' },
+    if: expressionOr({ type: 'boolean' }, 'Run the step only when this is true.'),
+    forEach: expressionOr({ type: 'array' }, 'Run the step once per item of this list, with `item` in its expressions.'),
+    outputs: { type: 'object', additionalProperties: output, propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'Output name to JMESPath selector over the raw result.' },
+    retry,
+    timeout: { ...duration, description: 'Abort an attempt that runs longer than this.' },
+    onFailure: { enum: ['abort', 'continue'], description: 'abort (default) stops the run; continue records the failure and goes on.' },
+  },
+};
+
+export const TOP_LEVEL_FIELDS = ['apiVersion', 'name', 'version', 'description', 'requires', 'params', 'aws', 'plugins', 'steps', 'outputs'] as const;
+
+export const runbookSchema: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://stepwise.dev/schemas/runbook.schema.json',
+  title: 'stepwise runbook',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'name', 'version', 'steps'],
+  properties: {
+    apiVersion: { type: 'string', description: `The document format: ${API_VERSION}.` },
+    name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'The runbook\'s name, in lower case with dashes.' },
+    version: { type: 'string', description: 'The runbook\'s own semantic version, recorded in every run.' },
+    description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
+    requires: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { stepwise: { type: 'string', description: 'The engine versions this runbook needs, as a semver range.' } },
+    },
+    params: { type: 'object', additionalProperties: param, propertyNames: { pattern: PARAM_NAME_PATTERN } },
+    aws: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Defaults for every aws.* step; --region and --profile override them.',
+      properties: {
+        region: { type: 'string', description: 'The AWS region.' },
+        profile: { type: 'string', description: 'A named profile of the AWS config files.' },
+      },
+    },
+    plugins: { type: 'array', items: { type: 'string' }, description: 'ESM modules with extra step types, relative to this file.' },
+    steps: { type: 'array', minItems: 1, items: stepSchema },
+    outputs: { type: 'object', propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'The run\'s outputs: name to value (usually an expression).' },
+  },
+};

@@ -1,0 +1,53 @@
+import type { JsonObject, JsonValue } from '../json.js';
+
+/** A parameter as the runbook declares it under `params:`. */
+export interface ParamSpec {
+  type?: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+  description?: string;
+  default?: JsonValue;
+  required?: boolean;
+  secret?: boolean;
+  [schemaKeyword: string]: JsonValue | undefined;
+}
+
+export interface RetrySpec {
+  maxAttempts: number;
+  interval?: string;
+  backoffRate?: number;
+  maxInterval?: string;
+  on?: string[];
+}
+
+export type OutputSpec = string | { from: string; secret?: boolean };
+
+/** A step as written under `steps:`, before any expression is evaluated. */
+export interface StepSpec {
+  id: string;
+  type: string;
+  name?: string;
+  description?: string;
+  with?: JsonObject;
+  if?: boolean | string;
+  forEach?: JsonValue[] | string;
+  outputs?: Record<string, OutputSpec>;
+  retry?: RetrySpec;
+  timeout?: string;
+  onFailure?: 'abort' | 'continue';
+}
+
+/** The whole document, once it has passed the schema. */
+export interface Runbook {
+  apiVersion: string;
+  name: string;
+  version: string;
+  description?: string;
+  requires?: { stepwise?: string };
+  params?: Record<string, ParamSpec>;
+  aws?: JsonObject;
+  plugins?: string[];
+  steps: StepSpec[];
+  outputs?: JsonObject;
+}
+
+/** Settings blocks are the top-level keys the engine passes through to step types. */
+export const SETTINGS_BLOCKS = ['aws'] as const;

@@ -1,0 +1,151 @@
+import path from 'node:path';
+import type { Runbook } from '../document/runbook.js';
+import { resolveValue, type Resolved, type Scope } from '../expressions/evaluate.js';
+import { Unknown } from '../expressions/unknown.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { StepRegistry } from '../registry.js';
+import type { Reporter } from '../report/reporter.js';
+import type { Redactor } from '../secrets.js';
+import type { FailureInfo, RunEvent, RunObserver, RunStatus, StepStatus } from './events.js';
+import { executeStep } from './execute-step.js';
+
+export interface RunOptions {
+  runbook: Runbook;
+  runbookFile: string;
+  registry: StepRegistry;
+  params: JsonObject;
+  redactor: Redactor;
+  runId: string;
+  dryRun: boolean;
+  /** `--yes`: approvals and confirmations are answered yes. */
+  assumeYes: boolean;
+  /** A terminal is there to answer questions. */
+  interactive: boolean;
+  /** Command-line overrides of settings blocks, such as `{ aws: { region } }`. */
+  settingsOverrides: Record<string, JsonObject>;
+  /** Ctrl-C. */
+  signal: AbortSignal;
+  reporter: Reporter;
+  /** More observers, such as the journal; each event waits for all of them. */
+  observers?: RunObserver[];
+  /** On resume: the outputs of a step (or forEach item) that already succeeded, so it is not run again. */
+  restore?: (stepId: string, item?: number) => JsonValue | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface StepResult {
+  id: string;
+  type: string;
+  title: string;
+  status: StepStatus | 'not-run';
+  outputs: Resolved;
+  durationMs: number;
+  error?: FailureInfo;
+  dependsOn?: string[];
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  outputs: Resolved;
+  steps: StepResult[];
+  failure?: FailureInfo & { stepId: string };
+  durationMs: number;
+}
+
+/** Shared by the steps of one run: what they have produced so far and how to tell the world. */
+export class RunState {
+  readonly stepData: Record<string, { outputs: JsonValue; status: string }> = {};
+  readonly unknownSteps = new Map<string, Unknown>();
+  readonly cleanups: (() => Promise<void> | void)[] = [];
+  readonly settings: Record<string, JsonObject> = {};
+  readonly runbookDir: string;
+
+  constructor(readonly options: RunOptions) {
+    this.runbookDir = path.dirname(path.resolve(options.runbookFile));
+  }
+
+  scope(item?: Resolved): Scope {
+    const data: Record<string, JsonValue> = {
+      params: this.options.params,
+      steps: this.stepData,
+      env: { ...(this.options.env ?? process.env) } as JsonObject,
+      run: { id: this.options.runId, dryRun: this.options.dryRun },
+    };
+    if (item !== undefined) data.item = item as JsonValue;
+    return { data, unknownSteps: this.unknownSteps };
+  }
+
+  async emit(event: RunEvent): Promise<void> {
+    const redacted = this.options.redactor.value(event);
+    await this.options.reporter.onEvent(redacted);
+    for (const observer of this.options.observers ?? []) await observer.onEvent(redacted);
+  }
+}
+
+export async function executeRunbook(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const state = new RunState(options);
+  const { runbook } = options;
+  await state.emit({ type: 'run-started', runId: options.runId, runbook: runbook.name, version: runbook.version, dryRun: options.dryRun, at: now() });
+  resolveSettings(state);
+  const steps: StepResult[] = runbook.steps.map((step) => ({ id: step.id, type: step.type, title: step.name ?? step.id, status: 'not-run', outputs: null, durationMs: 0 }));
+  let status: RunStatus = options.dryRun ? 'planned' : 'succeeded';
+  let failure: RunResult['failure'];
+  try {
+    for (const [index, step] of runbook.steps.entries()) {
+      const result = await executeStep(step, state);
+      steps[index] = result;
+      if (result.status === 'failed' && step.onFailure !== 'continue') {
+        failure = { ...result.error!, stepId: step.id };
+        status = runStatusOf(result.error!.code);
+        break;
+      }
+    }
+  } finally {
+    await runCleanups(state);
+  }
+  const outputs = status === 'failed' || status === 'interrupted' || status === 'declined' ? null : resolveRunOutputs(runbook, state);
+  const durationMs = Date.now() - started;
+  await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
+  return options.redactor.value({ runId: options.runId, status, outputs, steps, failure, durationMs });
+}
+
+function runStatusOf(code: string): RunStatus {
+  if (code === 'interrupted') return 'interrupted';
+  if (code === 'declined') return 'declined';
+  return 'failed';
+}
+
+function resolveSettings(state: RunState): void {
+  const { runbook, settingsOverrides } = state.options;
+  const declared = { aws: runbook.aws ?? {} } as Record<string, JsonObject>;
+  for (const name of new Set([...Object.keys(declared), ...Object.keys(settingsOverrides)])) {
+    const resolved = resolveValue(declared[name] ?? {}, state.scope()) as JsonObject;
+    const overrides = Object.fromEntries(Object.entries(settingsOverrides[name] ?? {}).filter(([, value]) => value !== undefined));
+    state.settings[name] = { ...resolved, ...overrides };
+  }
+}
+
+function resolveRunOutputs(runbook: Runbook, state: RunState): Resolved {
+  if (!runbook.outputs) return {};
+  return resolveValue(runbook.outputs, state.scope());
+}
+
+async function runCleanups(state: RunState): Promise<void> {
+  for (const cleanup of state.cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      state.options.reporter.view('run').log(`cleanup failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function toJson(value: Resolved): JsonValue {
+  return JSON.parse(JSON.stringify(value ?? null)) as JsonValue;
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,242 @@
+import type { OutputSpec, StepSpec } from '../document/runbook.js';
+import { parseDuration } from '../duration.js';
+import { EvaluationError, isTruthy, resolveValue, select, type Resolved } from '../expressions/evaluate.js';
+import { findUnknown, Unknown } from '../expressions/unknown.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { Effect, StepContext, StepDefinition } from '../step-definition.js';
+import { StepFailure } from '../step-failure.js';
+import { compileSchema } from '../validate/ajv.js';
+import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
+import { abortable, delay, interruptedFailure, timeoutFailure } from './abortable.js';
+import type { FailureInfo } from './events.js';
+import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
+import { retryDelay, shouldRetry } from './retry-policy.js';
+
+/** One item's outcome: its outputs, or why it produced none. */
+type ItemOutcome =
+  | { kind: 'done'; outputs: Resolved; status: 'succeeded' | 'satisfied' | 'restored' | 'would-ask' }
+  | { kind: 'unknown'; unknown: Unknown; status: 'planned' | 'depends' }
+  | { kind: 'failed'; error: FailureInfo };
+
+export async function executeStep(step: StepSpec, state: RunState): Promise<StepResult> {
+  const started = Date.now();
+  const title = step.name ?? step.id;
+  const base = { id: step.id, type: step.type, title };
+  const finish = async (status: StepResult['status'], outputs: Resolved, extra: Partial<StepResult> = {}): Promise<StepResult> => {
+    const durationMs = Date.now() - started;
+    state.stepData[step.id] = { outputs: toJson(outputs), status };
+    if (outputs instanceof Unknown) state.unknownSteps.set(step.id, outputs);
+    if (status !== 'not-run') await state.emit({ type: 'step-finished', stepId: step.id, status, outputs: toJson(outputs), durationMs, at: now() });
+    return { ...base, status, outputs, durationMs, ...extra };
+  };
+  try {
+    const condition = step.if === undefined ? true : resolveValue(step.if, state.scope());
+    if (condition instanceof Unknown) return await dependsOn(step, state, condition, finish);
+    if (!isTruthy(condition)) {
+      await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: `if: ${String(step.if)} is false`, at: now() });
+      return await finish('skipped', null);
+    }
+    const items = resolveItems(step, state);
+    if (items instanceof Unknown) return await dependsOn(step, state, items, finish);
+    const outcomes: ItemOutcome[] = [];
+    for (const [index, item] of items.entries()) {
+      const outcome = await executeItem(step, state, items.length > 1 || step.forEach !== undefined ? index : undefined, item);
+      outcomes.push(outcome);
+      if (outcome.kind === 'failed') return await finish('failed', null, { error: outcome.error });
+    }
+    return await finishWith(step, outcomes, finish);
+  } catch (error) {
+    const failure = asFailure(error);
+    await state.emit({ type: 'step-failed', stepId: step.id, error: failure, willRetry: false, durationMs: Date.now() - started, at: now() });
+    return await finish('failed', null, { error: failure });
+  }
+}
+
+type Finish = (status: StepResult['status'], outputs: Resolved, extra?: Partial<StepResult>) => Promise<StepResult>;
+
+async function finishWith(step: StepSpec, outcomes: ItemOutcome[], finish: Finish): Promise<StepResult> {
+  const unknown = findUnknown(outcomes.map((o) => (o.kind === 'unknown' ? o.unknown : null)));
+  if (unknown) {
+    const status = outcomes.some((o) => o.kind === 'unknown' && o.status === 'planned') ? 'planned' : 'depends';
+    return finish(status, unknown, { dependsOn: [...unknown.dependsOn] });
+  }
+  const done = outcomes.filter((o): o is Extract<ItemOutcome, { kind: 'done' }> => o.kind === 'done');
+  const outputs = step.forEach === undefined ? (done[0]?.outputs ?? null) : done.map((o) => o.outputs);
+  const statuses = new Set(done.map((o) => o.status));
+  const status = statuses.size === 1 ? [...statuses][0]! : 'succeeded';
+  return finish(status, outputs);
+}
+
+async function dependsOn(step: StepSpec, state: RunState, unknown: Unknown, finish: Finish): Promise<StepResult> {
+  await state.emit({ type: 'step-planned', stepId: step.id, status: 'depends', input: null, dependsOn: [...unknown.dependsOn], at: now() });
+  return finish('depends', unknown, { dependsOn: [...unknown.dependsOn] });
+}
+
+function resolveItems(step: StepSpec, state: RunState): Resolved[] | Unknown {
+  if (step.forEach === undefined) return [null];
+  const list = resolveValue(step.forEach, state.scope());
+  if (list instanceof Unknown) return list;
+  if (!Array.isArray(list)) {
+    throw new StepFailure(`forEach gave ${describe(list)}, not a list`, { code: 'invalid-input', retryable: false });
+  }
+  return list;
+}
+
+async function executeItem(step: StepSpec, state: RunState, item: number | undefined, itemValue: Resolved): Promise<ItemOutcome> {
+  const restored = state.options.restore?.(step.id, item);
+  if (restored !== undefined) {
+    await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: restored, durationMs: 0, via: 'restore', at: now() });
+    return { kind: 'done', outputs: restored, status: 'restored' };
+  }
+  const definition = await state.options.registry.load(step.type);
+  const scope = state.scope(item === undefined ? undefined : itemValue);
+  const input = resolveValue(step.with ?? {}, scope);
+  const unknown = findUnknown(input);
+  const effect = effectOf(definition, input);
+  if (state.options.dryRun && effect !== 'read') return planItem(step, state, definition, effect, input, item, unknown);
+  if (unknown) return planItem(step, state, definition, effect, input, item, unknown);
+  return runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), item);
+}
+
+function effectOf(definition: StepDefinition, input: Resolved): Effect {
+  if (typeof definition.effect !== 'function') return definition.effect;
+  return definition.effect(input as JsonObject);
+}
+
+async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined): Promise<ItemOutcome> {
+  const shownInput = toJson(input);
+  if (unknown) {
+    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'depends', input: shownInput, dependsOn: [...unknown.dependsOn], at: now() });
+    return { kind: 'unknown', unknown, status: 'depends' };
+  }
+  const valid = validateInput(definition, input as JsonObject);
+  const ctx = contextFor(step, state, state.options.signal, item);
+  if (effect === 'interactive') {
+    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan: `would ask: ${interactiveText(valid)}`, at: now() });
+    return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'would-ask' };
+  }
+  if (definition.check && (await definition.check(ctx, valid))) {
+    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'satisfied', input: shownInput, plan: 'already in place: nothing to do', at: now() });
+    return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'satisfied' };
+  }
+  const plan = definition.plan ? await definition.plan(ctx, valid) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
+  await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, plan, at: now() });
+  return { kind: 'unknown', unknown: new Unknown([step.id]), status: 'planned' };
+}
+
+function interactiveText(input: JsonObject): string {
+  const text = input.message ?? input.instructions ?? '';
+  return typeof text === 'string' ? text : JSON.stringify(text);
+}
+
+async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined): Promise<ItemOutcome> {
+  const title = step.name ?? step.id;
+  if (effect === 'write' && definition.check) {
+    const ctx = contextFor(step, state, state.options.signal, item);
+    if (await definition.check(ctx, input)) {
+      const outputs = selectOutputs(step, null, state);
+      await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
+      return { kind: 'done', outputs, status: 'satisfied' };
+    }
+  }
+  const timeoutMs = step.timeout ? parseDuration(step.timeout) : undefined;
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    await state.emit({ type: 'step-started', stepId: step.id, title, item, attempt, effect, at: now() });
+    try {
+      const result = await attemptOnce(step, state, definition, input, item, timeoutMs);
+      const outputs = selectOutputs(step, result, state);
+      await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - started, at: now() });
+      return { kind: 'done', outputs, status: 'succeeded' };
+    } catch (error) {
+      const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
+      const willRetry = shouldRetry(step.retry, attempt, failure);
+      const retryInMs = willRetry ? retryDelay(step.retry!, attempt) : undefined;
+      const { retryable: _retryable, ...info } = failure;
+      await state.emit({ type: 'step-failed', stepId: step.id, item, error: info, willRetry, retryInMs, durationMs: Date.now() - started, at: now() });
+      if (!willRetry) return { kind: 'failed', error: info };
+      try {
+        await delay(retryInMs!, state.options.signal);
+      } catch {
+        return { kind: 'failed', error: asFailure(interruptedFailure()) };
+      }
+    }
+  }
+}
+
+async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeoutMs: number | undefined): Promise<JsonValue> {
+  const attempt = new AbortController();
+  const signal = AbortSignal.any([state.options.signal, attempt.signal]);
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, step.timeout!)), timeoutMs);
+  try {
+    const ctx = contextFor(step, state, signal, item);
+    return await abortable(definition.run(ctx, structuredClone(input)), signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined): StepContext {
+  const { options } = state;
+  const view = options.reporter.view(item === undefined ? step.id : `${step.id}[${item}]`);
+  return {
+    runId: options.runId,
+    stepId: step.id,
+    dryRun: options.dryRun,
+    signal,
+    runbookDir: state.runbookDir,
+    settings: (name) => state.settings[name] ?? {},
+    progress: (message) => view.progress(options.redactor.text(message)),
+    log: (message) => view.log(options.redactor.text(message)),
+    confirm: (message) => confirm(state, message),
+    onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
+  };
+}
+
+async function confirm(state: RunState, message: string): Promise<boolean> {
+  const { options } = state;
+  if (options.assumeYes) return true;
+  if (!options.interactive) {
+    throw new StepFailure(`approval needed, but there is no terminal to ask on: "${options.redactor.text(message)}" — run again with --yes to approve`, { code: 'declined', retryable: false });
+  }
+  return options.reporter.confirm(options.redactor.text(message));
+}
+
+function validateInput(definition: StepDefinition, input: JsonObject): JsonObject {
+  const withDefaults = structuredClone(input);
+  const validate = compileSchema(definition.input, { useDefaults: true });
+  if (validate(withDefaults)) return withDefaults;
+  const problems = actionableErrors(validate.errors ?? []).map((error) => describeSchemaError(error, (path) => (path.length ? `"with.${path.join('.')}"` : '"with"')).message);
+  throw new StepFailure(`invalid input for ${definition.type}: ${problems.join('; ')}`, { code: 'invalid-input', retryable: false });
+}
+
+function selectOutputs(step: StepSpec, result: JsonValue, state: RunState): Resolved {
+  const outputs: Record<string, JsonValue> = {};
+  for (const [name, spec] of Object.entries(step.outputs ?? {})) {
+    const value = select(selectorOf(spec), result);
+    if (typeof spec === 'object' && spec.secret) state.options.redactor.add(value);
+    outputs[name] = value;
+  }
+  return outputs;
+}
+
+function selectorOf(spec: OutputSpec): string {
+  return typeof spec === 'string' ? spec : spec.from;
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof StepFailure ? error.retryable : true;
+}
+
+export function asFailure(error: unknown): FailureInfo {
+  if (error instanceof StepFailure) return { message: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) };
+  if (error instanceof EvaluationError) return { message: error.message, code: 'expression' };
+  if (error instanceof Error) return { message: error.message, code: 'error' };
+  return { message: String(error), code: 'error' };
+}
+
+function describe(value: Resolved): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}

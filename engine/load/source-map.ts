@@ -1,0 +1,63 @@
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+
+export type DocPath = readonly (string | number)[];
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** Maps a path in the parsed value back to where the author wrote it. */
+export class SourceMap {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** The value at `path`, or the nearest ancestor that exists. */
+  valueAt(path: DocPath): Position {
+    const { node } = this.walk(path);
+    return this.at(node?.range?.[0] ?? 0);
+  }
+
+  /** The key that names `path` (for unknown or misplaced keys), else its value. */
+  keyAt(path: DocPath): Position {
+    const { node, pair } = this.walk(path);
+    const keyNode = pair?.key as Node | undefined;
+    return this.at(keyNode?.range?.[0] ?? node?.range?.[0] ?? 0);
+  }
+
+  /** Offset of the raw source text of a scalar, so an error inside a string can point into it. */
+  scalarSource(path: DocPath): { offset: number; quoted: boolean } | undefined {
+    const { node, complete } = this.walk(path);
+    if (!complete || !isScalar(node) || !node.range) return undefined;
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    const plain = node.type === 'PLAIN';
+    return quoted || plain ? { offset: node.range[0] + (quoted ? 1 : 0), quoted } : undefined;
+  }
+
+  at(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, col };
+  }
+
+  private walk(path: DocPath): { node: Node | undefined; pair: Pair | undefined; complete: boolean } {
+    let node = this.doc.contents as Node | undefined;
+    let pair: Pair | undefined;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const found = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+        if (!found) return { node, pair, complete: false };
+        pair = found as Pair;
+        node = found.value as Node | undefined;
+        if (node === undefined || node === null) return { node: found.key as Node, pair, complete: false };
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+        pair = undefined;
+        node = node.items[segment] as Node;
+      } else {
+        return { node, pair, complete: false };
+      }
+    }
+    return { node, pair, complete: true };
+  }
+}

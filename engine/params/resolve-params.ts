@@ -1,0 +1,90 @@
+import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../exit-codes.js';
+import type { ParamSpec } from '../document/runbook.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import { compileSchema } from '../validate/ajv.js';
+import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
+import { didYouMean } from '../validate/did-you-mean.js';
+import { MIN_SECRET_LENGTH } from '../secrets.js';
+import { isRequired, paramSchema } from './param-schema.js';
+
+export interface ResolvedParams {
+  values: JsonObject;
+  /** Values of `secret: true` params, for the redactor. */
+  secrets: JsonValue[];
+}
+
+/** `-p key=value` pairs as given, before they are read against their declarations. */
+export function splitParamArguments(pairs: readonly string[]): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new UsageError(`-p ${pair}: expected key=value`);
+    raw[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return raw;
+}
+
+/** The environment variable that can carry a param (used for secrets on resume). */
+export function paramEnvName(name: string): string {
+  return `STEPWISE_PARAM_${name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
+}
+
+/**
+ * Reads each value against its declared type (YAML for non-strings, so `[a, b]` is a list),
+ * applies defaults and reports every problem at once.
+ */
+export function resolveParams(specs: Record<string, ParamSpec> | undefined, raw: Record<string, string>, env: NodeJS.ProcessEnv): ResolvedParams {
+  const declared = specs ?? {};
+  const problems: string[] = [];
+  for (const name of Object.keys(raw)) {
+    if (!(name in declared)) {
+      const names = Object.keys(declared);
+      problems.push(`-p ${name}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
+    }
+  }
+  const values: JsonObject = {};
+  const secrets: JsonValue[] = [];
+  for (const [name, spec] of Object.entries(declared)) {
+    const text = raw[name] ?? env[paramEnvName(name)];
+    const source = raw[name] !== undefined ? `-p ${name}` : `${paramEnvName(name)}`;
+    let value: JsonValue | undefined;
+    if (text !== undefined) value = readValue(text, spec);
+    else if (spec.default !== undefined) value = spec.default;
+    if (value === undefined) {
+      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}: pass -p ${name}=...`);
+      continue;
+    }
+    const invalid = checkValue(name, value, spec);
+    if (invalid.length > 0) {
+      problems.push(...invalid.map((message) => (text !== undefined ? `${source}: ${message}` : message)));
+      continue;
+    }
+    if (spec.secret) {
+      if (typeof value === 'string' && value.length < MIN_SECRET_LENGTH) problems.push(`${source}: a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+      secrets.push(value);
+    }
+    values[name] = value;
+  }
+  if (problems.length > 0) throw new UsageError('invalid parameters', problems);
+  return { values, secrets };
+}
+
+function readValue(text: string, spec: ParamSpec): JsonValue {
+  if (spec.type === undefined || spec.type === 'string') return text;
+  try {
+    return parseYaml(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+function checkValue(name: string, value: JsonValue, spec: ParamSpec): string[] {
+  const validate = compileSchema(paramSchema(spec as JsonObject));
+  if (validate(value)) return [];
+  const shown = spec.secret ? 'the secret value' : undefined;
+  return actionableErrors(validate.errors ?? []).map((error) => {
+    const message = describeSchemaError(error, (path) => (path.length ? `"${path.join('.')}" of parameter "${name}"` : `parameter "${name}"`)).message;
+    return shown ? message.replace(/(, not|; got) .*$/, '') : message;
+  });
+}

@@ -1,0 +1,62 @@
+import type { StepDefinition } from './step-definition.js';
+import { checkDefinition } from './check-definition.js';
+import { StepContractError } from './step-contract-error.js';
+
+export { StepContractError };
+
+/** Loads a step type's module; built-in catalogs map each type to one of these. */
+export type StepLoader = () => Promise<{ default: unknown }>;
+
+export type StepCatalog = Readonly<Record<string, StepLoader>>;
+
+/**
+ * The step types a run can use. A type's module is imported the first time a runbook uses it,
+ * so `validate` and `--help` never pay for the AWS SDK or a process library.
+ */
+export class StepRegistry {
+  private readonly loaded = new Map<string, Promise<StepDefinition>>();
+  private readonly loaders = new Map<string, { load: StepLoader; origin: string }>();
+
+  constructor(catalog: StepCatalog, origin = 'built-in step types') {
+    for (const [type, load] of Object.entries(catalog)) this.loaders.set(type, { load, origin });
+  }
+
+  types(): string[] {
+    return [...this.loaders.keys()].sort();
+  }
+
+  has(type: string): boolean {
+    return this.loaders.has(type);
+  }
+
+  /** Adds step definitions a plugin module exported; refuses to shadow an existing type. */
+  addDefinitions(definitions: readonly unknown[], origin: string): void {
+    for (const candidate of definitions) {
+      const definition = checkDefinition(candidate, origin);
+      if (this.loaders.has(definition.type)) {
+        throw new StepContractError(origin, `step type "${definition.type}" is already defined by ${this.loaders.get(definition.type)!.origin}`);
+      }
+      this.loaders.set(definition.type, { load: async () => ({ default: definition }), origin });
+    }
+  }
+
+  load(type: string): Promise<StepDefinition> {
+    let definition = this.loaded.get(type);
+    if (!definition) {
+      definition = this.import(type);
+      this.loaded.set(type, definition);
+    }
+    return definition;
+  }
+
+  private async import(type: string): Promise<StepDefinition> {
+    const entry = this.loaders.get(type);
+    if (!entry) throw new StepContractError('registry', `unknown step type "${type}"`);
+    const module = await entry.load();
+    const definition = checkDefinition(module.default, entry.origin);
+    if (definition.type !== type) {
+      throw new StepContractError(entry.origin, `the module for "${type}" defines "${definition.type}"`);
+    }
+    return definition;
+  }
+}

@@ -1,0 +1,97 @@
+import { formatDuration } from '../duration.js';
+import type { RunEvent } from '../execute/events.js';
+import { renderPlan } from './render-plan.js';
+import type { Reporter, StepView } from './reporter.js';
+import { paint, type Painter } from './paint.js';
+
+/** One line per event: for logs, CI and anything that is not a terminal. */
+export class PlainReporter implements Reporter {
+  private readonly paint: Painter;
+  private lastProgress = new Map<string, string>();
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    color: boolean,
+  ) {
+    this.paint = paint(color);
+  }
+
+  onEvent(event: RunEvent): void {
+    const line = this.render(event);
+    if (line !== undefined) this.write(line);
+  }
+
+  view(label: string): StepView {
+    return {
+      progress: (message) => {
+        if (this.lastProgress.get(label) === message) return;
+        this.lastProgress.set(label, message);
+        this.write(`    ${this.paint.dim(`${label}: ${message}`)}`);
+      },
+      log: (message) => {
+        for (const line of message.split('\n')) this.write(`    ${this.paint.dim('│')} ${line}`);
+      },
+    };
+  }
+
+  async confirm(): Promise<boolean> {
+    return false;
+  }
+
+  async close(): Promise<void> {}
+
+  private write(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  private render(event: RunEvent): string | undefined {
+    const p = this.paint;
+    const label = (id: string, item?: number) => (item === undefined ? id : `${id}[${item}]`);
+    switch (event.type) {
+      case 'run-started':
+        return `${p.bold(`${event.runbook} ${event.version}`)} ${p.dim(event.dryRun ? '· dry-run: nothing will be changed' : `· run ${event.runId}`)}`;
+      case 'step-started':
+        return event.attempt > 1 ? `  ${p.yellow('↻')} ${label(event.stepId, event.item)} ${p.dim(`attempt ${event.attempt}`)}` : undefined;
+      case 'step-succeeded': {
+        const via = event.via === 'check' ? ' already in place' : event.via === 'restore' ? ' done in an earlier attempt' : '';
+        return `  ${p.green('✔')} ${label(event.stepId, event.item)}${p.dim(`${via} (${formatDuration(event.durationMs)})`)}`;
+      }
+      case 'step-failed': {
+        const retry = event.willRetry ? p.yellow(` — retrying in ${formatDuration(event.retryInMs ?? 0)}`) : '';
+        const details = event.error.details ? `\n${indent(event.error.details, 6)}` : '';
+        return `  ${event.willRetry ? p.yellow('✖') : p.red('✖')} ${label(event.stepId, event.item)}: ${event.error.message}${retry}${details}`;
+      }
+      case 'step-skipped':
+        return `  ${p.dim(`↷ ${event.stepId}: skipped (${event.reason})`)}`;
+      case 'step-planned':
+        return renderPlan(event, p);
+      case 'step-finished':
+        return undefined;
+      case 'run-finished':
+        return `${summary(event.status, p)} ${p.dim(`in ${formatDuration(event.durationMs)}`)}`;
+    }
+  }
+}
+
+function summary(status: string, p: Painter): string {
+  switch (status) {
+    case 'succeeded':
+      return p.green('✔ succeeded');
+    case 'planned':
+      return p.cyan('◇ plan complete: nothing was changed');
+    case 'interrupted':
+      return p.yellow('■ interrupted');
+    case 'declined':
+      return p.yellow('■ declined');
+    default:
+      return p.red('✖ failed');
+  }
+}
+
+export function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => (line ? pad + line : line))
+    .join('\n');
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../exit-codes.js';
+import { didYouMean } from '../validate/did-you-mean.js';
+import { Journal } from './journal.js';
+import { readJournal, type JournalContents } from './read-journal.js';
+import { RUN_FORMAT, type RunRecord } from './run-record.js';
+import { RunLock } from './run-lock.js';
+import { syncFolder, writeFileAtomic } from './write-file-atomic.js';
+
+const RUN_FILE = 'run.json';
+const JOURNAL_FILE = 'journal.ndjson';
+/** The runbook as it was when the run started, to say what changed before a resume. */
+const SNAPSHOT_FILE = 'runbook.snapshot.yaml';
+
+export interface StoredRun {
+  folder: string;
+  record: RunRecord;
+  journal: JournalContents;
+  snapshot: string | undefined;
+}
+
+/** `<state-dir>/runs/<run-id>/`: run.json, the journal, a snapshot of the runbook, and the lock. */
+export class RunStore {
+  readonly runsFolder: string;
+
+  constructor(stateDir: string) {
+    this.runsFolder = path.resolve(stateDir, 'runs');
+  }
+
+  create(record: RunRecord, runbookText: string, say: (message: string) => void): { journal: Journal; lock: RunLock; folder: string } {
+    const folder = path.join(this.runsFolder, record.runId);
+    mkdirSync(this.runsFolder, { recursive: true, mode: 0o700 });
+    mkdirSync(folder, { mode: 0o700 });
+    syncFolder(this.runsFolder);
+    const lock = new RunLock(folder, say);
+    lock.acquire();
+    writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
+    writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    const journal = new Journal(path.join(folder, JOURNAL_FILE));
+    journal.open();
+    return { journal, lock, folder };
+  }
+
+  /** A past run, read back; refuses with a clear message when it is missing or damaged. */
+  open(runId: string): StoredRun {
+    const folder = path.join(this.runsFolder, runId);
+    if (!/^[A-Za-z0-9._-]+$/.test(runId) || !isFolder(folder)) {
+      throw new UsageError(`no run "${runId}" in ${this.runsFolder}${didYouMean(runId, this.ids()) || '; `stepwise runs` lists the runs'}`);
+    }
+    const record = readRecord(path.join(folder, RUN_FILE));
+    const journal = readJournal(path.join(folder, JOURNAL_FILE));
+    let snapshot: string | undefined;
+    try {
+      snapshot = readFileSync(path.join(folder, SNAPSHOT_FILE), 'utf8');
+    } catch {
+      snapshot = undefined;
+    }
+    return { folder, record, journal, snapshot };
+  }
+
+  /** Appends to an existing run's journal, continuing its sequence numbers. */
+  reopen(run: StoredRun, say: (message: string) => void): { journal: Journal; lock: RunLock } {
+    const lock = new RunLock(run.folder, say);
+    lock.acquire();
+    const lastSeq = run.journal.entries.at(-1)?.seq ?? 0;
+    const journal = new Journal(path.join(run.folder, JOURNAL_FILE), lastSeq);
+    journal.open();
+    return { journal, lock };
+  }
+
+  ids(): string[] {
+    try {
+      return readdirSync(this.runsFolder).filter((name) => isFolder(path.join(this.runsFolder, name))).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  lockFile(runId: string): string {
+    return path.join(this.runsFolder, runId, 'lock');
+  }
+}
+
+function readRecord(file: string): RunRecord {
+  let record: RunRecord;
+  try {
+    record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : 'is not valid JSON';
+    throw new UsageError(`${file} ${reason}: the run folder is damaged`);
+  }
+  if (typeof record.format !== 'number' || typeof record.runId !== 'string' || typeof record.runbook?.path !== 'string') {
+    throw new UsageError(`${file} is not a stepwise run record`);
+  }
+  if (record.format > RUN_FORMAT) {
+    throw new UsageError(`${file} was written by a newer stepwise (run format ${record.format}, this one reads ${RUN_FORMAT}); upgrade stepwise`);
+  }
+  return record;
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}

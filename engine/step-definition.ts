@@ -1,0 +1,54 @@
+import type { JsonObject, JsonValue } from './json.js';
+
+/** What a step does to the world: `read` steps run in a dry-run, `write` steps only plan. */
+export type Effect = 'read' | 'write' | 'interactive';
+
+/** A JSON Schema (draft 2020-12) as a plain object. */
+export type JsonSchema = { [key: string]: unknown };
+
+/** What a write step would change, shown by a dry-run. */
+export type Plan = string | { summary: string; details?: string };
+
+/** The services the engine lends a step while it runs. */
+export interface StepContext {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly dryRun: boolean;
+  /** Aborted on timeout or Ctrl-C; a step must stop its work when it fires. */
+  readonly signal: AbortSignal;
+  /** The folder of the runbook file: relative paths in `with` are resolved against it. */
+  readonly runbookDir: string;
+  /**
+   * A top-level settings block of the runbook (such as `aws`), evaluated, with the
+   * command line's overrides (such as `--region`) applied on top.
+   */
+  settings(name: string): JsonObject;
+  /** Replaces the step's line in the progress output. */
+  progress(message: string): void;
+  /** Adds a line under the step in the progress output and the log. */
+  log(message: string): void;
+  /** Asks the operator a yes/no question; refuses when nobody can answer. */
+  confirm(message: string): Promise<boolean>;
+  /** Runs when the run ends, whatever its outcome (for processes a step leaves running). */
+  onRunEnd(cleanup: () => Promise<void> | void): void;
+}
+
+export interface StepDefinition<Input = JsonObject> {
+  readonly type: string;
+  readonly description: string;
+  /** Fixed, or decided by the step's input (a shell step declares its own). */
+  readonly effect: Effect | ((input: Input) => Effect);
+  /** JSON Schema of `with`. */
+  readonly input: JsonSchema;
+  /** True when the change is already in place, so a resume or re-run can skip it. */
+  check?(ctx: StepContext, input: Input): Promise<boolean>;
+  /** Write steps: what `run` would change, with every value resolved. */
+  plan?(ctx: StepContext, input: Input): Promise<Plan>;
+  /** Does the work and returns the raw result that `outputs:` selectors read. */
+  run(ctx: StepContext, input: Input): Promise<JsonValue>;
+}
+
+/** Only adds types: a plugin may export the plain object instead. */
+export function defineStep<Input = JsonObject>(definition: StepDefinition<Input>): StepDefinition<Input> {
+  return definition;
+}

@@ -1,0 +1,47 @@
+import { isJsonObject, type JsonObject } from '../json.js';
+import type { StepRegistry } from '../registry.js';
+import { compileSchema } from './ajv.js';
+import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
+import { stepLabel } from './describe-path.js';
+import { didYouMean } from './did-you-mean.js';
+import type { Report } from './report.js';
+import { hasExpression } from '../expressions/template.js';
+
+/** The steps that are mappings, with their index: the schema has already reported the rest. */
+export function stepsOf(document: unknown): { step: JsonObject; index: number }[] {
+  if (!isJsonObject(document) || !Array.isArray(document.steps)) return [];
+  return document.steps.flatMap((step, index) => (isJsonObject(step) ? [{ step, index }] : []));
+}
+
+export function checkUniqueIds(document: unknown, report: Report): void {
+  const firstIndex = new Map<string, number>();
+  for (const { step, index } of stepsOf(document)) {
+    if (typeof step.id !== 'string') continue;
+    const earlier = firstIndex.get(step.id);
+    if (earlier === undefined) firstIndex.set(step.id, index);
+    else report.at(['steps', index, 'id'], `duplicate step id "${step.id}": step ${earlier + 1} already uses it; ids must be unique`);
+  }
+}
+
+/** Each step's type exists and its `with` passes the type's own input schema. */
+export async function checkStepInputs(document: unknown, registry: StepRegistry, report: Report): Promise<void> {
+  for (const { step, index } of stepsOf(document)) {
+    if (typeof step.type !== 'string') continue;
+    if (!registry.has(step.type)) {
+      report.at(['steps', index, 'type'], `unknown step type "${step.type}"${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
+      continue;
+    }
+    const definition = await registry.load(step.type);
+    const input = step.with ?? {};
+    if (!isJsonObject(input)) continue;
+    const validate = compileSchema(definition.input);
+    if (validate(input)) continue;
+    const label = stepLabel(document, index);
+    for (const error of actionableErrors(validate.errors ?? [])) {
+      if (typeof error.data === 'string' && hasExpression(error.data)) continue;
+      const problem = describeSchemaError(error, (path) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`));
+      const at = step.with === undefined ? ['steps', index, 'type'] : ['steps', index, 'with', ...problem.path];
+      report.at(at, problem.message, problem.atKey);
+    }
+  }
+}

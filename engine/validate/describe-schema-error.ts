@@ -1,0 +1,103 @@
+import type { ErrorObject } from './ajv.js';
+import type { DocPath } from '../load/source-map.js';
+import { didYouMean } from './did-you-mean.js';
+
+/** A schema error translated for an author: where it is and what would be allowed. */
+export interface SchemaProblem {
+  path: DocPath;
+  /** Point at the key rather than its value (an unknown key, say). */
+  atKey: boolean;
+  message: string;
+}
+
+export function parseInstancePath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+/**
+ * Keeps the errors an author can act on: ajv reports every branch of an `anyOf` that failed,
+ * but only the `anyOf` itself says what the value may be.
+ */
+export function actionableErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const insideAlternative = (e: ErrorObject) =>
+    alternatives.some((alt) => alt !== e && e.instancePath.startsWith(alt.instancePath) && e.schemaPath.startsWith(alt.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/')));
+  const propertyNameErrors = errors.filter((e) => e.keyword === 'propertyNames');
+  const isPropertyNameDetail = (e: ErrorObject) => propertyNameErrors.some((p) => p !== e && e.schemaPath.includes('/propertyNames/') && e.instancePath === p.instancePath);
+  return errors.filter((e) => !insideAlternative(e) && !isPropertyNameDetail(e) && e.keyword !== 'if');
+}
+
+export function describeSchemaError(error: ErrorObject, subject: (path: DocPath) => string): SchemaProblem {
+  const path = parseInstancePath(error.instancePath);
+  const where = subject(path);
+  const schema = (error.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown>; enum?: unknown[] };
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys(schema.properties ?? {});
+      const hint = didYouMean(key, allowed) || (allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '');
+      return { path: [...path, key], atKey: true, message: `unknown key "${key}" in ${where}${hint}` };
+    }
+    case 'required':
+      return { path, atKey: path.length > 0, message: `${where} is missing the required key "${String(params.missingProperty)}"` };
+    case 'type':
+      return { path, atKey: false, message: `${where} must be ${article(String(params.type))}, not ${describeValue(error.data)}` };
+    case 'enum':
+      return { path, atKey: false, message: `${where} must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(error.data)}${didYouMean(String(error.data), (params.allowedValues as unknown[]).map(String))}` };
+    case 'const':
+      return { path, atKey: false, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}` };
+    case 'pattern':
+      return { path, atKey: false, message: `${where} ${show(error.data)} is not valid${schema.description ? `: ${schema.description}` : ` (it must match ${String(params.pattern)})`}` };
+    case 'format':
+      return { path, atKey: false, message: `${where} must be a valid ${String(params.format)}, not ${show(error.data)}` };
+    case 'propertyNames':
+      return { path: [...path, String(params.propertyName)], atKey: true, message: `${where} has an invalid name ${show(params.propertyName)}: use letters, digits and _ , starting with a letter or _` };
+    case 'anyOf':
+    case 'oneOf':
+      return { path, atKey: false, message: `${where} must be ${schema.description ? lowerFirst(schema.description) : 'one of the allowed forms'}; got ${describeValue(error.data)}` };
+    case 'minItems':
+      return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
+    case 'maxItems':
+      return { path, atKey: false, message: `${where} takes at most ${String(params.limit)} items` };
+    case 'minLength':
+      return { path, atKey: false, message: `${where} must not be ${params.limit === 1 ? 'empty' : `shorter than ${String(params.limit)} characters`}` };
+    case 'maxLength':
+      return { path, atKey: false, message: `${where} must not be longer than ${String(params.limit)} characters` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { path, atKey: false, message: `${where} must be ${String(params.comparison)} ${String(params.limit)}, not ${show(error.data)}` };
+    default:
+      return { path, atKey: false, message: `${where} ${error.message ?? 'is not valid'}` };
+  }
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'null' };
+  return type.split(',').map((t) => names[t] ?? t).join(' or ');
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${show(value)}`;
+  if (typeof value === 'boolean') return `${value}`;
+  return `the number ${String(value)}`;
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function lowerFirst(text: string): string {
+  return (text.charAt(0).toLowerCase() + text.slice(1)).replace(/\.$/, '');
+}

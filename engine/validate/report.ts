@@ -1,0 +1,37 @@
+import type { DocPath, SourceMap } from '../load/source-map.js';
+import type { Diagnostic } from './diagnostic.js';
+
+/** Collects every problem of one file, located; checks call it instead of throwing. */
+export class Report {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    readonly file: string,
+    private readonly map: SourceMap,
+  ) {}
+
+  at(path: DocPath, message: string, atKey = false, severity: Diagnostic['severity'] = 'error'): void {
+    const position = atKey ? this.map.keyAt(path) : this.map.valueAt(path);
+    this.push({ file: this.file, ...position, message, severity });
+  }
+
+  /** A problem inside a string value (an expression), `offset` characters into it. */
+  inString(path: DocPath, offset: number, message: string): void {
+    const scalar = this.map.scalarSource(path);
+    const position = scalar ? this.map.at(scalar.offset + offset) : this.map.valueAt(path);
+    this.push({ file: this.file, ...position, message, severity: 'error' });
+  }
+
+  warn(path: DocPath, message: string): void {
+    this.at(path, message, false, 'warning');
+  }
+
+  get errorCount(): number {
+    return this.diagnostics.filter((d) => d.severity === 'error').length;
+  }
+
+  private push(diagnostic: Diagnostic): void {
+    const duplicate = this.diagnostics.some((d) => d.line === diagnostic.line && d.col === diagnostic.col && d.message === diagnostic.message);
+    if (!duplicate) this.diagnostics.push(diagnostic);
+  }
+}

@@ -1,0 +1,7 @@
+import type { StepCatalog } from '../engine/registry.js';
+import { coreSteps } from './core/catalog.js';
+
+/** Every built-in step type, each loaded only when a runbook uses it. */
+export const builtInSteps: StepCatalog = {
+  ...coreSteps,
+};

@@ -1,0 +1,145 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** How long a process group has to exit after SIGTERM before it gets SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+const GROUP_POLL_MS = 50;
+
+export interface ProcessRequest {
+  /** Program and arguments; never interpreted by a shell here. */
+  argv: readonly string[];
+  /** An existing directory (spawn reports a missing one as a missing program). */
+  cwd: string;
+  /** Added to this process's environment. */
+  env?: Readonly<Record<string, string>>;
+  /** Written to the program's stdin; without it stdin is /dev/null, so a prompt sees end of input. */
+  stdin?: string;
+  signal: AbortSignal;
+  /** Called with each stdout line as it arrives. */
+  onStdoutLine?: (line: string) => void;
+}
+
+export type ProcessOutcome =
+  | { kind: 'exited'; exitCode: number; stdout: string; stderr: string }
+  | { kind: 'killed'; signal: string; stdout: string; stderr: string }
+  /** The program could not be started: `code` is the system's (ENOENT, EACCES, ...). */
+  | { kind: 'not-started'; code: string; message: string };
+
+/** Process groups still running, killed outright if this process exits under them. */
+const runningGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Runs a program in a process group of its own and waits for it. When `signal` aborts, the
+ * whole group gets SIGTERM, then SIGKILL after a grace period, so that nothing the program
+ * started outlives it; the returned promise then rejects with the signal's reason, once no
+ * process of the group is left.
+ */
+export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
+  const { signal } = request;
+  signal.throwIfAborted();
+  const [file, ...args] = request.argv;
+  if (file === undefined) throw new TypeError('runProcess needs at least a program name');
+  const { execa } = await import('execa');
+  signal.throwIfAborted();
+
+  const subprocess = execa(file, args, {
+    cwd: request.cwd,
+    env: request.env,
+    ...(request.stdin === undefined ? { stdin: 'ignore' as const } : { input: request.stdin }),
+    reject: false,
+    detached: true,
+    cancelSignal: signal,
+    // the group, not only the leader, needs the SIGKILL: terminateGroup sends it
+    forceKillAfterDelay: false,
+  });
+  const groupId = subprocess.pid;
+  let termination: Promise<void> | undefined;
+  const terminate = (): void => {
+    if (groupId !== undefined) termination ??= terminateGroup(groupId);
+  };
+  if (groupId !== undefined) {
+    runningGroups.add(groupId);
+    installExitHook();
+    signal.addEventListener('abort', terminate, { once: true });
+  }
+
+  try {
+    const streaming = request.onStdoutLine ? forwardLines(subprocess.iterable(), request.onStdoutLine) : undefined;
+    const result = await subprocess;
+    await streaming;
+    await termination;
+    signal.throwIfAborted();
+    if (result.exitCode !== undefined) {
+      return { kind: 'exited', exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    if (result.signal !== undefined) {
+      return { kind: 'killed', signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+    }
+    return {
+      kind: 'not-started',
+      code: result.code ?? 'unknown',
+      message: result.originalMessage ?? result.shortMessage ?? `${file} could not be started`,
+    };
+  } finally {
+    signal.removeEventListener('abort', terminate);
+    if (groupId !== undefined) runningGroups.delete(groupId);
+  }
+}
+
+async function forwardLines(lines: AsyncIterable<string>, onLine: (line: string) => void): Promise<void> {
+  try {
+    for await (const line of lines) onLine(line);
+  } catch {
+    // the iteration fails when the program does; its outcome is reported from the result
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const groupId of runningGroups) signalGroup(groupId, 'SIGKILL');
+  });
+}
+
+async function terminateGroup(groupId: number): Promise<void> {
+  if (!signalGroup(groupId, 'SIGTERM')) return;
+  const deadline = Date.now() + KILL_GRACE_MS;
+  while (Date.now() < deadline) {
+    await delay(GROUP_POLL_MS);
+    if (!(await groupIsAlive(groupId))) return;
+  }
+  signalGroup(groupId, 'SIGKILL');
+}
+
+/** False when no process is left in the group to receive the signal. */
+function signalGroup(groupId: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-groupId, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A group of zombies still accepts signals; on Linux /proc tells them apart, which matters
+ * where the init process does not reap orphans (many containers) and the wait would last
+ * the whole grace period.
+ */
+async function groupIsAlive(groupId: number): Promise<boolean> {
+  if (!signalGroup(groupId, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  const entries = await readdir('/proc').catch(() => undefined);
+  if (entries === undefined) return true;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) continue;
+    // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses
+    const [state, , processGroup] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(processGroup) === groupId && state !== 'Z') return true;
+  }
+  return false;
+}
