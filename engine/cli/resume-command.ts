@@ -152,9 +152,10 @@ async function restorer(replay: Replay, runbook: Runbook, registry: StepRegistry
     if (effect === 'read') secretRead.add(step.id);
     else if (replay.finished.has(step.id)) say(`secret outputs of step "${step.id}" were not stored; later steps see them as null`);
   }
+  const stepsById = new Map(runbook.steps.map((step) => [step.id, step]));
   return (stepId: string, item?: number): JsonValue | undefined => {
     if (rerun.has(stepId) || secretRead.has(stepId)) return undefined;
-    const step = runbook.steps.find((candidate) => candidate.id === stepId);
+    const step = stepsById.get(stepId);
     const finished = replay.finished.get(stepId);
     const outputs = finished === undefined ? replay.items.get(stepId)?.get(item ?? -1) : item === undefined ? finished : Array.isArray(finished) ? finished[item] : undefined;
     return outputs === undefined || !step ? outputs : withoutSecrets(step, outputs);

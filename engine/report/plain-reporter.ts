@@ -8,6 +8,7 @@ import { paint, type Painter } from './paint.js';
 export class PlainReporter implements Reporter {
   private readonly paint: Painter;
   private lastProgress = new Map<string, string>();
+  private restored = 0;
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -17,8 +18,21 @@ export class PlainReporter implements Reporter {
   }
 
   onEvent(event: RunEvent): void {
+    if (event.type === 'step-succeeded' && event.via === 'restore') {
+      this.restored++;
+      return;
+    }
+    if (event.type === 'step-finished') return;
+    this.flushRestored();
     const line = this.render(event);
     if (line !== undefined) this.write(line);
+  }
+
+  /** A resume restores many steps at once: one line says so. */
+  private flushRestored(): void {
+    if (this.restored === 0) return;
+    this.write(`  ${this.paint.green('↺')} ${this.restored} step${this.restored === 1 ? '' : 's'} done in an earlier attempt ${this.paint.dim('(restored from the journal)')}`);
+    this.restored = 0;
   }
 
   view(label: string): StepView {
@@ -53,7 +67,7 @@ export class PlainReporter implements Reporter {
       case 'step-started':
         return event.attempt > 1 ? `  ${p.yellow('↻')} ${label(event.stepId, event.item)} ${p.dim(`attempt ${event.attempt}`)}` : undefined;
       case 'step-succeeded': {
-        const via = event.via === 'check' ? ' already in place' : event.via === 'restore' ? ' done in an earlier attempt' : '';
+        const via = event.via === 'check' ? ' already in place' : '';
         return `  ${p.green('✔')} ${label(event.stepId, event.item)}${p.dim(`${via} (${formatDuration(event.durationMs)})`)}`;
       }
       case 'step-failed': {

@@ -34,7 +34,8 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         if (sameStep(open, entry)) open = undefined;
         break;
       case 'step-failed':
-        if (sameStep(open, entry)) open = undefined;
+        // An interrupted step may have made its change before it stopped: still in flight.
+        if (sameStep(open, entry) && entry.error.code !== 'interrupted') open = undefined;
         break;
       case 'step-finished':
         if (DONE.has(entry.status)) {
@@ -44,7 +45,6 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         break;
       case 'run-finished':
         status = entry.status;
-        open = undefined;
         break;
     }
   }
