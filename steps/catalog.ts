@@ -1,7 +1,9 @@
 import type { StepCatalog } from '../engine/registry.js';
 import { coreSteps } from './core/catalog.js';
+import { ednSteps } from './edn/catalog.js';
 
 /** Every built-in step type, each loaded only when a runbook uses it. */
 export const builtInSteps: StepCatalog = {
   ...coreSteps,
+  ...ednSteps,
 };
