@@ -21,6 +21,26 @@ export class StepRegistry {
     for (const [type, load] of Object.entries(catalog)) this.loaders.set(type, { load, origin });
   }
 
+  private parent: StepRegistry | undefined;
+
+  /** The registry this one extends: a child runbook gets its plugins on top of the built-ins, not of its parent's. */
+  base(): StepRegistry {
+    return this.parent?.base() ?? this;
+  }
+
+  /** A registry with the same types, to which one runbook's plugins can be added. */
+  extend(): StepRegistry {
+    const child = new StepRegistry({});
+    child.parent = this;
+    for (const [type, entry] of this.loaders) child.loaders.set(type, entry);
+    for (const [type, definition] of this.loaded) child.loaded.set(type, definition);
+    return child;
+  }
+
+  origin(type: string): string | undefined {
+    return this.loaders.get(type)?.origin;
+  }
+
   types(): string[] {
     return [...this.loaders.keys()].sort();
   }

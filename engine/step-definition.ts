@@ -31,6 +31,11 @@ export interface StepContext {
   confirm(message: string): Promise<boolean>;
   /** Runs when the run ends, whatever its outcome (for processes a step leaves running). */
   onRunEnd(cleanup: () => Promise<void> | void): void;
+  /**
+   * Runs another runbook file (relative to this one) as part of this run, step by step:
+   * its steps are journaled, dry-run and resumed like this runbook's own. Returns its outputs.
+   */
+  runbook(file: string, params: JsonObject): Promise<JsonValue>;
 }
 
 export interface StepDefinition<Input = JsonObject> {
@@ -44,6 +49,8 @@ export interface StepDefinition<Input = JsonObject> {
   check?(ctx: StepContext, input: Input): Promise<boolean>;
   /** Write steps: what `run` would change, with every value resolved. */
   plan?(ctx: StepContext, input: Input): Promise<Plan>;
+  /** Runbook files this step runs (paths as written in `with`), validated along with this one. */
+  includes?(input: Input): string[];
   /** Does the work and returns the raw result that `outputs:` selectors read. */
   run(ctx: StepContext, input: Input): Promise<JsonValue>;
 }

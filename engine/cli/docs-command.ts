@@ -3,7 +3,6 @@ import { builtInRegistry } from './builtin-registry.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 
 export async function docsCommand(file: string): Promise<void> {
-  const registry = builtInRegistry();
-  const { runbook } = await loadValidRunbook(file, registry);
+  const { runbook, registry } = await loadValidRunbook(file, builtInRegistry());
   process.stdout.write(await renderRunbookDocs(runbook, registry));
 }

@@ -23,13 +23,12 @@ export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'
 export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
   const store = new RunStore(options.stateDir);
   const run = store.open(runId);
-  const registry = builtInRegistry();
   const file = run.record.runbook.path;
-  const { runbook } = await loadValidRunbook(file, registry).catch((error: unknown) => {
+  const { runbook, registry } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
     throw error;
   });
-  refuseIfChanged(run, file, runbook, options.allowChanged === true);
+  refuseIfChanged(run, file, runbook, hashFiles(await runbookFiles(file, runbook, registry)), options.allowChanged === true);
   const replay = replayJournal(run.journal.entries);
   if (run.journal.tornTail) say('the journal\'s last line was cut short by a crash and is ignored');
   if (replay.status === 'succeeded' && options.from === undefined) {
@@ -64,9 +63,8 @@ function say(message: string): void {
 }
 
 /** A resume must follow the procedure the run started with, or the operator must say otherwise. */
-function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, allowChanged: boolean): void {
-  const now = hashFiles(runbookFiles(file, runbook));
-  if (now === run.record.runbook.sha256) return;
+function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, hash: string, allowChanged: boolean): void {
+  if (hash === run.record.runbook.sha256) return;
   const changes = describeChanges(run.snapshot, runbook);
   if (allowChanged) {
     say(`the runbook changed since the run started (${changes.join('; ')}); resuming anyway (--allow-changed)`);

@@ -6,7 +6,10 @@ import type { Runbook } from '../document/runbook.js';
 import type { JsonObject } from '../json.js';
 import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
 import { Redactor } from '../secrets.js';
+import { pluginPath } from '../load/load-plugins.js';
+import type { StepRegistry } from '../registry.js';
 import { hashFiles } from '../state/hash-files.js';
+import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
 import { RunStore } from '../state/run-store.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -15,8 +18,7 @@ import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
-  const registry = builtInRegistry();
-  const { runbook, source } = await loadValidRunbook(file, registry);
+  const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
   const params = resolveParams(runbook.params, splitParamArguments(options.param), process.env);
   const redactor = new Redactor();
   for (const secret of params.secrets) redactor.add(secret);
@@ -26,7 +28,7 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
     await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
     return;
   }
-  const record = runRecord(runId, file, runbook, params.values, settingsOverrides);
+  const record = runRecord(runId, file, runbook, params.values, settingsOverrides, hashFiles(await runbookFiles(file, runbook, registry)));
   const store = new RunStore(options.stateDir);
   const { journal, lock } = store.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
   try {
@@ -41,12 +43,12 @@ export function awsOverrides(options: Pick<RunCliOptions, 'region' | 'profile'>)
   return { aws: { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) } };
 }
 
-function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>): RunRecord {
+function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>, sha256: string): RunRecord {
   const secretParams = Object.entries(runbook.params ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
   return {
     format: RUN_FORMAT,
     runId,
-    runbook: { path: path.resolve(file), name: runbook.name, version: runbook.version, sha256: hashFiles(runbookFiles(file, runbook)) },
+    runbook: { path: path.resolve(file), name: runbook.name, version: runbook.version, sha256 },
     params: Object.fromEntries(Object.entries(params).filter(([name]) => !secretParams.includes(name))),
     secretParams,
     settingsOverrides,
@@ -57,10 +59,20 @@ function runRecord(runId: string, file: string, runbook: Runbook, params: JsonOb
   };
 }
 
-/** The runbook file and the plugin modules it loads: what its hash covers. */
-export function runbookFiles(file: string, runbook: Runbook): string[] {
-  const folder = path.dirname(path.resolve(file));
-  return [path.resolve(file), ...(runbook.plugins ?? []).map((plugin) => path.resolve(folder, plugin))];
+/** The runbook file, the plugin modules and the runbooks it runs: what its hash covers. */
+export async function runbookFiles(file: string, runbook: Runbook, registry: StepRegistry): Promise<string[]> {
+  const absolute = path.resolve(file);
+  const files = [absolute, ...(runbook.plugins ?? []).map((plugin) => pluginPath(absolute, plugin))];
+  for (const step of runbook.steps) {
+    const definition = await registry.load(step.type);
+    for (const included of definition.includes?.((step.with ?? {}) as never) ?? []) {
+      const child = path.resolve(path.dirname(absolute), included);
+      if (files.includes(child)) continue;
+      const validation = await validateRunbookFile(child, registry.base());
+      files.push(...(validation.ok ? await runbookFiles(child, validation.runbook, validation.registry) : [child]));
+    }
+  }
+  return [...new Set(files)];
 }
 
 /** A sortable id an operator can type: when it started, and four random characters. */

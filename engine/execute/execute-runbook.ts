@@ -31,6 +31,8 @@ export interface RunOptions {
   /** On resume: the outputs of a step (or forEach item) that already succeeded, so it is not run again. */
   restore?: (stepId: string, item?: number) => JsonValue | undefined;
   env?: NodeJS.ProcessEnv;
+  /** The runbook files that run this one, outermost first (for sub-runbooks). */
+  stack?: string[];
 }
 
 export interface StepResult {

@@ -11,6 +11,7 @@ import { abortable, delay, interruptedFailure, timeoutFailure } from './abortabl
 import type { FailureInfo } from './events.js';
 import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
 import { retryDelay, shouldRetry } from './retry-policy.js';
+import { runChildRunbook } from './run-child-runbook.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
 type ItemOutcome =
@@ -145,6 +146,8 @@ async function runItem(step: StepSpec, state: RunState, definition: StepDefiniti
     await state.emit({ type: 'step-started', stepId: step.id, title, item, attempt, effect, at: now() });
     try {
       const result = await attemptOnce(step, state, definition, input, item, timeoutMs);
+      const planned = findUnknown(result);
+      if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
       const outputs = selectOutputs(step, result, state);
       await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - started, at: now() });
       return { kind: 'done', outputs, status: 'succeeded' };
@@ -190,6 +193,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     log: (message) => view.log(options.redactor.text(message)),
     confirm: (message) => confirm(state, message),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
+    runbook: async (file, params) => (await runChildRunbook(state, item === undefined ? step.id : `${step.id}[${item}]`, file, params, signal)) as JsonValue,
   };
 }
 

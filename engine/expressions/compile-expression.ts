@@ -23,8 +23,8 @@ export function compileExpression(source: string): ExpressionNode {
   let ast: ExpressionNode;
   try {
     ast = hoistNot(compile(source));
-  } catch (error) {
-    throw toSyntaxError(source, error);
+  } catch {
+    throw toSyntaxError(source);
   }
   cache.set(source, ast);
   return ast;
@@ -67,17 +67,66 @@ function isNode(value: unknown): value is ExpressionNode {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
-function toSyntaxError(source: string, error: unknown): ExpressionSyntaxError {
-  const message = (error instanceof Error ? error.message : String(error)).replace(/^Syntax error: /, '');
-  if (/\(EOF\)/.test(message)) return new ExpressionSyntaxError('the expression ends too early', source.length);
-  const token = /value: (.*)$/.exec(message)?.[1];
-  return new ExpressionSyntaxError(message, token ? offsetOfToken(source, token) : 0);
+/** The library's errors carry no position and name tokens by their types; find and name the culprit. */
+function toSyntaxError(source: string): ExpressionSyntaxError {
+  const tokens = tokensOf(source);
+  if (!tokens) return lexicalError(source);
+  for (const [i, token] of tokens.entries()) {
+    const end = tokens[i + 1]?.start ?? source.length;
+    const problem = compileProblem(source.slice(0, end));
+    if (problem !== undefined && !/EOF/.test(problem)) {
+      return new ExpressionSyntaxError(describeBadToken(token, source.slice(token.start, end).trim(), problem), token.start);
+    }
+  }
+  const last = tokens.at(-1)!;
+  return new ExpressionSyntaxError(`the expression is incomplete after "${source.slice(last.start).trim()}"`, last.start);
 }
 
-function offsetOfToken(source: string, value: string): number {
+interface Token {
+  type: string;
+  start: number;
+}
+
+function tokensOf(source: string): Token[] | undefined {
   try {
-    return tokenize(source).find((token) => String(token.value) === value)?.start ?? 0;
+    return tokenize(source) as Token[];
   } catch {
-    return Math.max(0, source.indexOf(value));
+    return undefined;
   }
+}
+
+function compileProblem(source: string): string | undefined {
+  try {
+    compile(source);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const TOKEN_TEXT: Record<string, string> = {
+  Rbracket: ']', Lbracket: '[', Rparen: ')', Lparen: '(', Rbrace: '}', Lbrace: '{', Colon: ':', Comma: ',', Dot: '.', Pipe: '|',
+};
+
+function describeBadToken(token: Token, text: string, problem: string): string {
+  if (token.type === 'Number') return `a number needs backticks here: \`${text}\``;
+  const expected = /expected (\w+)/.exec(problem)?.[1];
+  if (expected && TOKEN_TEXT[expected]) return `unexpected "${text}", expected "${TOKEN_TEXT[expected]}"`;
+  if (/identifier/.test(problem)) return `unexpected "${text}", expected a name`;
+  return `unexpected "${text}"`;
+}
+
+/** The text does not even split into tokens: an unknown character, or a quote never closed. */
+function lexicalError(source: string): ExpressionSyntaxError {
+  let valid = source.length - 1;
+  while (valid > 0 && !tokensOf(source.slice(0, valid))) valid--;
+  const start = valid + (source.slice(valid).length - source.slice(valid).trimStart().length);
+  const char = source.charAt(start);
+  if (char === '"') return new ExpressionSyntaxError('the quoted name starting here is never closed with "', start);
+  if (char === '`') {
+    const close = source.indexOf('`', start + 1);
+    if (close < 0) return new ExpressionSyntaxError('the literal starting here is never closed with `', start);
+    return new ExpressionSyntaxError(`${source.slice(start, close + 1)} is not a JSON value; write text as a quoted string, such as 'text' or \`"text"\``, start);
+  }
+  return new ExpressionSyntaxError(`unexpected character "${char}"`, start);
 }

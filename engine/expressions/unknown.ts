@@ -30,3 +30,13 @@ function collect(value: unknown, steps: Set<string>): void {
   else if (Array.isArray(value)) for (const item of value) collect(item, steps);
   else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) collect(item, steps);
 }
+
+/** The same value with every unknown's step ids renamed (a sub-runbook's, prefixed by its parent step). */
+export function renameUnknowns<T>(value: T, rename: (stepId: string) => string): T {
+  if (value instanceof Unknown) return new Unknown(value.dependsOn.map(rename)) as T;
+  if (Array.isArray(value)) return value.map((item) => renameUnknowns(item, rename)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renameUnknowns(item, rename)])) as T;
+  }
+  return value;
+}

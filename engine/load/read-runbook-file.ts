@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { isMap, LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../validate/diagnostic.js';
+import { findAliasProblem } from './check-aliases.js';
 import { SourceMap } from './source-map.js';
 
 export interface RunbookSource {
@@ -11,8 +12,6 @@ export interface RunbookSource {
 }
 
 export type ReadResult = { ok: true; source: RunbookSource } | { ok: false; diagnostics: Diagnostic[] };
-
-const MAX_ALIASES = 100;
 
 export async function readRunbookFile(file: string): Promise<ReadResult> {
   let text: string;
@@ -27,46 +26,61 @@ export async function readRunbookFile(file: string): Promise<ReadResult> {
 export function parseRunbookText(file: string, text: string): ReadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
-  const map = new SourceMap(doc, lines);
-  const syntax = [...doc.errors, ...doc.warnings].map((error) => yamlDiagnostic(file, text, map, error));
+  const map = new SourceMap(doc, lines, text);
+  const syntax = firstOnEachLine([...doc.errors, ...doc.warnings].map((error) => yamlDiagnostic(file, text, map, error)));
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isMap(doc.contents)) {
-    const what = doc.contents === null ? 'an empty document' : 'not a mapping';
-    return { ok: false, diagnostics: [{ file, ...map.at(0), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${what}`, severity: 'error' }] };
+    return { ok: false, diagnostics: [{ file, ...map.at(0), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error' }] };
   }
-  const tooManyAliases = countAliases(doc) > MAX_ALIASES;
-  if (tooManyAliases) {
-    return { ok: false, diagnostics: [{ file, ...map.at(0), message: `more than ${MAX_ALIASES} YAML aliases: refused as a resource exhaustion risk`, severity: 'error' }] };
-  }
-  try {
-    return { ok: true, source: { file, text, value: doc.toJS({ maxAliasCount: MAX_ALIASES }), map } };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, diagnostics: [{ file, ...map.at(0), message: `YAML error: ${message}`, severity: 'error' }] };
-  }
+  const aliasProblem = findAliasProblem(doc);
+  if (aliasProblem) return { ok: false, diagnostics: [{ file, ...map.at(aliasProblem.offset), message: aliasProblem.message, severity: 'error' }] };
+  // findAliasProblem has bounded what aliases expand to, more precisely than yaml's own count
+  return { ok: true, source: { file, text, value: doc.toJS({ maxAliasCount: -1 }), map } };
 }
 
-function countAliases(doc: ReturnType<typeof parseDocument>): number {
-  let count = 0;
-  visit(doc, { Alias: () => void count++ });
-  return count;
+function describeContents(contents: unknown): string {
+  if (contents === null) return 'an empty document';
+  if (isSeq(contents)) return 'not a mapping but a list';
+  return 'not a mapping but a single value';
+}
+
+/** A syntax error throws the parser off for the rest of its line: what follows is noise. */
+function firstOnEachLine(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((diagnostic, i) => !diagnostics.slice(0, i).some((earlier) => earlier.line === diagnostic.line));
 }
 
 function yamlDiagnostic(file: string, text: string, map: SourceMap, error: YAMLError): Diagnostic {
-  const message = describeYamlError(error, text.slice(error.pos[0]));
+  const message = describeYamlError(error, text, error.pos[0]);
   return { file, ...map.at(error.pos[0]), message, severity: 'error' };
 }
 
-function describeYamlError(error: YAMLError, source: string): string {
+function describeYamlError(error: YAMLError, text: string, offset: number): string {
   const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   switch (error.code) {
     case 'DUPLICATE_KEY':
-      return `duplicate key "${keyText(source)}": a key may appear once in a mapping`;
+      return `duplicate key "${keyText(text.slice(offset))}": a key may appear once in a mapping`;
     case 'TAB_AS_INDENT':
       return 'tab character used for indentation; YAML indents with spaces only';
+    case 'MULTIPLE_DOCS':
+      return 'a second YAML document starts here: a runbook file holds one document, so remove this "---" line and what follows or move it to its own file';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return `YAML syntax error: ${first}; a value that contains ": " must be put in quotes`;
     default:
-      return `YAML syntax error: ${first}`;
+      return `YAML syntax error: ${first}${insideUnquotedExpression(text, offset) ? UNQUOTED_EXPRESSION_HINT : ''}`;
   }
+}
+
+const UNQUOTED_EXPRESSION_HINT = '; inside [ ] or { }, a value holding ${{ }} must be put in quotes';
+
+/** `[echo, ${{ x }}]`: YAML reads the braces of an unquoted expression as a flow mapping. */
+function insideUnquotedExpression(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const open = text.lastIndexOf('${{', offset);
+  if (open < lineStart) return false;
+  const before = text.slice(lineStart, open).replace(/\\./g, '');
+  const quoted = (before.split('"').length - 1) % 2 === 1 || (before.split("'").length - 1) % 2 === 1;
+  const close = text.indexOf('}}', open);
+  return !quoted && (close < 0 || offset <= close + 2);
 }
 
 function keyText(source: string): string {

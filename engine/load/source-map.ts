@@ -12,6 +12,7 @@ export class SourceMap {
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter,
+    private readonly text: string,
   ) {}
 
   /** The value at `path`, or the nearest ancestor that exists. */
@@ -27,13 +28,24 @@ export class SourceMap {
     return this.at(keyNode?.range?.[0] ?? node?.range?.[0] ?? 0);
   }
 
-  /** Offset of the raw source text of a scalar, so an error inside a string can point into it. */
-  scalarSource(path: DocPath): { offset: number; quoted: boolean } | undefined {
+  /**
+   * Where the character at `index` of a string value was written, so that an error inside an
+   * expression points into it. Quotes, escapes, folding and block indentation make the value
+   * differ from its source, so the value's characters are matched to the source in order.
+   */
+  positionInString(path: DocPath, index: number): Position | undefined {
     const { node, complete } = this.walk(path);
-    if (!complete || !isScalar(node) || !node.range) return undefined;
-    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-    const plain = node.type === 'PLAIN';
-    return quoted || plain ? { offset: node.range[0] + (quoted ? 1 : 0), quoted } : undefined;
+    if (!complete || !isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+    const [start, end] = node.range;
+    let cursor = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' ? this.text.indexOf('\n', start) + 1 : start;
+    if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') cursor++;
+    for (let i = 0; i < index; i++) {
+      const found = this.text.indexOf(node.value.charAt(i), cursor);
+      if (found < 0 || found >= end) return undefined;
+      cursor = found + 1;
+    }
+    const target = this.text.indexOf(node.value.charAt(index), cursor);
+    return target >= 0 && target < end ? this.at(target) : undefined;
   }
 
   at(offset: number): Position {

@@ -14,6 +14,8 @@ export interface ResolvedParams {
   secrets: JsonValue[];
 }
 
+type Specs = Record<string, ParamSpec> | undefined;
+
 /** `-p key=value` pairs as given, before they are read against their declarations. */
 export function splitParamArguments(pairs: readonly string[]): Record<string, string> {
   const raw: Record<string, string> = {};
@@ -31,37 +33,50 @@ export function paramEnvName(name: string): string {
 }
 
 /**
- * Reads each value against its declared type (YAML for non-strings, so `[a, b]` is a list),
- * applies defaults and reports every problem at once.
+ * Reads text values (from `-p` or STEPWISE_PARAM_<NAME>) against their declared type: YAML
+ * for non-strings, so `[a, b]` is a list; then checks them all, reporting every problem.
  */
-export function resolveParams(specs: Record<string, ParamSpec> | undefined, raw: Record<string, string>, env: NodeJS.ProcessEnv): ResolvedParams {
-  const declared = specs ?? {};
-  const problems: string[] = [];
-  for (const name of Object.keys(raw)) {
-    if (!(name in declared)) {
-      const names = Object.keys(declared);
-      problems.push(`-p ${name}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
-    }
+export function resolveParams(specs: Specs, raw: Record<string, string>, env: NodeJS.ProcessEnv): ResolvedParams {
+  const given: JsonObject = {};
+  const sources: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(specs ?? {})) {
+    const fromArgument = raw[name];
+    const text = fromArgument ?? env[paramEnvName(name)];
+    if (text === undefined) continue;
+    given[name] = readValue(text, spec);
+    sources[name] = fromArgument !== undefined ? `-p ${name}` : paramEnvName(name);
   }
+  const unknown = Object.keys(raw).filter((name) => !(name in (specs ?? {})));
+  return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources);
+}
+
+/** Values already typed (a sub-runbook's `params`), checked like command-line ones. */
+export function resolveParamValues(specs: Specs, values: JsonObject): ResolvedParams {
+  const unknown = Object.keys(values).filter((name) => !(name in (specs ?? {})));
+  const known = Object.fromEntries(Object.entries(values).filter(([name]) => name in (specs ?? {})));
+  return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {});
+}
+
+function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>): ResolvedParams {
+  const declared = specs ?? {};
+  const names = Object.keys(declared);
+  const problems = unknown.map(([label, name]) => `${label}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
   const values: JsonObject = {};
   const secrets: JsonValue[] = [];
   for (const [name, spec] of Object.entries(declared)) {
-    const text = raw[name] ?? env[paramEnvName(name)];
-    const source = raw[name] !== undefined ? `-p ${name}` : `${paramEnvName(name)}`;
-    let value: JsonValue | undefined;
-    if (text !== undefined) value = readValue(text, spec);
-    else if (spec.default !== undefined) value = spec.default;
+    const value = given[name] ?? spec.default;
     if (value === undefined) {
       if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}: pass -p ${name}=...`);
       continue;
     }
+    const prefix = sources[name] ? `${sources[name]}: ` : '';
     const invalid = checkValue(name, value, spec);
     if (invalid.length > 0) {
-      problems.push(...invalid.map((message) => (text !== undefined ? `${source}: ${message}` : message)));
+      problems.push(...invalid.map((message) => prefix + message));
       continue;
     }
     if (spec.secret) {
-      if (typeof value === 'string' && value.length < MIN_SECRET_LENGTH) problems.push(`${source}: a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+      if (typeof value === 'string' && value.length < MIN_SECRET_LENGTH) problems.push(`${prefix}a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
       secrets.push(value);
     }
     values[name] = value;
@@ -82,9 +97,8 @@ function readValue(text: string, spec: ParamSpec): JsonValue {
 function checkValue(name: string, value: JsonValue, spec: ParamSpec): string[] {
   const validate = compileSchema(paramSchema(spec as JsonObject));
   if (validate(value)) return [];
-  const shown = spec.secret ? 'the secret value' : undefined;
   return actionableErrors(validate.errors ?? []).map((error) => {
     const message = describeSchemaError(error, (path) => (path.length ? `"${path.join('.')}" of parameter "${name}"` : `parameter "${name}"`)).message;
-    return shown ? message.replace(/(, not|; got) .*$/, '') : message;
+    return spec.secret ? message.replace(/(, not|; got) .*$/, '') : message;
   });
 }

@@ -1,6 +1,7 @@
+import { DURATION_PATTERN } from '../duration.js';
 import type { ErrorObject } from './ajv.js';
 import type { DocPath } from '../load/source-map.js';
-import { didYouMean } from './did-you-mean.js';
+import { closestName, didYouMean } from './did-you-mean.js';
 
 /** A schema error translated for an author: where it is and what would be allowed. */
 export interface SchemaProblem {
@@ -21,7 +22,8 @@ export function parseInstancePath(pointer: string): (string | number)[] {
 
 /**
  * Keeps the errors an author can act on: ajv reports every branch of an `anyOf` that failed,
- * but only the `anyOf` itself says what the value may be.
+ * but only the `anyOf` itself says what the value may be; and a required key the author only
+ * misspelt is already reported as the unknown key, with the right name.
  */
 export function actionableErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
@@ -29,13 +31,34 @@ export function actionableErrors(errors: readonly ErrorObject[]): ErrorObject[] 
     alternatives.some((alt) => alt !== e && e.instancePath.startsWith(alt.instancePath) && e.schemaPath.startsWith(alt.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/')));
   const propertyNameErrors = errors.filter((e) => e.keyword === 'propertyNames');
   const isPropertyNameDetail = (e: ErrorObject) => propertyNameErrors.some((p) => p !== e && e.schemaPath.includes('/propertyNames/') && e.instancePath === p.instancePath);
-  return errors.filter((e) => !insideAlternative(e) && !isPropertyNameDetail(e) && e.keyword !== 'if');
+  const misspelt = (e: ErrorObject) => e.keyword === 'required' && errors.some((other) => isMisspellingOf(other, e));
+  return errors.filter((e) => !insideAlternative(e) && !isPropertyNameDetail(e) && !misspelt(e) && e.keyword !== 'if');
 }
 
-export function describeSchemaError(error: ErrorObject, subject: (path: DocPath) => string): SchemaProblem {
+function isMisspellingOf(unknownKey: ErrorObject, missing: ErrorObject): boolean {
+  if (unknownKey.keyword !== 'additionalProperties' || unknownKey.instancePath !== missing.instancePath) return false;
+  const allowed = Object.keys((unknownKey.parentSchema as AnnotatedSchema | undefined)?.properties ?? {});
+  return closestName(String(unknownKey.params.additionalProperty), allowed) === missing.params.missingProperty;
+}
+
+/**
+ * What the schema says about the value at fault. `patternErrorMessage` and `errorMessage` are
+ * the keywords YAML language servers show in editors, so both audiences read the same words.
+ */
+interface AnnotatedSchema {
+  description?: string;
+  properties?: Record<string, { description?: string } | undefined>;
+  patternErrorMessage?: string;
+  errorMessage?: string;
+}
+
+/** The source text of the value at a path, as the author wrote it. */
+export type WrittenText = (path: DocPath) => string | undefined;
+
+export function describeSchemaError(error: ErrorObject, subject: (path: DocPath) => string, written: WrittenText = () => undefined): SchemaProblem {
   const path = parseInstancePath(error.instancePath);
   const where = subject(path);
-  const schema = (error.parentSchema ?? {}) as { description?: string; properties?: Record<string, unknown>; enum?: unknown[] };
+  const schema = (error.parentSchema ?? {}) as AnnotatedSchema;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -44,23 +67,25 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
       const hint = didYouMean(key, allowed) || (allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '');
       return { path: [...path, key], atKey: true, message: `unknown key "${key}" in ${where}${hint}` };
     }
-    case 'required':
-      return { path, atKey: path.length > 0, message: `${where} is missing the required key "${String(params.missingProperty)}"` };
+    case 'required': {
+      const missing = String(params.missingProperty);
+      return { path, atKey: true, message: `${where} is missing the required key "${missing}"${explain(schema.properties?.[missing]?.description)}` };
+    }
     case 'type':
-      return { path, atKey: false, message: `${where} must be ${article(String(params.type))}, not ${describeValue(error.data)}` };
+      return { path, atKey: false, message: `${where} ${expectation(schema) ?? `must be ${article(String(params.type))}`}, not ${describeValue(error.data)}${quoteHint(String(params.type), error.data, written(path))}` };
     case 'enum':
       return { path, atKey: false, message: `${where} must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(error.data)}${didYouMean(String(error.data), (params.allowedValues as unknown[]).map(String))}` };
     case 'const':
       return { path, atKey: false, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}` };
     case 'pattern':
-      return { path, atKey: false, message: `${where} ${show(error.data)} is not valid${schema.description ? `: ${schema.description}` : ` (it must match ${String(params.pattern)})`}` };
+      return { path, atKey: false, message: `${where} ${expectation(schema) ?? `must match the pattern ${String(params.pattern)}`}, not ${show(error.data)}` };
     case 'format':
       return { path, atKey: false, message: `${where} must be a valid ${String(params.format)}, not ${show(error.data)}` };
     case 'propertyNames':
-      return { path: [...path, String(params.propertyName)], atKey: true, message: `${where} has an invalid name ${show(params.propertyName)}: use letters, digits and _ , starting with a letter or _` };
+      return { path: [...path, String(params.propertyName)], atKey: true, message: `${where} has an invalid name ${show(params.propertyName)}: use letters, digits and underscores, starting with a letter or an underscore` };
     case 'anyOf':
     case 'oneOf':
-      return { path, atKey: false, message: `${where} must be ${schema.description ? lowerFirst(schema.description) : 'one of the allowed forms'}; got ${describeValue(error.data)}` };
+      return { path, atKey: false, message: `${where} ${schema.errorMessage ?? `must be ${schema.description ? lowerFirst(schema.description) : 'one of the allowed forms'}`}, not ${describeValue(error.data)}` };
     case 'minItems':
       return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -77,6 +102,27 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
     default:
       return { path, atKey: false, message: `${where} ${error.message ?? 'is not valid'}` };
   }
+}
+
+const DURATION_EXPECTATION = 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m';
+
+/** What a patterned string must look like, in words; step types share the engine's durations. */
+function expectation(schema: AnnotatedSchema & { pattern?: string }): string | undefined {
+  return schema.patternErrorMessage ?? (schema.pattern === DURATION_PATTERN ? DURATION_EXPECTATION : undefined);
+}
+
+/** YAML reads `1.0`, `2.15` or `true` as a number or a boolean unless it is quoted. */
+function quoteHint(expected: string, value: unknown, written: string | undefined): string {
+  const scalar = typeof value === 'number' || typeof value === 'boolean';
+  return expected.includes('string') && scalar && written ? `; to keep it as text, put it in quotes: "${written}"` : '';
+}
+
+/** The first sentence of a property's description, when it is short enough to help in one line. */
+function explain(description: string | undefined): string {
+  const sentence = description?.split(/\.(\s|$)/)[0];
+  if (!sentence) return '';
+  const short = sentence.length <= 90 ? sentence : sentence.split(':')[0]!;
+  return short.length <= 90 ? ` (${lowerFirst(short)})` : '';
 }
 
 function article(type: string): string {

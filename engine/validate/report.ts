@@ -17,8 +17,7 @@ export class Report {
 
   /** A problem inside a string value (an expression), `offset` characters into it. */
   inString(path: DocPath, offset: number, message: string): void {
-    const scalar = this.map.scalarSource(path);
-    const position = scalar ? this.map.at(scalar.offset + offset) : this.map.valueAt(path);
+    const position = this.map.positionInString(path, offset) ?? this.map.valueAt(path);
     this.push({ file: this.file, ...position, message, severity: 'error' });
   }
 

@@ -1,7 +1,10 @@
 import { readRunbookFile, type RunbookSource } from '../load/read-runbook-file.js';
 import type { Runbook } from '../document/runbook.js';
 import type { StepRegistry } from '../registry.js';
+import path from 'node:path';
+import { loadPlugins } from '../load/load-plugins.js';
 import { checkDocument } from './check-document.js';
+import { checkIncludes } from './check-includes.js';
 import { checkExpressions } from './check-expressions.js';
 import { checkParamDefaults } from './check-params.js';
 import { checkStepInputs, checkUniqueIds } from './check-steps.js';
@@ -9,25 +12,29 @@ import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { Report } from './report.js';
 
 export type Validation =
-  | { ok: true; runbook: Runbook; source: RunbookSource; diagnostics: Diagnostic[] }
+  /** `registry` holds the built-in step types and this runbook's plugins. */
+  | { ok: true; runbook: Runbook; source: RunbookSource; diagnostics: Diagnostic[]; registry: StepRegistry }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /** Every problem of a runbook file, not only the first, each located. */
-export async function validateRunbookFile(file: string, registry: StepRegistry): Promise<Validation> {
+export async function validateRunbookFile(file: string, registry: StepRegistry, stack: readonly string[] = [path.resolve(file)]): Promise<Validation> {
   const read = await readRunbookFile(file);
   if (!read.ok) return { ok: false, diagnostics: read.diagnostics };
-  return validateRunbookSource(read.source, registry);
+  return validateRunbookSource(read.source, registry, stack);
 }
 
-export async function validateRunbookSource(source: RunbookSource, registry: StepRegistry): Promise<Validation> {
+/** `stack`: the runbook files that run this one, outermost first, to refuse cycles. */
+export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)]): Promise<Validation> {
   const report = new Report(source.file, source.map);
   const document = source.value;
   checkDocument(document, report);
   checkUniqueIds(document, report);
   checkParamDefaults(document, report);
+  const registry = await loadPlugins(document, source.file, builtIn, report);
   await checkStepInputs(document, registry, report);
   checkExpressions(document, report);
-  const diagnostics = sortDiagnostics(report.diagnostics);
-  if (report.errorCount > 0) return { ok: false, diagnostics };
-  return { ok: true, runbook: document as Runbook, source, diagnostics };
+  const children = await checkIncludes(document, source.file, registry, report, stack);
+  const diagnostics = [...sortDiagnostics(report.diagnostics), ...children];
+  if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
+  return { ok: true, runbook: document as Runbook, source, diagnostics, registry };
 }

@@ -15,4 +15,5 @@ export const coreSteps = {
   set: () => import('./set.js'),
   sleep: () => import('./sleep.js'),
   'require-tool': () => import('./require-tool.js'),
+  runbook: () => import('./runbook.js'),
 } satisfies Record<string, StepModuleLoader>;
