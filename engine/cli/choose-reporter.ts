@@ -9,7 +9,7 @@ export async function chooseReporter(json: boolean): Promise<Reporter> {
   const live = stream.isTTY === true && !process.env.CI;
   if (live) {
     const { ListrReporter } = await import('../report/listr-reporter.js');
-    return ListrReporter.create(stream, color);
+    return ListrReporter.create(stream, color, !json);
   }
-  return new PlainReporter(stream, color);
+  return new PlainReporter(stream, color, !json);
 }

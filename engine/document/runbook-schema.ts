@@ -5,16 +5,27 @@ export const API_VERSION = 'stepwise/v1';
 export const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
 export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
+/*
+ * `patternErrorMessage` and `errorMessage` are the keywords YAML language servers show in
+ * editors instead of a bare pattern; `stepwise validate` uses the same words.
+ */
+
+const NAME_RULE = 'must be lower case letters, digits and dashes, starting with a letter';
+
 const duration: JsonSchema = {
   type: 'string',
   pattern: DURATION_PATTERN,
+  patternErrorMessage: 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m',
   description: 'A duration such as 500ms, 30s, 10m, 1h or 1h30m.',
 };
 
-const expressionOr = (schema: JsonSchema, description: string): JsonSchema => ({
-  description,
-  anyOf: [schema, { type: 'string', pattern: '^\\s*\\$\\{\\{[\\s\\S]*\\}\\}\\s*$' }],
-});
+/** One `${{ }}` and nothing around it but spaces: a second one would turn the value into text. */
+const ONE_EXPRESSION_PATTERN = '^\\s*\\$\\{\\{(?:(?!\\$\\{\\{)[\\s\\S])*\\}\\}\\s*$';
+
+const expressionOr = (schema: JsonSchema, allowed: string, description: string): JsonSchema => {
+  const rule = `must be ${allowed} or one \${{ }} expression`;
+  return { description, errorMessage: rule, anyOf: [schema, { type: 'string', pattern: ONE_EXPRESSION_PATTERN, patternErrorMessage: rule }] };
+};
 
 const param: JsonSchema = {
   type: 'object',
@@ -59,6 +70,7 @@ const retry: JsonSchema = {
 
 const output: JsonSchema = {
   description: 'A JMESPath selector over the step\'s raw result, or { from, secret }.',
+  errorMessage: 'must be a JMESPath selector or a mapping { from, secret }',
   anyOf: [
     { type: 'string', minLength: 1 },
     {
@@ -80,13 +92,13 @@ export const stepSchema: JsonSchema = {
   additionalProperties: false,
   required: ['id', 'type'],
   properties: {
-    id: { type: 'string', pattern: STEP_ID_PATTERN, description: 'Unique within the runbook: lower case letters, digits and dashes, starting with a letter.' },
+    id: { type: 'string', pattern: STEP_ID_PATTERN, patternErrorMessage: `${NAME_RULE} (such as read-stack)`, description: 'Unique within the runbook: lower case letters, digits and dashes, starting with a letter.' },
     type: { type: 'string', description: 'The step type, such as shell or aws.cloudformation.describe-stacks.' },
     name: { type: 'string', description: 'Shown in progress output.' },
     description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
     with: { type: 'object', description: 'The step type\'s input.' },
-    if: expressionOr({ type: 'boolean' }, 'Run the step only when this is true.'),
-    forEach: expressionOr({ type: 'array' }, 'Run the step once per item of this list, with `item` in its expressions.'),
+    if: expressionOr({ type: 'boolean' }, 'true, false', 'Run the step only when this is true.'),
+    forEach: expressionOr({ type: 'array' }, 'a list', 'Run the step once per item of this list, with `item` in its expressions.'),
     outputs: { type: 'object', additionalProperties: output, propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'Output name to JMESPath selector over the raw result.' },
     retry,
     timeout: { ...duration, description: 'Abort an attempt that runs longer than this.' },
@@ -105,7 +117,7 @@ export const runbookSchema: JsonSchema = {
   required: ['apiVersion', 'name', 'version', 'steps'],
   properties: {
     apiVersion: { type: 'string', description: `The document format: ${API_VERSION}.` },
-    name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', description: 'The runbook\'s name, in lower case with dashes.' },
+    name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', patternErrorMessage: `${NAME_RULE} (such as convert-to-production)`, description: 'The runbook\'s name, in lower case with dashes.' },
     version: { type: 'string', description: 'The runbook\'s own semantic version, recorded in every run.' },
     description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
     requires: {

@@ -214,7 +214,9 @@ function validateInput(definition: StepDefinition, input: JsonObject): JsonObjec
   throw new StepFailure(`invalid input for ${definition.type}: ${problems.join('; ')}`, { code: 'invalid-input', retryable: false });
 }
 
+/** Without `outputs:`, a step's outputs are its whole result (a `set` step's values, say). */
 function selectOutputs(step: StepSpec, result: JsonValue, state: RunState): Resolved {
+  if (step.outputs === undefined) return result;
   const outputs: Record<string, JsonValue> = {};
   for (const [name, spec] of Object.entries(step.outputs ?? {})) {
     const value = select(selectorOf(spec), result);

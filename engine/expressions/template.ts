@@ -31,10 +31,14 @@ export function parseTemplate(value: string): TemplatePart[] {
   return parts;
 }
 
-/** A value that is exactly one expression keeps the expression's type. */
+/**
+ * A value that is exactly one expression keeps the expression's type. Spaces around it do not
+ * count, so that `if: |` (which ends in a newline) still yields a boolean, not the text "false".
+ */
 export function wholeExpression(parts: TemplatePart[]): string | undefined {
-  const [only] = parts;
-  return parts.length === 1 && only && 'expression' in only ? only.expression : undefined;
+  const meaningful = parts.filter((part) => !('text' in part) || part.text.trim() !== '');
+  const [only] = meaningful;
+  return meaningful.length === 1 && only && 'expression' in only ? only.expression : undefined;
 }
 
 function findClose(value: string, start: number): number {

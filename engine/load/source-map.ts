@@ -48,6 +48,12 @@ export class SourceMap {
     return target >= 0 && target < end ? this.at(target) : undefined;
   }
 
+  /** A scalar's source text, such as `1.0` for what YAML reads as the number 1. */
+  writtenAt(path: DocPath): string | undefined {
+    const { node, complete } = this.walk(path);
+    return complete && isScalar(node) && node.range ? this.text.slice(node.range[0], node.range[1]) : undefined;
+  }
+
   at(offset: number): Position {
     const { line, col } = this.lines.linePos(offset);
     return { line, col };

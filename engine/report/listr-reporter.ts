@@ -29,12 +29,13 @@ export class ListrReporter implements Reporter {
     private readonly listr: ListrModule,
     out: NodeJS.WritableStream,
     color: boolean,
+    showOutputs: boolean,
   ) {
-    this.header = new PlainReporter(out, color);
+    this.header = new PlainReporter(out, color, showOutputs);
   }
 
-  static async create(out: NodeJS.WritableStream, color: boolean): Promise<ListrReporter> {
-    return new ListrReporter(await import('listr2'), out, color);
+  static async create(out: NodeJS.WritableStream, color: boolean, showOutputs: boolean): Promise<ListrReporter> {
+    return new ListrReporter(await import('listr2'), out, color, showOutputs);
   }
 
   async onEvent(event: RunEvent): Promise<void> {

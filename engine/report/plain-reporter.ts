@@ -1,4 +1,6 @@
+import { stringify } from 'yaml';
 import { formatDuration } from '../duration.js';
+import type { JsonValue } from '../json.js';
 import type { RunEvent } from '../execute/events.js';
 import { renderPlan } from './render-plan.js';
 import type { Reporter, StepView } from './reporter.js';
@@ -10,9 +12,11 @@ export class PlainReporter implements Reporter {
   private lastProgress = new Map<string, string>();
   private restored = 0;
 
+  /** `showOutputs`: print the run's outputs at the end (not when stdout carries them as JSON). */
   constructor(
     private readonly out: NodeJS.WritableStream,
     color: boolean,
+    private readonly showOutputs = true,
   ) {
     this.paint = paint(color);
   }
@@ -46,6 +50,12 @@ export class PlainReporter implements Reporter {
         for (const line of message.split('\n')) this.write(`    ${this.paint.dim('│')} ${line}`);
       },
     };
+  }
+
+  /** The run's outputs as YAML: the readable form of a report a runbook computes. */
+  private renderOutputs(outputs: JsonValue): string {
+    if (!this.showOutputs || isEmpty(outputs)) return '';
+    return `${this.paint.bold('outputs:')}\n${indent(stringify(outputs, { lineWidth: 0 }).trimEnd(), 2)}\n`;
   }
 
   async confirm(): Promise<boolean> {
@@ -82,9 +92,13 @@ export class PlainReporter implements Reporter {
       case 'step-finished':
         return undefined;
       case 'run-finished':
-        return `${summary(event.status, p)} ${p.dim(`in ${formatDuration(event.durationMs)}`)}`;
+        return `${this.renderOutputs(event.outputs)}${summary(event.status, p)} ${p.dim(`in ${formatDuration(event.durationMs)}`)}`;
     }
   }
+}
+
+function isEmpty(value: JsonValue): boolean {
+  return value === null || (typeof value === 'object' && Object.keys(value).length === 0);
 }
 
 function summary(status: string, p: Painter): string {

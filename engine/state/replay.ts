@@ -30,7 +30,9 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }) };
         break;
       case 'step-succeeded':
-        if (entry.item !== undefined) itemsOf(items, entry.stepId).set(entry.item, entry.outputs);
+        // A step without forEach is done once it succeeded: a crash may come before its step-finished.
+        if (entry.item === undefined) finished.set(entry.stepId, entry.outputs);
+        else itemsOf(items, entry.stepId).set(entry.item, entry.outputs);
         if (sameStep(open, entry)) open = undefined;
         break;
       case 'step-failed':

@@ -5,7 +5,6 @@ import { ENGINE_VERSION } from '../version.js';
 import { compileSchema } from './ajv.js';
 import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
 import { describePath } from './describe-path.js';
-import { didYouMean } from './did-you-mean.js';
 import type { Report } from './report.js';
 
 /** The document against runbook.schema.json, then what a schema cannot say. */
@@ -13,7 +12,7 @@ export function checkDocument(document: unknown, report: Report): void {
   const validate = compileSchema(runbookSchema);
   if (!validate(document)) {
     for (const error of actionableErrors(validate.errors ?? [])) {
-      const problem = describeSchemaError(error, (path) => describePath(path, document));
+      const problem = describeSchemaError(error, (path) => describePath(path, document), (path) => report.written(path));
       report.at(problem.path, problem.message, problem.atKey);
     }
   }
@@ -25,13 +24,13 @@ export function checkDocument(document: unknown, report: Report): void {
 
 function checkApiVersion(apiVersion: unknown, report: Report): void {
   if (typeof apiVersion === 'string' && apiVersion !== API_VERSION) {
-    report.at(['apiVersion'], `unknown apiVersion "${apiVersion}": this engine reads ${API_VERSION}${didYouMean(apiVersion, [API_VERSION])}`);
+    report.at(['apiVersion'], `unknown apiVersion "${apiVersion}": this version of stepwise reads ${API_VERSION} only`);
   }
 }
 
 function checkVersion(version: unknown, report: Report): void {
   if (typeof version === 'string' && !semver.valid(version)) {
-    report.at(['version'], `"version" ${JSON.stringify(version)} is not a semantic version such as 1.0.0`);
+    report.at(['version'], `"version" must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`);
   }
 }
 
@@ -39,7 +38,7 @@ function checkRequires(requires: unknown, report: Report): void {
   if (!isJsonObject(requires) || typeof requires.stepwise !== 'string') return;
   const range = requires.stepwise;
   if (semver.validRange(range) === null) {
-    report.at(['requires', 'stepwise'], `"requires.stepwise" ${JSON.stringify(range)} is not a semver range such as ">=0.1.0"`);
+    report.at(['requires', 'stepwise'], `"requires.stepwise" must be a semver range such as ">=0.1.0" or "^1.2.0", not ${JSON.stringify(range)}`);
   } else if (!semver.satisfies(ENGINE_VERSION, range, { includePrerelease: true })) {
     report.at(['requires', 'stepwise'], `this runbook needs stepwise ${range}, but this is stepwise ${ENGINE_VERSION}: upgrade stepwise`);
   }

@@ -18,7 +18,7 @@ export function checkParamDefaults(document: unknown, report: Report): void {
     }
     if (validate(spec.default)) continue;
     for (const error of actionableErrors(validate.errors ?? [])) {
-      const problem = describeSchemaError(error, () => `the default of param "${name}"`);
+      const problem = describeSchemaError(error, () => `the default of param "${name}"`, (path) => report.written(['params', name, 'default', ...path]));
       report.at(['params', name, 'default', ...problem.path], problem.message);
     }
   }

@@ -3,9 +3,11 @@ import type { StepRegistry } from '../registry.js';
 import { compileSchema } from './ajv.js';
 import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
 import { stepLabel } from './describe-path.js';
-import { didYouMean } from './did-you-mean.js';
+import { closestName, didYouMean } from './did-you-mean.js';
 import type { Report } from './report.js';
 import { hasExpression } from '../expressions/template.js';
+import { STEP_FIELDS } from '../document/runbook-schema.js';
+import type { DocPath } from '../load/source-map.js';
 
 /** The steps that are mappings, with their index: the schema has already reported the rest. */
 export function stepsOf(document: unknown): { step: JsonObject; index: number }[] {
@@ -31,6 +33,7 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
       report.at(['steps', index, 'type'], `unknown step type "${step.type}"${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
       continue;
     }
+    if (step.with === undefined && misspellsWith(step)) continue;
     const definition = await registry.load(step.type);
     const input = step.with ?? {};
     if (!isJsonObject(input)) continue;
@@ -39,9 +42,15 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
     const label = stepLabel(document, index);
     for (const error of actionableErrors(validate.errors ?? [])) {
       if (typeof error.data === 'string' && hasExpression(error.data)) continue;
-      const problem = describeSchemaError(error, (path) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`));
+      const subject = (path: DocPath) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`);
+      const problem = describeSchemaError(error, subject, (path) => report.written(['steps', index, 'with', ...path]));
       const at = step.with === undefined ? ['steps', index, 'type'] : ['steps', index, 'with', ...problem.path];
       report.at(at, problem.message, problem.atKey);
     }
   }
+}
+
+/** `wiht:` is reported as an unknown key; its input would only repeat that as missing fields. */
+function misspellsWith(step: JsonObject): boolean {
+  return Object.keys(step).some((key) => !(STEP_FIELDS as readonly string[]).includes(key) && closestName(key, STEP_FIELDS) === 'with');
 }

@@ -6,6 +6,8 @@ export function describePath(path: DocPath, document: unknown): string {
   const [section, key, ...rest] = path;
   if (section === undefined) return 'the runbook';
   if (section === 'steps' && typeof key === 'number') {
+    // the label of a step is its id, which is the value at fault here
+    if (rest.length === 1 && rest[0] === 'id') return `the id of step ${key + 1}`;
     const owner = stepLabel(document, key);
     return rest.length === 0 ? owner : `"${joinPath(rest)}" of ${owner}`;
   }

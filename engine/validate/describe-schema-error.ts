@@ -21,18 +21,45 @@ export function parseInstancePath(pointer: string): (string | number)[] {
 }
 
 /**
- * Keeps the errors an author can act on: ajv reports every branch of an `anyOf` that failed,
- * but only the `anyOf` itself says what the value may be; and a required key the author only
- * misspelt is already reported as the unknown key, with the right name.
+ * Keeps the errors an author can act on. Of an `anyOf` that failed, ajv reports every branch:
+ * when the value's type picks one branch, that branch's errors say what is wrong, else only the
+ * `anyOf` itself says what the value may be. A required key the author only misspelt is already
+ * reported as the unknown key, with the right name.
  */
 export function actionableErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  const insideAlternative = (e: ErrorObject) =>
-    alternatives.some((alt) => alt !== e && e.instancePath.startsWith(alt.instancePath) && e.schemaPath.startsWith(alt.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/')));
+  const chosen = new Map(alternatives.map((alt) => [alt, chosenBranch(alt, errors)]));
+  const hidden = (e: ErrorObject) =>
+    alternatives.some((alt) => {
+      if (alt === e) return chosen.get(alt) !== undefined;
+      const inside = e.instancePath.startsWith(alt.instancePath) && e.schemaPath.startsWith(`${alt.schemaPath}/`);
+      const branch = chosen.get(alt);
+      return inside && (branch === undefined || !e.schemaPath.startsWith(branch));
+    });
   const propertyNameErrors = errors.filter((e) => e.keyword === 'propertyNames');
   const isPropertyNameDetail = (e: ErrorObject) => propertyNameErrors.some((p) => p !== e && e.schemaPath.includes('/propertyNames/') && e.instancePath === p.instancePath);
   const misspelt = (e: ErrorObject) => e.keyword === 'required' && errors.some((other) => isMisspellingOf(other, e));
-  return errors.filter((e) => !insideAlternative(e) && !isPropertyNameDetail(e) && !misspelt(e) && e.keyword !== 'if');
+  return errors.filter((e) => !hidden(e) && !isPropertyNameDetail(e) && !misspelt(e) && e.keyword !== 'if');
+}
+
+/** The schema path of the one branch whose type fits the value, when that branch reported errors. */
+function chosenBranch(alternative: ErrorObject, errors: readonly ErrorObject[]): string | undefined {
+  const branches = (Array.isArray(alternative.schema) ? alternative.schema : []) as { type?: string | string[] }[];
+  const fitting = branches.flatMap((branch, i) => (branch.type !== undefined && typeFits(branch.type, alternative.data) ? [i] : []));
+  if (fitting.length !== 1) return undefined;
+  const prefix = `${alternative.schemaPath}/${fitting[0]}/`;
+  return errors.some((e) => e.schemaPath.startsWith(prefix)) ? prefix : undefined;
+}
+
+function typeFits(type: string | string[], value: unknown): boolean {
+  const types = Array.isArray(type) ? type : [type];
+  return types.some((t) => t === jsonType(value) || (t === 'number' && typeof value === 'number') || (t === 'integer' && Number.isInteger(value)));
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
 }
 
 function isMisspellingOf(unknownKey: ErrorObject, missing: ErrorObject): boolean {
@@ -72,7 +99,7 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
       return { path, atKey: true, message: `${where} is missing the required key "${missing}"${explain(schema.properties?.[missing]?.description)}` };
     }
     case 'type':
-      return { path, atKey: false, message: `${where} ${expectation(schema) ?? `must be ${article(String(params.type))}`}, not ${describeValue(error.data)}${quoteHint(String(params.type), error.data, written(path))}` };
+      return { path, atKey: false, message: describeWrongType(where, schema, error.data, written(path)) };
     case 'enum':
       return { path, atKey: false, message: `${where} must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(error.data)}${didYouMean(String(error.data), (params.allowedValues as unknown[]).map(String))}` };
     case 'const':
@@ -82,10 +109,10 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
     case 'format':
       return { path, atKey: false, message: `${where} must be a valid ${String(params.format)}, not ${show(error.data)}` };
     case 'propertyNames':
-      return { path: [...path, String(params.propertyName)], atKey: true, message: `${where} has an invalid name ${show(params.propertyName)}: use letters, digits and underscores, starting with a letter or an underscore` };
+      return { path: [...path, String(params.propertyName)], atKey: true, message: describeBadName(where, String(params.propertyName)) };
     case 'anyOf':
     case 'oneOf':
-      return { path, atKey: false, message: `${where} ${schema.errorMessage ?? `must be ${schema.description ? lowerFirst(schema.description) : 'one of the allowed forms'}`}, not ${describeValue(error.data)}` };
+      return { path, atKey: false, message: describeAlternatives(where, schema, error.schema, error.data) };
     case 'minItems':
       return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -104,6 +131,18 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
   }
 }
 
+/** An `anyOf` no branch of which fits the value: what the branches would accept. */
+function describeAlternatives(where: string, schema: AnnotatedSchema, branches: unknown, value: unknown): string {
+  const list = (Array.isArray(branches) ? branches : []) as { type?: string | string[]; required?: string[] }[];
+  if (schema.errorMessage) return `${where} ${schema.errorMessage}, not ${describeValue(value)}`;
+  const keys = list.flatMap((branch) => branch.required ?? []);
+  if (list.length > 0 && list.every((branch) => branch.type === undefined && branch.required)) {
+    return `${where} needs ${keys.map((key) => `"${key}"`).join(' or ')}`;
+  }
+  const types = [...new Set(list.flatMap((branch) => branch.type ?? []))];
+  return `${where} must be ${types.length > 0 ? article(types.join(',')) : 'one of the allowed forms'}, not ${describeValue(value)}`;
+}
+
 const DURATION_EXPECTATION = 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m';
 
 /** What a patterned string must look like, in words; step types share the engine's durations. */
@@ -111,10 +150,27 @@ function expectation(schema: AnnotatedSchema & { pattern?: string }): string | u
   return schema.patternErrorMessage ?? (schema.pattern === DURATION_PATTERN ? DURATION_EXPECTATION : undefined);
 }
 
-/** YAML reads `1.0`, `2.15` or `true` as a number or a boolean unless it is quoted. */
-function quoteHint(expected: string, value: unknown, written: string | undefined): string {
-  const scalar = typeof value === 'number' || typeof value === 'boolean';
-  return expected.includes('string') && scalar && written ? `; to keep it as text, put it in quotes: "${written}"` : '';
+function describeBadName(where: string, name: string): string {
+  const dash = name.includes('-') ? ' (in an expression, "-" is a minus sign)' : '';
+  return `${where} has an invalid name ${show(name)}: use letters, digits and underscores, starting with a letter or an underscore${dash}`;
+}
+
+function describeWrongType(where: string, schema: AnnotatedSchema & { type?: unknown; pattern?: string }, value: unknown, written: string | undefined): string {
+  const expected = expectation(schema) ?? `must be ${article(String(schema.type))}`;
+  return `${where} ${expected}, not ${describeValue(value, written)}${quoteHint(schema, value, written)}${booleanHint(schema, value)}`;
+}
+
+/** YAML 1.1 read yes, no, on and off as booleans; YAML 1.2, which stepwise reads, keeps them as text. */
+function booleanHint(schema: { type?: unknown }, value: unknown): string {
+  const yaml11 = typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value);
+  return schema.type === 'boolean' && yaml11 ? '; YAML reads yes, no, on and off as text: write true or false' : '';
+}
+
+/** YAML reads `1.0` or `2.15` as a number unless it is quoted: the author meant text. */
+function quoteHint(schema: AnnotatedSchema & { type?: unknown; pattern?: string }, value: unknown, written: string | undefined): string {
+  const anyText = String(schema.type).includes('string') && schema.pattern === undefined;
+  const readAsNumber = typeof value === 'number' && written !== undefined && (written.includes('.') || written !== String(value));
+  return anyText && readAsNumber ? `; to keep it as text, put it in quotes: "${written}"` : '';
 }
 
 /** The first sentence of a property's description, when it is short enough to help in one line. */
@@ -130,13 +186,14 @@ function article(type: string): string {
   return type.split(',').map((t) => names[t] ?? t).join(' or ');
 }
 
-export function describeValue(value: unknown): string {
+/** `written` is the source text, so that `1.0` is not shown as the number 1. */
+export function describeValue(value: unknown, written?: string): string {
   if (value === null || value === undefined) return 'empty (null)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${show(value)}`;
   if (typeof value === 'boolean') return `${value}`;
-  return `the number ${String(value)}`;
+  return `the number ${written ?? String(value)}`;
 }
 
 function show(value: unknown): string {

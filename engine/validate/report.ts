@@ -21,6 +21,11 @@ export class Report {
     this.push({ file: this.file, ...position, message, severity: 'error' });
   }
 
+  /** The source text of a scalar value, for messages that quote what the author wrote. */
+  written(path: DocPath): string | undefined {
+    return this.map.writtenAt(path);
+  }
+
   warn(path: DocPath, message: string): void {
     this.at(path, message, false, 'warning');
   }

@@ -1,0 +1,56 @@
+import { didYouMean } from './did-you-mean.js';
+import { isName, startsPath, tokensOf, type Token } from './locate-name.js';
+
+/** What a step makes readable as `steps.<id>`: its declared output names, a list under forEach. */
+export interface StepProducts {
+  outputs: string[];
+  forEach: boolean;
+}
+
+export interface NameProblem {
+  offset: number;
+  message: string;
+}
+
+const STEP_FIELDS = ['outputs', 'status'];
+
+/**
+ * `steps.<id>.outputs.<name>` names an output the step declares: any other name is always null,
+ * which an `if:` would silently read as false.
+ */
+export function checkOutputNames(expression: string, readable: ReadonlyMap<string, StepProducts>): NameProblem[] {
+  const tokens = tokensOf(expression);
+  return tokens.flatMap((token, i) => {
+    const step = isName(token, 'steps') && startsPath(tokens, i) ? fieldAfter(tokens, i) : undefined;
+    const products = step && readable.get(String(step.value));
+    return step && products ? checkStepPath(tokens, i + 2, String(step.value), products) : [];
+  });
+}
+
+function checkStepPath(tokens: Token[], idIndex: number, id: string, products: StepProducts): NameProblem[] {
+  const field = fieldAfter(tokens, idIndex);
+  if (!field) return [];
+  const fieldName = String(field.value);
+  if (!STEP_FIELDS.includes(fieldName)) {
+    return [{ offset: field.start, message: `a step has no field "${fieldName}"${didYouMean(fieldName, STEP_FIELDS) || `; read steps.${id}.outputs or steps.${id}.status`}` }];
+  }
+  const output = fieldName === 'outputs' ? fieldAfter(tokens, idIndex + 2) : undefined;
+  if (!output) return [];
+  const name = String(output.value);
+  if (products.forEach) {
+    return [{ offset: output.start, message: `step "${id}" runs once per item, so its outputs are a list: read steps.${id}.outputs[].${name}` }];
+  }
+  if (products.outputs.includes(name)) return [];
+  return [{ offset: output.start, message: `step "${id}" has no output "${name}"${declared(name, products.outputs)}` }];
+}
+
+function declared(name: string, outputs: string[]): string {
+  if (outputs.length === 0) return `; it declares no outputs: add outputs: to it to select "${name}" from its result`;
+  return didYouMean(name, outputs) || `; its outputs: ${outputs.join(', ')}`;
+}
+
+/** The name in `<token> . <name>`, if that is what follows the token at `i`. */
+function fieldAfter(tokens: Token[], i: number): Token | undefined {
+  const name = tokens[i + 2];
+  return tokens[i + 1]?.type === 'Dot' && isName(name) ? name : undefined;
+}
