@@ -22,7 +22,16 @@ export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'
 
 export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
   const store = new RunStore(options.stateDir);
-  const run = store.open(runId);
+  const lock = store.lock(runId, say);
+  try {
+    await resumeLocked(store.open(runId), store, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(run: StoredRun, store: RunStore, options: ResumeCliOptions): Promise<void> {
+  const runId = run.record.runId;
   const file = run.record.runbook.path;
   const { runbook, registry } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
@@ -38,7 +47,7 @@ export async function resumeCommand(runId: string, options: ResumeCliOptions): P
   const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
   await confirmInFlight(replay, runbook, registry, options, rerunFrom);
   const { values, redactor } = paramsForResume(run, runbook);
-  const { journal, lock } = store.reopen(run, say);
+  const journal = store.appendJournal(run);
   try {
     await driveRun({
       file,
@@ -54,7 +63,6 @@ export async function resumeCommand(runId: string, options: ResumeCliOptions): P
     });
   } finally {
     journal.close();
-    lock.release();
   }
 }
 

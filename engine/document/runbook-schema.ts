@@ -101,7 +101,7 @@ export const stepSchema: JsonSchema = {
     forEach: expressionOr({ type: 'array' }, 'a list', 'Run the step once per item of this list, with `item` in its expressions.'),
     outputs: { type: 'object', additionalProperties: output, propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'Output name to JMESPath selector over the raw result.' },
     retry,
-    timeout: { ...duration, description: 'Abort an attempt that runs longer than this.' },
+    timeout: expressionOr(duration, 'a duration such as 30s, 10m or 1h30m', 'Abort an attempt that runs longer than this (a duration, or an expression giving one).'),
     onFailure: { enum: ['abort', 'continue'], description: 'abort (default) stops the run; continue records the failure and goes on.' },
   },
 };

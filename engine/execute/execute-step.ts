@@ -140,12 +140,12 @@ async function runItem(step: StepSpec, state: RunState, definition: StepDefiniti
       return { kind: 'done', outputs, status: 'satisfied' };
     }
   }
-  const timeoutMs = step.timeout ? parseDuration(step.timeout) : undefined;
+  const timeout = resolveTimeout(step, state);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
     await state.emit({ type: 'step-started', stepId: step.id, title, item, attempt, effect, at: now() });
     try {
-      const result = await attemptOnce(step, state, definition, input, item, timeoutMs);
+      const result = await attemptOnce(step, state, definition, input, item, timeout);
       const planned = findUnknown(result);
       if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
       const outputs = selectOutputs(step, result, state);
@@ -167,10 +167,21 @@ async function runItem(step: StepSpec, state: RunState, definition: StepDefiniti
   }
 }
 
-async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeoutMs: number | undefined): Promise<JsonValue> {
+/** A step's timeout may come from a parameter; what it gives must be a duration. */
+function resolveTimeout(step: StepSpec, state: RunState): string | undefined {
+  if (step.timeout === undefined) return undefined;
+  const value = resolveValue(step.timeout, state.scope());
+  if (typeof value !== 'string' || parseDuration(value) === undefined) {
+    throw new StepFailure(`timeout: ${JSON.stringify(value)} is not a duration such as 30s, 10m or 1h30m`, { code: 'invalid-input', retryable: false });
+  }
+  return value;
+}
+
+async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeout: string | undefined): Promise<JsonValue> {
   const attempt = new AbortController();
   const signal = AbortSignal.any([state.options.signal, attempt.signal]);
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, step.timeout!)), timeoutMs);
+  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout)!;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, timeout!)), timeoutMs);
   try {
     const ctx = contextFor(step, state, signal, item);
     return await abortable(definition.run(ctx, structuredClone(input)), signal);

@@ -32,11 +32,9 @@ export default defineStep<AssertInput>({
   async run(_ctx, input) {
     if (isTruthy(input.that)) return { that: input.that };
     const message = input.message ?? 'the assertion failed';
-    throw new StepFailure(message, {
-      code: 'assertion',
-      retryable: false,
-      details: `\`that\` was ${JSON.stringify(input.that)}, which JMESPath counts as false`,
-    });
+    // `false` needs no explaining; null, '' or [] failing surprises authors, so say why.
+    const details = input.that === false ? undefined : `\`that\` was ${JSON.stringify(input.that)}, which JMESPath counts as false`;
+    throw new StepFailure(message, { code: 'assertion', retryable: false, ...(details ? { details } : {}) });
   },
 });
 
