@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One moto_server for the whole run; files that use it take turns (test/support/moto-env.ts).
+    globalSetup: ['test/support/moto-global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

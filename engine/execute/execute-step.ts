@@ -91,12 +91,21 @@ async function executeItem(step: StepSpec, state: RunState, item: number | undef
   }
   const definition = await state.options.registry.load(step.type);
   const scope = state.scope(item === undefined ? undefined : itemValue);
-  const input = resolveValue(step.with ?? {}, scope);
+  const input = withoutNulls(resolveValue(step.with ?? {}, scope));
   const unknown = findUnknown(input);
   const effect = effectOf(definition, input);
   if (state.options.dryRun && effect !== 'read') return planItem(step, state, definition, effect, input, item, unknown);
   if (unknown) return planItem(step, state, definition, effect, input, item, unknown);
   return runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), item);
+}
+
+/**
+ * A `with` key whose value comes out null counts as not given, so a runbook can pass an
+ * optional param through (`region: "${{ params.region }}"`) without a schema error.
+ */
+function withoutNulls(input: Resolved): Resolved {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || input instanceof Unknown) return input;
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null));
 }
 
 function effectOf(definition: StepDefinition, input: Resolved): Effect {
