@@ -1,0 +1,198 @@
+import type { Capability, Parameter, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
+import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
+import type { JsonValue } from '../../engine/json.js';
+import { defineStep, type Plan } from '../../engine/step-definition.js';
+import { StepFailure } from '../../engine/step-failure.js';
+import { awsClient, type AwsClientHandle } from './client.js';
+import { AwsFailure } from './explain-error.js';
+import { toPlainJson } from './plain-json.js';
+import { describeStack, newestEventId, waitForStackStatus } from './stack-waiter.js';
+
+export interface UpdateStackInput {
+  stackName: string;
+  templateUrl?: string;
+  usePreviousTemplate?: boolean;
+  usePreviousParameters?: boolean;
+  parameters?: Record<string, string | number | boolean>;
+  capabilities?: Capability[];
+  waitFor?: 'UPDATE_COMPLETE';
+  pollInterval?: string;
+}
+
+export const DEFAULT_POLL_INTERVAL = '10s';
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+
+type CloudFormation = AwsClientHandle<'cloudformation'>;
+
+/** The request, and what it means, worked out from the live stack and the new template. */
+interface UpdatePlan {
+  request: UpdateStackCommandInput;
+  stackId: string;
+  region: string;
+  kept: string[];
+  set: string[];
+  /** Parameters of the stack that neither keep their value nor get a new one. */
+  dropped: string[];
+}
+
+export default defineStep<UpdateStackInput>({
+  type: 'aws.cloudformation.update-stack',
+  description:
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
+  effect: 'write',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['stackName'],
+    anyOf: [{ required: ['templateUrl'] }, { required: ['usePreviousTemplate'], properties: { usePreviousTemplate: { const: true } } }],
+    properties: {
+      stackName: { description: 'Name or id (ARN) of the stack to update.', type: 'string', minLength: 1 },
+      templateUrl: {
+        description: 'S3 URL of the new template, such as `https://s3.amazonaws.com/bucket/template.json`. Give this or `usePreviousTemplate`.',
+        type: 'string',
+        format: 'uri',
+      },
+      usePreviousTemplate: {
+        description: 'Keep the template the stack runs now (to change parameters only). Give this or `templateUrl`.',
+        type: 'boolean',
+      },
+      usePreviousParameters: {
+        description:
+          "Keep every parameter of the stack that the new template also declares at its current value (UsePreviousValue, so hidden NoEcho values are kept too). Without it, parameters not given in `parameters` take the new template's defaults.",
+        type: 'boolean',
+        default: false,
+      },
+      parameters: {
+        description: 'Parameters to set, by name; they win over `usePreviousParameters`. Each must be declared by the new template.',
+        type: 'object',
+        propertyNames: { pattern: '^[A-Za-z0-9]+$' },
+        additionalProperties: { type: ['string', 'number', 'boolean'] },
+      },
+      capabilities: {
+        description: 'Capabilities to acknowledge, as the console\'s checkboxes do, such as `[CAPABILITY_IAM, CAPABILITY_NAMED_IAM]` for a template that creates IAM resources.',
+        type: 'array',
+        items: { type: 'string', enum: CAPABILITIES },
+        uniqueItems: true,
+      },
+      waitFor: {
+        description: 'Wait until the stack is UPDATE_COMPLETE, showing its events; fail with the reasons if it rolls back. Omitted: return once the update has started.',
+        type: 'string',
+        enum: ['UPDATE_COMPLETE'],
+      },
+      pollInterval: {
+        description: `How often to look at the stack while waiting, such as \`10s\`. Default ${DEFAULT_POLL_INTERVAL}.`,
+        type: 'string',
+        pattern: DURATION_PATTERN,
+        default: DEFAULT_POLL_INTERVAL,
+      },
+    },
+  },
+
+  async plan(ctx, input): Promise<Plan> {
+    const cloudformation = await awsClient(ctx, 'cloudformation');
+    const plan = await planUpdate(cloudformation, input);
+    return { summary: summarize(input, plan), details: JSON.stringify(plan.request, null, 2) };
+  },
+
+  async run(ctx, input): Promise<JsonValue> {
+    const pollIntervalMs = pollInterval(input);
+    const cloudformation = await awsClient(ctx, 'cloudformation');
+    const plan = await planUpdate(cloudformation, input);
+    ctx.log(summarize(input, plan));
+    const afterEventId = await newestEventId(cloudformation, plan.stackId);
+    try {
+      await cloudformation.client.send(new cloudformation.sdk.UpdateStackCommand(plan.request), cloudformation.callOptions);
+    } catch (error) {
+      if (!isNoUpdates(error)) throw error;
+      ctx.log(`No updates are to be performed: stack ${input.stackName} already runs this template with these parameters.`);
+      const stack = await describeStack(cloudformation, plan.stackId);
+      return { StackId: plan.stackId, Updated: false, Stack: toPlainJson(stack) };
+    }
+    if (!input.waitFor) return { StackId: plan.stackId, Updated: true };
+    const stack = await waitForStackStatus(ctx, cloudformation, {
+      stackId: plan.stackId,
+      stackName: input.stackName,
+      targets: [input.waitFor],
+      pollIntervalMs,
+      afterEventId,
+    });
+    return { StackId: plan.stackId, Updated: true, Stack: toPlainJson(stack) };
+  },
+});
+
+async function planUpdate(cloudformation: CloudFormation, input: UpdateStackInput): Promise<UpdatePlan> {
+  if (input.templateUrl !== undefined && input.usePreviousTemplate === true) {
+    throw invalid(`give templateUrl (${input.templateUrl}) or usePreviousTemplate: true, not both`);
+  }
+  if (input.templateUrl === undefined && input.usePreviousTemplate !== true) {
+    throw invalid(`stack ${input.stackName}: give templateUrl (the new template) or usePreviousTemplate: true`);
+  }
+  const { sdk, client, callOptions } = cloudformation;
+  const stack = await describeStack(cloudformation, input.stackName);
+  const region = cloudformation.region ?? (await client.config.region());
+  const overrides = Object.entries(input.parameters ?? {});
+  const current = new Map((stack.Parameters ?? []).map((parameter) => [parameter.ParameterKey!, parameter]));
+
+  let parameters: Parameter[] | undefined;
+  const kept: string[] = [];
+  const set: string[] = [];
+  if (input.usePreviousParameters || overrides.length > 0) {
+    const summary = await client.send(
+      new sdk.GetTemplateSummaryCommand(input.templateUrl ? { TemplateURL: input.templateUrl } : { StackName: stack.StackId }),
+      callOptions,
+    );
+    const declared = (summary.Parameters ?? []).map((parameter) => parameter.ParameterKey!);
+    const undeclared = overrides.map(([key]) => key).filter((key) => !declared.includes(key));
+    if (undeclared.length > 0) {
+      throw invalid(
+        `parameters ${undeclared.join(', ')} ${undeclared.length === 1 ? 'is' : 'are'} not declared by the template of ${input.templateUrl ?? `stack ${input.stackName}`}; it declares ${declared.join(', ') || 'no parameters'}`,
+      );
+    }
+    parameters = [];
+    for (const key of declared) {
+      const override = overrides.find(([name]) => name === key);
+      if (override) {
+        parameters.push({ ParameterKey: key, ParameterValue: String(override[1]) });
+        set.push(key);
+      } else if (input.usePreviousParameters && current.has(key)) {
+        parameters.push({ ParameterKey: key, UsePreviousValue: true });
+        kept.push(key);
+      }
+    }
+  }
+  const request: UpdateStackCommandInput = {
+    StackName: input.stackName,
+    ...(input.templateUrl ? { TemplateURL: input.templateUrl } : { UsePreviousTemplate: true }),
+    ...(parameters ? { Parameters: parameters } : {}),
+    ...(input.capabilities?.length ? { Capabilities: input.capabilities } : {}),
+  };
+  const dropped = [...current.keys()].filter((key) => !kept.includes(key) && !set.includes(key));
+  return { request, stackId: stack.StackId!, region, kept, set, dropped };
+}
+
+function summarize(input: UpdateStackInput, plan: UpdatePlan): string {
+  const template = input.templateUrl ? `from ${input.templateUrl}` : 'with its current template';
+  const parts = [`update stack ${input.stackName} in ${plan.region} ${template}`];
+  if (plan.kept.length > 0) parts.push(`keeping ${plan.kept.join(', ')}`);
+  if (plan.set.length > 0) parts.push(`setting ${plan.set.map((key) => `${key}=${String(input.parameters![key])}`).join(', ')}`);
+  if (plan.dropped.length > 0) parts.push(`${plan.dropped.join(', ')} taking the template's defaults (their current values are not kept)`);
+  if (input.capabilities?.length) parts.push(`acknowledging ${input.capabilities.join(', ')}`);
+  const wait = input.waitFor ? `, then wait for ${input.waitFor}` : '';
+  return `${parts.join('; ')}${wait}`;
+}
+
+function pollInterval(input: UpdateStackInput): number {
+  const text = input.pollInterval ?? DEFAULT_POLL_INTERVAL;
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined) throw invalid(`pollInterval ${JSON.stringify(text)} is not a duration such as 10s or 1m`);
+  return milliseconds;
+}
+
+function isNoUpdates(error: unknown): boolean {
+  return error instanceof AwsFailure && error.awsCode === 'ValidationError' && /No updates are to be performed/i.test(error.message);
+}
+
+function invalid(message: string): StepFailure {
+  return new StepFailure(message, { code: 'invalid-input', retryable: false });
+}
+
