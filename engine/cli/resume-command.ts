@@ -33,11 +33,11 @@ export async function resumeCommand(runId: string, options: ResumeCliOptions): P
 async function resumeLocked(run: StoredRun, store: RunStore, options: ResumeCliOptions): Promise<void> {
   const runId = run.record.runId;
   const file = run.record.runbook.path;
-  const { runbook, registry } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
+  const { runbook, registry, source } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
     throw error;
   });
-  refuseIfChanged(run, file, runbook, hashFiles(await runbookFiles(file, runbook, registry)), options.allowChanged === true);
+  refuseIfChanged(run, file, runbook, source.text, hashFiles(await runbookFiles(file, runbook, registry)), options.allowChanged === true);
   const replay = replayJournal(run.journal.entries);
   if (run.journal.tornTail) say('the journal\'s last line was cut short by a crash and is ignored');
   if (replay.status === 'succeeded' && options.from === undefined) {
@@ -71,9 +71,9 @@ function say(message: string): void {
 }
 
 /** A resume must follow the procedure the run started with, or the operator must say otherwise. */
-function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, hash: string, allowChanged: boolean): void {
+function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, currentText: string, hash: string, allowChanged: boolean): void {
   if (hash === run.record.runbook.sha256) return;
-  const changes = describeChanges(run.snapshot, runbook);
+  const changes = describeChanges(run.snapshot, runbook, currentText);
   if (allowChanged) {
     say(`the runbook changed since the run started (${changes.join('; ')}); resuming anyway (--allow-changed)`);
     return;
@@ -81,7 +81,7 @@ function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, hash: s
   throw new UsageError(`the runbook ${file} changed since run ${run.record.runId} started:`, [...changes, 'resume with --allow-changed to follow the changed runbook, or start a new run']);
 }
 
-function describeChanges(snapshot: string | undefined, runbook: Runbook): string[] {
+function describeChanges(snapshot: string | undefined, runbook: Runbook, currentText: string): string[] {
   const before = snapshot === undefined ? undefined : parseRunbookText('snapshot', snapshot);
   if (!before?.ok || !isJsonObject(before.source.value)) return ['its content differs (the earlier version is not available to compare)'];
   const old = before.source.value as unknown as Runbook;
@@ -95,7 +95,11 @@ function describeChanges(snapshot: string | undefined, runbook: Runbook): string
   if (added.length) changes.push(`steps added: ${added.join(', ')}`);
   if (removed.length) changes.push(`steps removed: ${removed.join(', ')}`);
   if (changed.length) changes.push(`steps changed: ${changed.join(', ')}`);
-  if (changes.length === 0) changes.push('its parameters, outputs or plugins differ');
+  const sections = [...new Set([...Object.keys(old), ...Object.keys(runbook)])].filter((key) => key !== 'version' && key !== 'steps');
+  const changedSections = sections.filter((key) => JSON.stringify(old[key as keyof Runbook]) !== JSON.stringify(runbook[key as keyof Runbook]));
+  if (changedSections.length) changes.push(`also changed: ${changedSections.join(', ')}`);
+  // The hash also covers the plugins and sub-runbooks, which the snapshot does not hold.
+  if (changes.length === 0) changes.push(snapshot === currentText ? 'a plugin or sub-runbook it loads changed' : 'only comments or layout changed');
   return changes;
 }
 

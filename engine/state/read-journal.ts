@@ -6,38 +6,38 @@ export interface JournalContents {
   entries: JournalEntry[];
   /** The last line was cut short by a crash mid-write and was ignored. */
   tornTail: boolean;
+  /** Bytes up to the end of the last complete line: where the next event must be written. */
+  completeBytes: number;
 }
 
-/** Replays a journal; a torn last line is expected after a crash, anything else is refused. */
+const NEWLINE = 0x0a;
+
+/**
+ * Replays a journal. An event counts once its whole line, newline included, is on disk: a
+ * last line without its newline was cut short by a crash and is ignored; anything else that
+ * does not read is refused.
+ */
 export function readJournal(file: string): JournalContents {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], tornTail: false };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], tornTail: false, completeBytes: 0 };
     throw new UsageError(`${file}: cannot read the journal: ${(error as Error).message}`);
   }
-  const lines = text.split('\n');
-  const complete = text.endsWith('\n') || text === '';
+  const completeBytes = bytes.lastIndexOf(NEWLINE) + 1;
+  const lines = bytes.subarray(0, completeBytes).toString('utf8').split('\n');
   const entries: JournalEntry[] = [];
-  let tornTail = false;
   for (const [index, line] of lines.entries()) {
     if (line === '') continue;
-    const isLast = index === lines.length - 1 || (index === lines.length - 2 && complete);
     const entry = parseLine(line);
-    if (entry === undefined) {
-      if (isLast && !complete) {
-        tornTail = true;
-        continue;
-      }
-      throw new UsageError(`${file}:${index + 1}: the journal line is not a valid event; the run folder is damaged`);
-    }
+    if (entry === undefined) throw new UsageError(`${file}:${index + 1}: the journal line is not a valid event; the run folder is damaged`);
     if (entry.v > JOURNAL_FORMAT) {
       throw new UsageError(`${file}:${index + 1}: the journal was written by a newer stepwise (journal format ${entry.v}, this one reads ${JOURNAL_FORMAT}); upgrade stepwise to resume it`);
     }
     entries.push(entry);
   }
-  return { entries, tornTail };
+  return { entries, tornTail: completeBytes < bytes.length, completeBytes };
 }
 
 function parseLine(line: string): JournalEntry | undefined {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
@@ -44,10 +44,7 @@ export class RunStore {
 
   /** A past run, read back; refuses with a clear message when it is missing or damaged. */
   open(runId: string): StoredRun {
-    const folder = path.join(this.runsFolder, runId);
-    if (!/^[A-Za-z0-9._-]+$/.test(runId) || !isFolder(folder)) {
-      throw new UsageError(`no run "${runId}" in ${this.runsFolder}${didYouMean(runId, this.ids()) || '; `stepwise runs` lists the runs'}`);
-    }
+    const folder = this.existingFolder(runId);
     const record = readRecord(path.join(folder, RUN_FILE));
     const journal = readJournal(path.join(folder, JOURNAL_FILE));
     let snapshot: string | undefined;
@@ -59,14 +56,24 @@ export class RunStore {
     return { folder, record, journal, snapshot };
   }
 
-  /** Appends to an existing run's journal, continuing its sequence numbers. */
-  reopen(run: StoredRun, say: (message: string) => void): { journal: Journal; lock: RunLock } {
-    const lock = new RunLock(run.folder, say);
+  /**
+   * Takes a past run's lock. A resume takes it before it reads the journal: what it read
+   * before could be out of date by the time it held the lock.
+   */
+  lock(runId: string, say: (message: string) => void): RunLock {
+    const lock = new RunLock(this.existingFolder(runId), say);
     lock.acquire();
-    const lastSeq = run.journal.entries.at(-1)?.seq ?? 0;
-    const journal = new Journal(path.join(run.folder, JOURNAL_FILE), lastSeq);
+    return lock;
+  }
+
+  /** Appends to a run's journal, continuing its sequence numbers; the caller holds its lock. */
+  appendJournal(run: StoredRun): Journal {
+    const file = path.join(run.folder, JOURNAL_FILE);
+    // Cut off a torn last line, or the next event would be glued to it and the journal damaged.
+    if (run.journal.tornTail) truncateSync(file, run.journal.completeBytes);
+    const journal = new Journal(file, run.journal.entries.at(-1)?.seq ?? 0);
     journal.open();
-    return { journal, lock };
+    return journal;
   }
 
   ids(): string[] {
@@ -75,6 +82,14 @@ export class RunStore {
     } catch {
       return [];
     }
+  }
+
+  private existingFolder(runId: string): string {
+    const folder = path.join(this.runsFolder, runId);
+    if (!/^[A-Za-z0-9._-]+$/.test(runId) || !isFolder(folder)) {
+      throw new UsageError(`no run "${runId}" in ${this.runsFolder}${didYouMean(runId, this.ids()) || '; `stepwise runs` lists the runs'}`);
+    }
+    return folder;
   }
 
   lockFile(runId: string): string {

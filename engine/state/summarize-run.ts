@@ -28,8 +28,8 @@ export interface RunSummary {
 export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
   const entries = run.journal.entries;
   const replay = replayJournal(entries);
-  const finished = [...entries].reverse().find((entry) => entry.type === 'run-finished');
-  const status = lockHeld && !finished ? 'running' : finished ? replay.status : 'stopped';
+  // 'stopped': the latest attempt has not finished, so it is running now or it died.
+  const status = lockHeld && replay.status === 'stopped' ? 'running' : replay.status;
   const last = entries.at(-1);
   const durationMs = last ? Date.parse(last.at) - Date.parse(run.record.startedAt) : undefined;
   return {
@@ -42,12 +42,14 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
     durationMs,
     host: run.record.host,
     user: run.record.user,
-    steps: timeline(entries),
+    steps: timeline(entries, replay.status === 'succeeded'),
   };
 }
 
-function timeline(entries: readonly JournalEntry[]): StepTimeline[] {
+function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): StepTimeline[] {
   const steps = new Map<string, StepTimeline>();
+  /** What the successes of a step brought since its last step-finished: a crash can come before that. */
+  const unfinished = new Map<string, { items: Map<number, unknown>; durationMs: number }>();
   const get = (id: string) => {
     let step = steps.get(id);
     if (!step) {
@@ -61,6 +63,17 @@ function timeline(entries: readonly JournalEntry[]): StepTimeline[] {
       const step = get(entry.stepId);
       step.attempts++;
       step.status = 'running';
+    } else if (entry.type === 'step-succeeded') {
+      const step = get(entry.stepId);
+      const since = unfinished.get(entry.stepId) ?? { items: new Map(), durationMs: 0 };
+      unfinished.set(entry.stepId, since);
+      since.durationMs += entry.durationMs;
+      if (entry.item !== undefined) since.items.set(entry.item, entry.outputs);
+      else {
+        step.status = 'succeeded';
+        step.outputs = entry.outputs;
+        delete step.error;
+      }
     } else if (entry.type === 'step-failed') {
       const step = get(entry.stepId);
       step.error = entry.error;
@@ -69,10 +82,21 @@ function timeline(entries: readonly JournalEntry[]): StepTimeline[] {
       get(entry.stepId).status = 'skipped';
     } else if (entry.type === 'step-finished') {
       const step = get(entry.stepId);
+      unfinished.delete(entry.stepId);
       step.status = entry.status;
       step.durationMs += entry.durationMs;
       step.outputs = entry.outputs;
       if (entry.status !== 'failed') delete step.error;
+    }
+  }
+  for (const [id, since] of unfinished) {
+    const step = steps.get(id)!;
+    step.durationMs += since.durationMs;
+    // A later attempt restored the items and, restored, did not journal the step's end again.
+    if (runSucceeded && step.status === 'running') {
+      step.status = 'succeeded';
+      step.outputs = [...since.items.entries()].sort(([a], [b]) => a - b).map(([, outputs]) => outputs);
+      delete step.error;
     }
   }
   return [...steps.values()];
