@@ -15,5 +15,6 @@ export const coreSteps = {
   set: () => import('./set.js'),
   sleep: () => import('./sleep.js'),
   'require-tool': () => import('./require-tool.js'),
+  background: () => import('./background.js'),
   runbook: () => import('./runbook.js'),
 } satisfies Record<string, StepModuleLoader>;

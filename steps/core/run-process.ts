@@ -4,6 +4,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** How long a process group has to exit after SIGTERM before it gets SIGKILL. */
 const KILL_GRACE_MS = 5_000;
 const GROUP_POLL_MS = 50;
+/** SIGKILL cannot be caught, so only a process stuck in the kernel outlives this. */
+const AFTER_KILL_WAIT_MS = 2_000;
+/**
+ * Output a program wrote just before it exited may still be in the pipe when its exit is
+ * seen; this bounds the wait for it, which is cut short when the stream ends.
+ */
+const OUTPUT_DRAIN_MS = 500;
 
 export interface ProcessRequest {
   /** Program and arguments; never interpreted by a shell here. */
@@ -87,6 +94,94 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   }
 }
 
+export interface BackgroundRequest {
+  /** Program and arguments; never interpreted by a shell here. */
+  argv: readonly string[];
+  /** An existing directory (spawn reports a missing one as a missing program). */
+  cwd: string;
+  /** Added to this process's environment. */
+  env?: Readonly<Record<string, string>>;
+  /**
+   * Called with each line of stdout and stderr, in the order they arrive, for as long as the
+   * program runs: its output is read to the end so that a full pipe never blocks it.
+   */
+  onLine: (line: string) => void;
+}
+
+export type BackgroundExit = { kind: 'exited'; exitCode: number } | { kind: 'killed'; signal: string };
+
+/** A program started by startBackgroundProcess, running in a process group of its own. */
+export interface BackgroundProcess {
+  /** Also the id of its process group. */
+  readonly pid: number;
+  /** Settles when the program itself exits (what it started may live on in its group). */
+  readonly exited: Promise<BackgroundExit>;
+  /**
+   * SIGTERM to the whole group, then SIGKILL after `graceMs`; settles once no process of
+   * the group is left. Calling it again returns the stop already under way.
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+export type BackgroundStart =
+  | { kind: 'started'; process: BackgroundProcess }
+  /** The program could not be started: `code` is the system's (ENOENT, EACCES, ...). */
+  | { kind: 'not-started'; code: string; message: string };
+
+/**
+ * Starts a program that keeps running after this call returns, in a process group of its
+ * own, with stdin at /dev/null. Its output is not kept (a long-lived program would fill
+ * memory): each line goes to `onLine`. Until `stop` has finished, the group is on the list
+ * that the exit hook SIGKILLs, so a stepwise process that exits at once (a second Ctrl-C)
+ * leaves nothing behind.
+ */
+export async function startBackgroundProcess(request: BackgroundRequest): Promise<BackgroundStart> {
+  const [file, ...args] = request.argv;
+  if (file === undefined) throw new TypeError('startBackgroundProcess needs at least a program name');
+  const { execa } = await import('execa');
+
+  const subprocess = execa(file, args, {
+    cwd: request.cwd,
+    env: request.env,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    detached: true,
+    forceKillAfterDelay: false,
+  });
+  const groupId = subprocess.pid;
+  if (groupId === undefined) {
+    const result = await subprocess;
+    return {
+      kind: 'not-started',
+      code: result.code ?? 'unknown',
+      message: result.originalMessage ?? result.shortMessage ?? `${file} could not be started`,
+    };
+  }
+  runningGroups.add(groupId);
+  installExitHook();
+
+  const reading = forwardLines(subprocess.iterable({ from: 'all' }), request.onLine);
+  // the process's own exit, not the end of its output, which a child it left running may hold open
+  const exited = new Promise<BackgroundExit>((resolve) => {
+    subprocess.once('exit', (exitCode, signal) => {
+      const exit: BackgroundExit =
+        exitCode === null ? { kind: 'killed', signal: signal ?? 'unknown' } : { kind: 'exited', exitCode };
+      void Promise.race([reading, delay(OUTPUT_DRAIN_MS, undefined, { ref: false })]).then(() => resolve(exit));
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs: number): Promise<void> =>
+    (stopping ??= (async () => {
+      await terminateGroup(groupId, graceMs);
+      await waitUntilGone(groupId, AFTER_KILL_WAIT_MS);
+      runningGroups.delete(groupId);
+    })());
+  return { kind: 'started', process: { pid: groupId, exited, stop } };
+}
+
 async function forwardLines(lines: AsyncIterable<string>, onLine: (line: string) => void): Promise<void> {
   try {
     for await (const line of lines) onLine(line);
@@ -103,14 +198,20 @@ function installExitHook(): void {
   });
 }
 
-async function terminateGroup(groupId: number): Promise<void> {
+async function terminateGroup(groupId: number, graceMs = KILL_GRACE_MS): Promise<void> {
   if (!signalGroup(groupId, 'SIGTERM')) return;
-  const deadline = Date.now() + KILL_GRACE_MS;
-  while (Date.now() < deadline) {
-    await delay(GROUP_POLL_MS);
-    if (!(await groupIsAlive(groupId))) return;
-  }
+  if (await waitUntilGone(groupId, graceMs)) return;
   signalGroup(groupId, 'SIGKILL');
+}
+
+/** True once no live process is left in the group, false when `ms` passed first. */
+async function waitUntilGone(groupId: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (!(await groupIsAlive(groupId))) return true;
+    if (Date.now() >= deadline) return false;
+    await delay(GROUP_POLL_MS);
+  }
 }
 
 /** False when no process is left in the group to receive the signal. */
