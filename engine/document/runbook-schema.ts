@@ -12,10 +12,12 @@ export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 const NAME_RULE = 'must be lower case letters, digits and dashes, starting with a letter';
 
+export const DURATION_RULE = 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m';
+
 const duration: JsonSchema = {
   type: 'string',
   pattern: DURATION_PATTERN,
-  patternErrorMessage: 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m',
+  patternErrorMessage: DURATION_RULE,
   description: 'A duration such as 500ms, 30s, 10m, 1h or 1h30m.',
 };
 
@@ -27,7 +29,7 @@ const expressionOr = (schema: JsonSchema, allowed: string, description: string):
   return { description, errorMessage: rule, anyOf: [schema, { type: 'string', pattern: ONE_EXPRESSION_PATTERN, patternErrorMessage: rule }] };
 };
 
-const param: JsonSchema = {
+export const paramDeclarationSchema: JsonSchema = {
   type: 'object',
   description: 'A parameter: a JSON Schema for its value, plus stepwise\'s own keys.',
   additionalProperties: false,
@@ -101,7 +103,7 @@ export const stepSchema: JsonSchema = {
     forEach: expressionOr({ type: 'array' }, 'a list', 'Run the step once per item of this list, with `item` in its expressions.'),
     outputs: { type: 'object', additionalProperties: output, propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'Output name to JMESPath selector over the raw result.' },
     retry,
-    timeout: expressionOr(duration, 'a duration such as 30s, 10m or 1h30m', 'Abort an attempt that runs longer than this (a duration, or an expression giving one).'),
+    timeout: expressionOr(duration, 'a duration (such as 30s, 10m or 1h30m)', 'Abort an attempt that runs longer than this (a duration, or an expression giving one).'),
     onFailure: { enum: ['abort', 'continue'], description: 'abort (default) stops the run; continue records the failure and goes on.' },
   },
 };
@@ -125,7 +127,7 @@ export const runbookSchema: JsonSchema = {
       additionalProperties: false,
       properties: { stepwise: { type: 'string', description: 'The engine versions this runbook needs, as a semver range.' } },
     },
-    params: { type: 'object', additionalProperties: param, propertyNames: { pattern: PARAM_NAME_PATTERN } },
+    params: { type: 'object', additionalProperties: paramDeclarationSchema, propertyNames: { pattern: PARAM_NAME_PATTERN } },
     aws: {
       type: 'object',
       additionalProperties: false,

@@ -27,7 +27,7 @@ export function parseRunbookText(file: string, text: string): ReadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const map = new SourceMap(doc, lines, text);
-  const syntax = firstOnEachLine([...doc.errors, ...doc.warnings].map((error) => yamlDiagnostic(file, text, map, error)));
+  const syntax = meaningfulErrors([...doc.errors, ...doc.warnings]).map((error) => yamlDiagnostic(file, text, map, error));
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isMap(doc.contents)) {
     return { ok: false, diagnostics: [{ file, ...map.at(0), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error' }] };
@@ -44,9 +44,14 @@ function describeContents(contents: unknown): string {
   return 'not a mapping but a single value';
 }
 
-/** A syntax error throws the parser off for the rest of its line: what follows is noise. */
-function firstOnEachLine(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.filter((diagnostic, i) => !diagnostics.slice(0, i).some((earlier) => earlier.line === diagnostic.line));
+/**
+ * A syntax error throws the parser off, and what it reports after it is mostly noise; a
+ * duplicate key before it is a mistake of its own.
+ */
+function meaningfulErrors(errors: YAMLError[]): YAMLError[] {
+  const inOrder = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const firstSyntaxError = inOrder.findIndex((error) => error.code !== 'DUPLICATE_KEY');
+  return firstSyntaxError < 0 ? inOrder : inOrder.slice(0, firstSyntaxError + 1);
 }
 
 function yamlDiagnostic(file: string, text: string, map: SourceMap, error: YAMLError): Diagnostic {
@@ -66,11 +71,16 @@ function describeYamlError(error: YAMLError, text: string, offset: number): stri
     case 'BLOCK_AS_IMPLICIT_KEY':
       return `YAML syntax error: ${first}; a value that contains ": " must be put in quotes`;
     default:
-      return `YAML syntax error: ${first}${insideUnquotedExpression(text, offset) ? UNQUOTED_EXPRESSION_HINT : ''}`;
+      if (insideUnquotedExpression(text, offset)) return `YAML syntax error: ${first}; inside [ ] or { }, a value holding \${{ }} must be put in quotes`;
+      if (endsPlainValue(error, text, offset)) return `YAML syntax error: unexpected "${text.charAt(offset)}"; inside [ ] or { }, a value containing [ ] { } or , must be put in quotes`;
+      return `YAML syntax error: ${first}`;
   }
 }
 
-const UNQUOTED_EXPRESSION_HINT = '; inside [ ] or { }, a value holding ${{ }} must be put in quotes';
+/** `{ from: Stacks[0].Id }`: inside a flow collection, a bracket ends a plain value. */
+function endsPlainValue(error: YAMLError, text: string, offset: number): boolean {
+  return error.code === 'UNEXPECTED_TOKEN' && error.message.includes('at node end') && '[]{}'.includes(text.charAt(offset));
+}
 
 /** `[echo, ${{ x }}]`: YAML reads the braces of an unquoted expression as a flow mapping. */
 function insideUnquotedExpression(text: string, offset: number): boolean {

@@ -1,24 +1,21 @@
 import { didYouMean } from './did-you-mean.js';
+import type { ExpressionProblem } from './expression-names.js';
 import { isName, startsPath, tokensOf, type Token } from './locate-name.js';
 
-/** What a step makes readable as `steps.<id>`: its declared output names, a list under forEach. */
+/** What a step makes readable as `steps.<id>`: a list under forEach, else its outputs. */
 export interface StepProducts {
-  outputs: string[];
+  /** The names under `outputs:`; without it, the outputs are the step type's raw result. */
+  outputs: string[] | undefined;
   forEach: boolean;
-}
-
-export interface NameProblem {
-  offset: number;
-  message: string;
 }
 
 const STEP_FIELDS = ['outputs', 'status'];
 
 /**
- * `steps.<id>.outputs.<name>` names an output the step declares: any other name is always null,
- * which an `if:` would silently read as false.
+ * `steps.<id>.outputs.<name>` names an output the step declares, when it declares some: any
+ * other name is always null, which an `if:` would silently read as false.
  */
-export function checkOutputNames(expression: string, readable: ReadonlyMap<string, StepProducts>): NameProblem[] {
+export function checkOutputNames(expression: string, readable: ReadonlyMap<string, StepProducts>): ExpressionProblem[] {
   const tokens = tokensOf(expression);
   return tokens.flatMap((token, i) => {
     const step = isName(token, 'steps') && startsPath(tokens, i) ? fieldAfter(tokens, i) : undefined;
@@ -27,7 +24,7 @@ export function checkOutputNames(expression: string, readable: ReadonlyMap<strin
   });
 }
 
-function checkStepPath(tokens: Token[], idIndex: number, id: string, products: StepProducts): NameProblem[] {
+function checkStepPath(tokens: Token[], idIndex: number, id: string, products: StepProducts): ExpressionProblem[] {
   const field = fieldAfter(tokens, idIndex);
   if (!field) return [];
   const fieldName = String(field.value);
@@ -40,13 +37,10 @@ function checkStepPath(tokens: Token[], idIndex: number, id: string, products: S
   if (products.forEach) {
     return [{ offset: output.start, message: `step "${id}" runs once per item, so its outputs are a list: read steps.${id}.outputs[].${name}` }];
   }
-  if (products.outputs.includes(name)) return [];
-  return [{ offset: output.start, message: `step "${id}" has no output "${name}"${declared(name, products.outputs)}` }];
-}
-
-function declared(name: string, outputs: string[]): string {
-  if (outputs.length === 0) return `; it declares no outputs: add outputs: to it to select "${name}" from its result`;
-  return didYouMean(name, outputs) || `; its outputs: ${outputs.join(', ')}`;
+  if (products.outputs === undefined || products.outputs.includes(name)) return [];
+  const declared = products.outputs.length > 0 ? `; its outputs: ${products.outputs.join(', ')}` : '; its outputs: mapping is empty';
+  const hint = didYouMean(name, products.outputs) || declared;
+  return [{ offset: output.start, message: `step "${id}" has no output "${name}"${hint}` }];
 }
 
 /** The name in `<token> . <name>`, if that is what follows the token at `i`. */

@@ -1,3 +1,4 @@
+import { paramDeclarationSchema } from '../document/runbook-schema.js';
 import { isJsonObject } from '../json.js';
 import { paramSchema } from '../params/param-schema.js';
 import { compileSchema } from './ajv.js';
@@ -8,12 +9,13 @@ import type { Report } from './report.js';
 export function checkParamDefaults(document: unknown, report: Report): void {
   if (!isJsonObject(document) || !isJsonObject(document.params)) return;
   for (const [name, spec] of Object.entries(document.params)) {
-    if (!isJsonObject(spec) || spec.default === undefined) continue;
+    // a declaration the document schema refused is reported there, where the mistake is
+    if (!isJsonObject(spec) || spec.default === undefined || !compileSchema(paramDeclarationSchema)(spec)) continue;
     let validate;
     try {
       validate = compileSchema(paramSchema(spec));
     } catch (error) {
-      report.at(['params', name], `param "${name}" has an invalid schema: ${(error as Error).message}`);
+      report.at(['params', name], `param "${name}" is not a valid JSON Schema: ${(error as Error).message}`);
       continue;
     }
     if (validate(spec.default)) continue;

@@ -1,6 +1,6 @@
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
-import { compileSchema } from './ajv.js';
+import { compileSchema, type ErrorObject } from './ajv.js';
 import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
 import { stepLabel } from './describe-path.js';
 import { closestName, didYouMean } from './did-you-mean.js';
@@ -41,13 +41,25 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
     if (validate(input)) continue;
     const label = stepLabel(document, index);
     for (const error of actionableErrors(validate.errors ?? [])) {
-      if (typeof error.data === 'string' && hasExpression(error.data)) continue;
+      if ((typeof error.data === 'string' && hasExpression(error.data)) || decidedAtRunTime(error)) continue;
       const subject = (path: DocPath) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`);
       const problem = describeSchemaError(error, subject, (path) => report.written(['steps', index, 'with', ...path]));
       const at = step.with === undefined ? ['steps', index, 'type'] : ['steps', index, 'with', ...problem.path];
       report.at(at, problem.message, problem.atKey);
     }
   }
+}
+
+/**
+ * A key whose value is an expression may come out null, which counts as not given: which branch
+ * of a `oneOf` such as "endpoint or proxyPort" the input fits is known only when it runs.
+ */
+function decidedAtRunTime(error: ErrorObject): boolean {
+  const severalFit = error.keyword === 'oneOf' && Array.isArray((error.params as { passingSchemas?: unknown }).passingSchemas);
+  if (!severalFit || !isJsonObject(error.data)) return false;
+  const input = error.data;
+  const branches = (Array.isArray(error.schema) ? error.schema : []) as { required?: string[] }[];
+  return branches.flatMap((branch) => branch.required ?? []).some((key) => typeof input[key] === 'string' && hasExpression(input[key]));
 }
 
 /** `wiht:` is reported as an unknown key; its input would only repeat that as missing fields. */

@@ -1,3 +1,4 @@
+import { DURATION_RULE } from '../document/runbook-schema.js';
 import { DURATION_PATTERN } from '../duration.js';
 import type { ErrorObject } from './ajv.js';
 import type { DocPath } from '../load/source-map.js';
@@ -73,6 +74,8 @@ function isMisspellingOf(unknownKey: ErrorObject, missing: ErrorObject): boolean
  * the keywords YAML language servers show in editors, so both audiences read the same words.
  */
 interface AnnotatedSchema {
+  type?: string | string[];
+  pattern?: string;
   description?: string;
   properties?: Record<string, { description?: string } | undefined>;
   patternErrorMessage?: string;
@@ -112,7 +115,7 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
       return { path: [...path, String(params.propertyName)], atKey: true, message: describeBadName(where, String(params.propertyName)) };
     case 'anyOf':
     case 'oneOf':
-      return { path, atKey: false, message: describeAlternatives(where, schema, error.schema, error.data) };
+      return { path, atKey: false, message: describeAlternatives(where, schema, error) };
     case 'minItems':
       return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
     case 'maxItems':
@@ -131,23 +134,24 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
   }
 }
 
-/** An `anyOf` no branch of which fits the value: what the branches would accept. */
-function describeAlternatives(where: string, schema: AnnotatedSchema, branches: unknown, value: unknown): string {
-  const list = (Array.isArray(branches) ? branches : []) as { type?: string | string[]; required?: string[] }[];
-  if (schema.errorMessage) return `${where} ${schema.errorMessage}, not ${describeValue(value)}`;
-  const keys = list.flatMap((branch) => branch.required ?? []);
-  if (list.length > 0 && list.every((branch) => branch.type === undefined && branch.required)) {
-    return `${where} needs ${keys.map((key) => `"${key}"`).join(' or ')}`;
+/** An `anyOf` or `oneOf` that failed as a whole: what its branches accept. */
+function describeAlternatives(where: string, schema: AnnotatedSchema, error: ErrorObject): string {
+  const branches = (Array.isArray(error.schema) ? error.schema : []) as { type?: string | string[]; required?: string[] }[];
+  // a oneOf also fails when the value fits more than one branch
+  const fitsSeveral = Array.isArray((error.params as { passingSchemas?: unknown }).passingSchemas);
+  const keys = branches.flatMap((branch) => branch.required ?? []).map((key) => `"${key}"`);
+  if (branches.length > 0 && branches.every((branch) => branch.type === undefined && branch.required)) {
+    return fitsSeveral ? `${where} takes only one of ${keys.join(', ')}` : `${where} needs ${keys.join(' or ')}`;
   }
-  const types = [...new Set(list.flatMap((branch) => branch.type ?? []))];
-  return `${where} must be ${types.length > 0 ? article(types.join(',')) : 'one of the allowed forms'}, not ${describeValue(value)}`;
+  if (fitsSeveral) return `${where} fits more than one of the forms it may take; it must fit exactly one`;
+  if (schema.errorMessage) return `${where} ${schema.errorMessage}, not ${describeValue(error.data)}`;
+  const types = [...new Set(branches.flatMap((branch) => branch.type ?? []))];
+  return `${where} must be ${types.length > 0 ? article(types.join(',')) : 'one of the allowed forms'}, not ${describeValue(error.data)}`;
 }
 
-const DURATION_EXPECTATION = 'must be a duration such as 500ms, 30s, 10m, 1h or 1h30m';
-
 /** What a patterned string must look like, in words; step types share the engine's durations. */
-function expectation(schema: AnnotatedSchema & { pattern?: string }): string | undefined {
-  return schema.patternErrorMessage ?? (schema.pattern === DURATION_PATTERN ? DURATION_EXPECTATION : undefined);
+function expectation(schema: AnnotatedSchema): string | undefined {
+  return schema.patternErrorMessage ?? (schema.pattern === DURATION_PATTERN ? DURATION_RULE : undefined);
 }
 
 function describeBadName(where: string, name: string): string {
@@ -155,19 +159,19 @@ function describeBadName(where: string, name: string): string {
   return `${where} has an invalid name ${show(name)}: use letters, digits and underscores, starting with a letter or an underscore${dash}`;
 }
 
-function describeWrongType(where: string, schema: AnnotatedSchema & { type?: unknown; pattern?: string }, value: unknown, written: string | undefined): string {
+function describeWrongType(where: string, schema: AnnotatedSchema, value: unknown, written: string | undefined): string {
   const expected = expectation(schema) ?? `must be ${article(String(schema.type))}`;
   return `${where} ${expected}, not ${describeValue(value, written)}${quoteHint(schema, value, written)}${booleanHint(schema, value)}`;
 }
 
 /** YAML 1.1 read yes, no, on and off as booleans; YAML 1.2, which stepwise reads, keeps them as text. */
-function booleanHint(schema: { type?: unknown }, value: unknown): string {
+function booleanHint(schema: AnnotatedSchema, value: unknown): string {
   const yaml11 = typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value);
   return schema.type === 'boolean' && yaml11 ? '; YAML reads yes, no, on and off as text: write true or false' : '';
 }
 
 /** YAML reads `1.0` or `2.15` as a number unless it is quoted: the author meant text. */
-function quoteHint(schema: AnnotatedSchema & { type?: unknown; pattern?: string }, value: unknown, written: string | undefined): string {
+function quoteHint(schema: AnnotatedSchema, value: unknown, written: string | undefined): string {
   const anyText = String(schema.type).includes('string') && schema.pattern === undefined;
   const readAsNumber = typeof value === 'number' && written !== undefined && (written.includes('.') || written !== String(value));
   return anyText && readAsNumber ? `; to keep it as text, put it in quotes: "${written}"` : '';

@@ -38,3 +38,9 @@ export function isName(token: Token | undefined, name?: string): boolean {
   const identifier = token?.type === 'UnquotedIdentifier' || token?.type === 'QuotedIdentifier';
   return identifier && (name === undefined || token.value === name);
 }
+
+/** `"prod"` starting a path: meant as text, it reads a field of the scope. */
+export function isQuotedName(expression: string, name: string): boolean {
+  const tokens = tokensOf(expression);
+  return tokens.some((token, i) => token.type === 'QuotedIdentifier' && token.value === name && startsPath(tokens, i));
+}

@@ -6,7 +6,9 @@ import { loadPlugins } from '../load/load-plugins.js';
 import { checkDocument } from './check-document.js';
 import { checkIncludes } from './check-includes.js';
 import { checkExpressions } from './check-expressions.js';
+import { checkForEachLists } from './check-for-each.js';
 import { checkParamDefaults } from './check-params.js';
+import { checkOutputSelectors } from './check-selectors.js';
 import { checkStepInputs, checkUniqueIds } from './check-steps.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { Report } from './report.js';
@@ -33,6 +35,8 @@ export async function validateRunbookSource(source: RunbookSource, builtIn: Step
   const registry = await loadPlugins(document, source.file, builtIn, report);
   await checkStepInputs(document, registry, report);
   checkExpressions(document, report);
+  checkOutputSelectors(document, report);
+  checkForEachLists(document, report);
   const children = await checkIncludes(document, source.file, registry, report, stack);
   const diagnostics = [...sortDiagnostics(report.diagnostics), ...children];
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
