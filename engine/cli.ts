@@ -29,7 +29,8 @@ function buildProgram(): Command {
     .command('validate')
     .description('check runbooks against the schema and their expressions (exit 0 valid, 2 invalid)')
     .argument('<files...>', 'runbook files')
-    .action(async (files: string[]) => (await import('./cli/validate-command.js')).validateCommand(files));
+    .option('--state-dir <dir>', 'where runs are recorded: warns when a changed runbook keeps the version its last run used', '.stepwise')
+    .action(async (files: string[], options: { stateDir: string }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
   const runOptions = (command: Command) =>
     command
@@ -87,6 +88,13 @@ function buildProgram(): Command {
     .description('render a runbook as Markdown')
     .argument('<file>', 'runbook file')
     .action(async (file: string) => (await import('./cli/docs-command.js')).docsCommand(file));
+
+  program
+    .command('new')
+    .description('write a starter runbook NAME.yaml that validates, with the schema line editors use')
+    .argument('<name>', 'the runbook\'s name: lower case letters, digits and dashes, starting with a letter')
+    .option('--dir <dir>', 'the folder to write it in', '.')
+    .action(async (name: string, options: { dir: string }) => (await import('./cli/new-command.js')).newCommand(name, options));
 
   program
     .command('schema')

@@ -4,5 +4,5 @@ import { loadValidRunbook } from './load-valid-runbook.js';
 
 export async function docsCommand(file: string): Promise<void> {
   const { runbook, registry } = await loadValidRunbook(file, builtInRegistry());
-  process.stdout.write(await renderRunbookDocs(runbook, registry));
+  process.stdout.write(await renderRunbookDocs(runbook, registry, { file }));
 }

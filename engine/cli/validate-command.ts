@@ -2,13 +2,15 @@ import { formatDiagnostic } from '../validate/diagnostic.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { ExitCode } from '../exit-codes.js';
 import { builtInRegistry } from './builtin-registry.js';
+import { warnUnchangedVersion } from './warn-unchanged-version.js';
 
-export async function validateCommand(files: string[]): Promise<void> {
+export async function validateCommand(files: string[], options: { stateDir: string }): Promise<void> {
   const registry = builtInRegistry();
   let invalid = 0;
   for (const file of files) {
     const result = await validateRunbookFile(file, registry);
-    for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    const versionWarning = result.ok ? await warnUnchangedVersion(result, options.stateDir) : undefined;
+    for (const diagnostic of [...result.diagnostics, ...(versionWarning ? [versionWarning] : [])]) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     if (result.ok) process.stdout.write(`${file}: valid\n`);
     else invalid++;
   }

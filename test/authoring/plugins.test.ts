@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectNoStackTrace, onlyRun, REPO, runCli, workspace, type Workspace } from './support/cli.js';
+
+/** A plugin step type that appends to a file, so that a test sees each time it really ran. */
+const COUNTING_PLUGIN = `
+import { appendFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+export default [
+  {
+    type: 'team.count',
+    description: 'Append a line to a file and return how many it holds.',
+    effect: 'write',
+    input: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string' } } },
+    async plan(_ctx, input) { return 'append a line to ' + input.file; },
+    async run(ctx, input) {
+      const file = path.resolve(ctx.runbookDir, input.file);
+      appendFileSync(file, 'ran\\n');
+      return { lines: (await import('node:fs')).readFileSync(file, 'utf8').split('\\n').length - 1 };
+    },
+  },
+  {
+    type: 'team.needs-file',
+    description: 'Fail unless a file exists.',
+    effect: 'read',
+    input: { type: 'object', required: ['file'], properties: { file: { type: 'string' } } },
+    async run(ctx, input) {
+      if (!existsSync(path.resolve(ctx.runbookDir, input.file))) throw new Error(input.file + ' is missing');
+      return { found: true };
+    },
+  },
+];
+`;
+
+const RUNBOOK_WITH_PLUGIN = `apiVersion: stepwise/v1
+name: with-plugin
+version: 1.0.0
+plugins:
+  - ./team-steps.js
+steps:
+  - id: count
+    type: team.count
+    with: { file: count.txt }
+    outputs: { lines: lines }
+  - id: gate
+    type: team.needs-file
+    with: { file: go }
+outputs:
+  lines: "\${{ steps.count.outputs.lines }}"
+`;
+
+function brokenPluginRunbook(space: Workspace, name: string, plugin: string | undefined): string {
+  if (plugin !== undefined) space.write(`${name}.js`, plugin);
+  return space.write(
+    `${name}.yaml`,
+    `apiVersion: stepwise/v1
+name: ${name}
+version: 1.0.0
+plugins:
+  - ./${name}.js
+steps:
+  - id: only
+    type: shell
+    with: { command: [true], effect: read }
+`,
+  );
+}
+
+describe('plugins', () => {
+  it('adds a step type that validates, dry-runs and runs like a built-in one', async () => {
+    const space = workspace();
+    space.write('team-steps.js', COUNTING_PLUGIN);
+    space.write('go', '');
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+
+    const validated = await runCli(['validate', file], { cwd: space.dir });
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+
+    const plan = await runCli(['plan', file, '--json'], { cwd: space.dir });
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout).steps[0]).toMatchObject({ id: 'count', status: 'planned', type: 'team.count', plans: [{ plan: 'append a line to count.txt' }] });
+
+    const run = await runCli(['run', file, '--json', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).outputs).toEqual({ lines: 1 });
+    expect(space.read('count.txt')).toBe('ran\n');
+  });
+
+  it('works as the README shows it', async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const plugin = /```js\n(\/\/ team-steps\.js\n[\s\S]*?)```/.exec(readme)?.[1];
+    const usage = /```yaml\n(plugins: \[\.\/team-steps\.js\][\s\S]*?)```/.exec(readme)?.[1];
+    expect(plugin, 'the README\'s plugin example').toBeDefined();
+    expect(usage, 'the README\'s use of the plugin').toBeDefined();
+    const space = workspace();
+    space.write('team-steps.js', plugin!);
+    const file = space.write('health.yaml', `apiVersion: stepwise/v1\nname: health\nversion: 1.0.0\nparams:\n  host: { type: string }\n${usage}`);
+
+    const result = await runCli(['validate', file], { cwd: space.dir });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses each kind of broken plugin with an error located at its entry, naming the file', async () => {
+    const space = workspace();
+    const cases = [
+      { name: 'exports-number', plugin: 'export default 42;\n', says: 'plugin ./exports-number.js: exports a number, not a step definition' },
+      { name: 'exports-nothing', plugin: 'export const x = 1;\n', says: 'plugin ./exports-nothing.js: exports nothing as its default export' },
+      {
+        name: 'duplicates-shell',
+        plugin: "export default { type: 'shell', description: 'mine', effect: 'read', input: { type: 'object' }, run: async () => null };\n",
+        says: 'plugin ./duplicates-shell.js: step type "shell" is already defined by built-in step types',
+      },
+      {
+        name: 'bad-schema',
+        plugin: "export default { type: 'team.bad', description: 'd', effect: 'read', input: { type: 'objekt' }, run: async () => null };\n",
+        says: 'plugin ./bad-schema.js: step type "team.bad" has an invalid input schema',
+      },
+      { name: 'throws', plugin: "throw new Error('cannot reach the vault');\n", says: 'plugin ./throws.js failed to load: cannot reach the vault' },
+      { name: 'missing', plugin: undefined, says: 'plugin ./missing.js: no such file' },
+    ];
+    const files = cases.map((c) => brokenPluginRunbook(space, c.name, c.plugin));
+
+    const result = await runCli(['validate', ...files], { cwd: space.dir });
+
+    expect(result.code).toBe(2);
+    expectNoStackTrace(result.stderr);
+    for (const [index, c] of cases.entries()) {
+      const line = result.stderr.split('\n').find((text) => text.startsWith(`${files[index]}:`));
+      expect(line, `no error for ${c.name} in:\n${result.stderr}`).toBeDefined();
+      // the `- ./NAME.js` entry under plugins: is line 5, its value at column 5
+      expect(line).toMatch(new RegExp(`^${escape(files[index]!)}:5:5: `));
+      expect(line).toContain(c.says);
+    }
+    expect(result.stderr).toContain(`${cases.length} of ${cases.length} runbooks invalid`);
+  });
+
+  it('is part of the run\'s hash: a plugin changed since the run refuses the resume, --allow-changed follows it', async () => {
+    const space = workspace();
+    space.write('team-steps.js', COUNTING_PLUGIN);
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRun(space);
+
+    space.write('team-steps.js', COUNTING_PLUGIN.replace("' is missing'", "' is still missing'"));
+    space.write('go', '');
+    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+    expect(refused.stderr).toContain('--allow-changed');
+    expect(space.read('count.txt')).toBe('ran\n');
+
+    const allowed = await runCli(['resume', runId, '--yes', '--allow-changed', '--json', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ status: 'succeeded', outputs: { lines: 1 } });
+    // the write step finished before the change: it is restored, not run a second time
+    expect(space.read('count.txt')).toBe('ran\n');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

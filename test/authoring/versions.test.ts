@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { onlyRun, runCli, workspace, type Workspace } from './support/cli.js';
+
+const RUNBOOK = `apiVersion: stepwise/v1
+name: rotate-keys
+version: 1.0.0
+plugins: [./team.js]
+steps:
+  - id: look
+    type: team.look
+`;
+
+const PLUGIN = "export default { type: 'team.look', description: 'Look.', effect: 'read', input: { type: 'object' }, run: async () => ({ seen: 1 }) };\n";
+
+async function recordRun(space: Workspace): Promise<{ file: string; runId: string }> {
+  space.write('team.js', PLUGIN);
+  const file = space.write('rotate-keys.yaml', RUNBOOK);
+  const run = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+  expect(run.code).toBe(0);
+  return { file, runId: onlyRun(space) };
+}
+
+describe('runbook versions', () => {
+  it('validate warns, without failing, when a runbook changed but kept the version of its last run', async () => {
+    const space = workspace();
+    const { file, runId } = await recordRun(space);
+    space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
+
+    const result = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${file}: valid\n`);
+    // `version` is the key at line 3, column 1
+    expect(result.stderr).toBe(`${file}:3:1: warning: version 1.0.0 is the same as run ${runId} used, but the runbook changed since; bump the version\n`);
+  });
+
+  it('counts a changed plugin as a changed runbook, like the run\'s hash does', async () => {
+    const space = workspace();
+    const { file, runId } = await recordRun(space);
+    space.write('team.js', PLUGIN.replace('seen: 1', 'seen: 2'));
+
+    const result = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`version 1.0.0 is the same as run ${runId} used`);
+  });
+
+  it('stays quiet when the runbook is unchanged, when its version was bumped, and for another state dir', async () => {
+    const space = workspace();
+    const { file } = await recordRun(space);
+    const unchanged = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    space.write('rotate-keys.yaml', RUNBOOK.replace('version: 1.0.0', 'version: 1.1.0').replace('type: team.look', 'type: team.look\n    name: Look around'));
+    const bumped = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
+    const elsewhere = await runCli(['validate', file, '--state-dir', space.path('other-state')], { cwd: space.dir });
+
+    for (const result of [unchanged, bumped, elsewhere]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it('compares with the newest run of the same file: a run of another file does not count', async () => {
+    const space = workspace();
+    const { file } = await recordRun(space);
+    space.write('rotate-keys.yaml', RUNBOOK.replace('version: 1.0.0', 'version: 1.1.0'));
+    const bumpedRun = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(bumpedRun.code).toBe(0);
+    const copy = space.write('copy/rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: shell\n    with: { command: [ls], effect: read }').replace('plugins: [./team.js]\n', ''));
+    const copyRun = await runCli(['run', copy, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(copyRun.code).toBe(0);
+    // back to 1.0.0 but different from the first run: the newest run of this file used 1.1.0
+    space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
+
+    const result = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
+
+    expect(result.stderr).toBe('');
+  });
+
+  it('runs and show print the version each run followed', async () => {
+    const space = workspace();
+    const { file, runId: first } = await recordRun(space);
+    space.write('rotate-keys.yaml', RUNBOOK.replace('version: 1.0.0', 'version: 2.0.0-rc.1'));
+    expect((await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir })).code).toBe(0);
+    const second = space.runIds().find((id) => id !== first)!;
+
+    const runs = await runCli(['runs', '--state-dir', space.stateDir], { cwd: space.dir });
+    const runsJson = await runCli(['runs', '--json', '--state-dir', space.stateDir], { cwd: space.dir });
+    const show = await runCli(['show', second, '--state-dir', space.stateDir], { cwd: space.dir });
+    const showJson = await runCli(['show', first, '--json', '--state-dir', space.stateDir], { cwd: space.dir });
+
+    const header = runs.stdout.split('\n')[0]!;
+    expect(header).toMatch(/^RUN +RUNBOOK +VERSION +STATUS/);
+    expect(runs.stdout).toMatch(new RegExp(`^${first} +rotate-keys +1\\.0\\.0 +succeeded`, 'm'));
+    expect(runs.stdout).toMatch(new RegExp(`^${second} +rotate-keys +2\\.0\\.0-rc\\.1 +succeeded`, 'm'));
+    expect((JSON.parse(runsJson.stdout) as { runId: string; version: string }[]).map(({ runId, version }) => [runId, version])).toEqual([
+      [first, '1.0.0'],
+      [second, '2.0.0-rc.1'],
+    ]);
+    expect(show.stdout).toContain(`runbook rotate-keys 2.0.0-rc.1 (${file})`);
+    expect(JSON.parse(showJson.stdout)).toMatchObject({ runId: first, runbook: 'rotate-keys', version: '1.0.0' });
+  });
+});
