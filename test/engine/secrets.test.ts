@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../engine/execute/events.js';
+import { Redactor } from '../../engine/secrets.js';
+import { StepFailure } from '../../engine/step-failure.js';
+import { runRunbook, stepsById, testStep, type FinishedRun } from './support/harness.js';
+
+const SECRET_PARAM = 'p4ss-W0rd-from-param';
+const SECRET_OUTPUT = 'tok-generated-by-a-step';
+
+/** Shows its input everywhere a step can: progress, log, result, and a failure message when asked. */
+const leaky = () =>
+  testStep('test.leaky', {
+    run: async (ctx, input) => {
+      ctx.progress(`using ${JSON.stringify(input)}`);
+      ctx.log(`input: ${JSON.stringify(input)}`);
+      if (input.fail === true) throw new StepFailure(`refused ${JSON.stringify(input)}`, { code: 'refused', details: JSON.stringify(input) });
+      return input;
+    },
+  });
+
+const issuesToken = () => testStep('test.issue', { run: async () => ({ token: SECRET_OUTPUT, expires: 3600 }) });
+const writes = () => testStep('test.write', { effect: 'write', plan: async (_ctx, input) => ({ summary: `set ${JSON.stringify(input)}`, details: JSON.stringify(input) }) });
+
+function redactorWith(...secrets: string[]): Redactor {
+  const redactor = new Redactor();
+  for (const secret of secrets) redactor.add(secret);
+  return redactor;
+}
+
+/** Everything a run let out of the engine: events (to the reporter and to observers), live lines, questions, the result. */
+function everythingShown(run: FinishedRun, observed: RunEvent[]): string {
+  return JSON.stringify({ reported: run.reporter.events, observed, lines: run.reporter.lines, questions: run.reporter.questions, result: run.result });
+}
+
+describe('secrets', () => {
+  it('never shows a secret param, wherever a step uses it', async () => {
+    const observed: RunEvent[] = [];
+    const step = leaky();
+    const run = await runRunbook(
+      {
+        params: { token: { type: 'string', secret: true } },
+        steps: [
+          { id: 'uses', type: 'test.leaky', name: 'Use the token', with: { header: 'Bearer ${{ params.token }}', raw: '${{ params.token }}' }, outputs: { header: 'header', all: '@' } },
+          { id: 'again', type: 'test.leaky', with: { copy: '${{ steps.uses.outputs.header }}' } },
+          { id: 'fails', type: 'test.leaky', with: { raw: '${{ params.token }}', fail: true } },
+        ],
+        outputs: { header: '${{ steps.uses.outputs.header }}' },
+      },
+      [step],
+      { params: { token: SECRET_PARAM }, redactor: redactorWith(SECRET_PARAM), observers: [{ onEvent: (event) => void observed.push(event) }] },
+    );
+    expect(step.calls[0]).toEqual({ header: `Bearer ${SECRET_PARAM}`, raw: SECRET_PARAM });
+    expect(run.result.failure!.message).toBe('refused {"raw":"***","fail":true}');
+    expect(observed.length).toBeGreaterThan(5);
+    expect(run.reporter.lines.length).toBeGreaterThan(0);
+    expect(everythingShown(run, observed)).not.toContain(SECRET_PARAM);
+    expect(everythingShown(run, observed)).toContain('Bearer ***');
+  });
+
+  it('never shows an output marked secret, yet later steps receive its value', async () => {
+    const observed: RunEvent[] = [];
+    const uses = leaky();
+    const run = await runRunbook(
+      {
+        steps: [
+          { id: 'issue', type: 'test.issue', outputs: { token: { from: 'token', secret: true }, expires: 'expires' } },
+          { id: 'use', type: 'test.leaky', with: { auth: 'token ${{ steps.issue.outputs.token }}' }, outputs: { auth: 'auth' } },
+        ],
+        outputs: { token: '${{ steps.issue.outputs.token }}' },
+      },
+      [issuesToken(), uses],
+      { observers: [{ onEvent: (event) => void observed.push(event) }] },
+    );
+    expect(uses.calls).toEqual([{ auth: `token ${SECRET_OUTPUT}` }]);
+    expect(stepsById(run.result).issue!.outputs).toEqual({ token: '***', expires: 3600 });
+    expect(everythingShown(run, observed)).not.toContain(SECRET_OUTPUT);
+  });
+
+  it('never shows a secret in a dry-run\'s plans', async () => {
+    const observed: RunEvent[] = [];
+    const run = await runRunbook(
+      {
+        params: { password: { type: 'string', secret: true } },
+        steps: [
+          { id: 'issue', type: 'test.issue', outputs: { token: { from: 'token', secret: true } } },
+          { id: 'store', type: 'test.write', with: { token: '${{ steps.issue.outputs.token }}', password: '${{ params.password }}' } },
+        ],
+      },
+      [issuesToken(), writes()],
+      { dryRun: true, params: { password: SECRET_PARAM }, redactor: redactorWith(SECRET_PARAM), observers: [{ onEvent: (event) => void observed.push(event) }] },
+    );
+    const planned = run.reporter.ofType('step-planned')[0]!;
+    expect(planned.input).toEqual({ token: '***', password: '***' });
+    const shown = everythingShown(run, observed);
+    expect(shown).not.toContain(SECRET_OUTPUT);
+    expect(shown).not.toContain(SECRET_PARAM);
+  });
+
+  it('never shows a secret param whose value is a number', async () => {
+    const pin = 83619274;
+    const observed: RunEvent[] = [];
+    const redactor = new Redactor();
+    redactor.add(pin);
+    const run = await runRunbook(
+      { params: { pin: { type: 'integer', secret: true } }, steps: [{ id: 'uses', type: 'test.leaky', with: { pin: '${{ params.pin }}' }, outputs: { pin: 'pin' } }] },
+      [leaky()],
+      { params: { pin }, redactor, observers: [{ onEvent: (event) => void observed.push(event) }] },
+    );
+    expect(everythingShown(run, observed)).not.toContain(String(pin));
+  });
+
+  it('never shows a secret output in the live lines of the step that produces it', async () => {
+    const printsToken = testStep('test.print', {
+      run: async (ctx) => {
+        ctx.log(SECRET_OUTPUT);
+        return { stdout: SECRET_OUTPUT };
+      },
+    });
+    const run = await runRunbook({ steps: [{ id: 'print', type: 'test.print', outputs: { token: { from: 'stdout', secret: true } } }] }, [printsToken]);
+    expect(run.reporter.lines.join('\n')).not.toContain(SECRET_OUTPUT);
+  });
+});
+
+describe('Redactor', () => {
+  it('masks every known value inside strings, lists and mappings, longest first', () => {
+    const redactor = redactorWith('abcd', 'abcdef');
+    expect(redactor.value({ a: 'x abcdef y abcd', list: ['abcd'], n: 1, nested: { b: 'abcdabcd' } })).toEqual({ a: 'x *** y ***', list: ['***'], n: 1, nested: { b: '******' } });
+  });
+
+  it('ignores values too short to mask without hiding innocent text', () => {
+    const redactor = redactorWith('abc');
+    expect(redactor.size).toBe(0);
+    expect(redactor.text('abc abc')).toBe('abc abc');
+  });
+
+  it('adds every leaf of a structured secret', () => {
+    const redactor = new Redactor();
+    redactor.add({ user: 'admin-user', keys: ['key-one', 'key-two'] });
+    expect(redactor.text('admin-user key-one key-two')).toBe('*** *** ***');
+  });
+});
