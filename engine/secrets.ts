@@ -28,9 +28,11 @@ export class Redactor {
     return out;
   }
 
+  /** A number or boolean is masked whole when its text is a secret: a secret param may be typed, such as a PIN. */
   value<T>(input: T): T {
     if (this.values.size === 0) return input;
     if (typeof input === 'string') return this.text(input) as T;
+    if (typeof input === 'number' || typeof input === 'boolean') return (this.values.has(String(input)) ? MASK : input) as T;
     if (Array.isArray(input)) return input.map((item) => this.value(item)) as T;
     if (typeof input === 'object' && input !== null && input.constructor === Object) {
       return Object.fromEntries(Object.entries(input).map(([key, item]) => [key, this.value(item)])) as T;

@@ -1,13 +1,13 @@
 import path from 'node:path';
-import type { Runbook } from '../document/runbook.js';
-import { resolveValue, type Resolved, type Scope } from '../expressions/evaluate.js';
+import type { Runbook, StepSpec } from '../document/runbook.js';
+import { resolveValue, type Resolved, type ResolvedObject, type Scope } from '../expressions/evaluate.js';
 import { Unknown } from '../expressions/unknown.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Redactor } from '../secrets.js';
 import type { FailureInfo, RunEvent, RunObserver, RunStatus, StepStatus } from './events.js';
-import { executeStep } from './execute-step.js';
+import { asFailure, executeStep } from './execute-step.js';
 
 export interface RunOptions {
   runbook: Runbook;
@@ -51,9 +51,12 @@ export interface RunResult {
   status: RunStatus;
   outputs: Resolved;
   steps: StepResult[];
-  failure?: FailureInfo & { stepId: string };
+  failure?: RunFailure;
   durationMs: number;
 }
+
+/** Why a run stopped: the step at fault, or `outputs.<name>` for a runbook output. */
+export type RunFailure = FailureInfo & { stepId: string };
 
 /** Shared by the steps of one run: what they have produced so far and how to tell the world. */
 export class RunState {
@@ -98,7 +101,7 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
     for (const [index, step] of runbook.steps.entries()) {
       const result = await executeStep(step, state);
       steps[index] = result;
-      if (result.status === 'failed' && step.onFailure !== 'continue') {
+      if (result.status === 'failed' && endsTheRun(step, result.error!)) {
         failure = { ...result.error!, stepId: step.id };
         status = runStatusOf(result.error!.code);
         break;
@@ -107,10 +110,24 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
   } finally {
     await runCleanups(state);
   }
-  const outputs = status === 'failed' || status === 'interrupted' || status === 'declined' ? null : resolveRunOutputs(runbook, state);
+  let outputs: Resolved = null;
+  if (status === 'succeeded' || status === 'planned') {
+    const resolved = resolveRunOutputs(runbook, state);
+    if ('failure' in resolved) {
+      failure = resolved.failure;
+      status = 'failed';
+    } else {
+      outputs = resolved.outputs;
+    }
+  }
   const durationMs = Date.now() - started;
   await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
   return options.redactor.value({ runId: options.runId, status, outputs, steps, failure, durationMs });
+}
+
+/** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */
+function endsTheRun(step: StepSpec, error: FailureInfo): boolean {
+  return step.onFailure !== 'continue' || error.code === 'interrupted';
 }
 
 function runStatusOf(code: string): RunStatus {
@@ -129,9 +146,20 @@ function resolveSettings(state: RunState): void {
   }
 }
 
-function resolveRunOutputs(runbook: Runbook, state: RunState): Resolved {
-  if (!runbook.outputs) return {};
-  return resolveValue(runbook.outputs, state.scope());
+/**
+ * An output that cannot be evaluated fails the run; the failure names it as `outputs.<name>`,
+ * which no step id can be, since step ids have no dot.
+ */
+function resolveRunOutputs(runbook: Runbook, state: RunState): { outputs: Resolved } | { failure: RunFailure } {
+  const outputs: ResolvedObject = {};
+  for (const [name, expression] of Object.entries(runbook.outputs ?? {})) {
+    try {
+      outputs[name] = resolveValue(expression, state.scope());
+    } catch (error) {
+      return { failure: { ...asFailure(error), stepId: `outputs.${name}` } };
+    }
+  }
+  return { outputs };
 }
 
 async function runCleanups(state: RunState): Promise<void> {

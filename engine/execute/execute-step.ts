@@ -11,6 +11,7 @@ import { abortable, delay, interruptedFailure, timeoutFailure } from './abortabl
 import type { FailureInfo } from './events.js';
 import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
 import { retryDelay, shouldRetry } from './retry-policy.js';
+import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
@@ -47,7 +48,7 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     }
     return await finishWith(step, outcomes, finish);
   } catch (error) {
-    const failure = asFailure(error);
+    const failure = state.options.signal.aborted ? asFailure(interruptedFailure()) : asFailure(error);
     await state.emit({ type: 'step-failed', stepId: step.id, error: failure, willRetry: false, durationMs: Date.now() - started, at: now() });
     return await finish('failed', null, { error: failure });
   }
@@ -94,9 +95,18 @@ async function executeItem(step: StepSpec, state: RunState, item: number | undef
   const input = withoutNulls(resolveValue(step.with ?? {}, scope));
   const unknown = findUnknown(input);
   const effect = effectOf(definition, input);
-  if (state.options.dryRun && effect !== 'read') return planItem(step, state, definition, effect, input, item, unknown);
-  if (unknown) return planItem(step, state, definition, effect, input, item, unknown);
-  return runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), item);
+  const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);
+  try {
+    if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, item, unknown, lines);
+    if (unknown) return await planItem(step, state, definition, effect, input, item, unknown, lines);
+    return await runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), item, lines);
+  } finally {
+    lines.end();
+  }
+}
+
+function labelOf(step: StepSpec, item: number | undefined): string {
+  return item === undefined ? step.id : `${step.id}[${item}]`;
 }
 
 /**
@@ -113,23 +123,23 @@ function effectOf(definition: StepDefinition, input: Resolved): Effect {
   return definition.effect(input as JsonObject);
 }
 
-async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined): Promise<ItemOutcome> {
+async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
   const shownInput = toJson(input);
   if (unknown) {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'depends', input: shownInput, dependsOn: [...unknown.dependsOn], at: now() });
     return { kind: 'unknown', unknown, status: 'depends' };
   }
   const valid = validateInput(definition, input as JsonObject);
-  const ctx = contextFor(step, state, state.options.signal, item);
+  const ctx = contextFor(step, state, state.options.signal, item, lines);
   if (effect === 'interactive') {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan: `would ask: ${interactiveText(valid)}`, at: now() });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'would-ask' };
   }
-  if (definition.check && (await definition.check(ctx, valid))) {
+  if (await isInPlace(definition, ctx, valid)) {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'satisfied', input: shownInput, plan: 'already in place: nothing to do', at: now() });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'satisfied' };
   }
-  const plan = definition.plan ? await definition.plan(ctx, valid) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
+  const plan = definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
   await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, plan, at: now() });
   return { kind: 'unknown', unknown: new Unknown([step.id]), status: 'planned' };
 }
@@ -139,32 +149,45 @@ function interactiveText(input: JsonObject): string {
   return typeof text === 'string' ? text : JSON.stringify(text);
 }
 
-async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined): Promise<ItemOutcome> {
-  const title = step.name ?? step.id;
-  if (effect === 'write' && definition.check) {
-    const ctx = contextFor(step, state, state.options.signal, item);
-    if (await definition.check(ctx, input)) {
-      const outputs = selectOutputs(step, null, state);
-      await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
-      return { kind: 'done', outputs, status: 'satisfied' };
-    }
+async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined, lines: LiveLines): Promise<ItemOutcome> {
+  if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, item, lines), input))) {
+    const outputs = selectOutputs(step, null, state);
+    lines.release();
+    await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
+    return { kind: 'done', outputs, status: 'satisfied' };
   }
+  const attempted = await attemptUntilDone(step, state, definition, effect, input, item, lines);
+  if (attempted.kind === 'failed') return attempted;
+  const planned = findUnknown(attempted.result);
+  if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
+  // Outside the attempts: a selector that cannot read the result would fail every attempt alike.
+  const outputs = selectOutputs(step, attempted.result, state);
+  lines.release();
+  await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - attempted.started, at: now() });
+  return { kind: 'done', outputs, status: 'succeeded' };
+}
+
+/** Honours the signal even when `check()` does not, so Ctrl-C is never stuck behind it. */
+async function isInPlace(definition: StepDefinition, ctx: StepContext, input: JsonObject): Promise<boolean> {
+  if (!definition.check) return false;
+  return abortable(definition.check(ctx, input), ctx.signal);
+}
+
+type Attempted = { kind: 'ran'; result: JsonValue; started: number } | Extract<ItemOutcome, { kind: 'failed' }>;
+
+async function attemptUntilDone(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined, lines: LiveLines): Promise<Attempted> {
   const timeout = resolveTimeout(step, state);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    await state.emit({ type: 'step-started', stepId: step.id, title, item, attempt, effect, at: now() });
+    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, at: now() });
     try {
-      const result = await attemptOnce(step, state, definition, input, item, timeout);
-      const planned = findUnknown(result);
-      if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
-      const outputs = selectOutputs(step, result, state);
-      await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - started, at: now() });
-      return { kind: 'done', outputs, status: 'succeeded' };
+      return { kind: 'ran', result: await attemptOnce(step, state, definition, input, item, timeout, lines), started };
     } catch (error) {
       const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
       const willRetry = shouldRetry(step.retry, attempt, failure);
       const retryInMs = willRetry ? retryDelay(step.retry!, attempt) : undefined;
       const { retryable: _retryable, ...info } = failure;
+      lines.release();
       await state.emit({ type: 'step-failed', stepId: step.id, item, error: info, willRetry, retryInMs, durationMs: Date.now() - started, at: now() });
       if (!willRetry) return { kind: 'failed', error: info };
       try {
@@ -186,22 +209,21 @@ function resolveTimeout(step: StepSpec, state: RunState): string | undefined {
   return value;
 }
 
-async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeout: string | undefined): Promise<JsonValue> {
+async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeout: string | undefined, lines: LiveLines): Promise<JsonValue> {
   const attempt = new AbortController();
   const signal = AbortSignal.any([state.options.signal, attempt.signal]);
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout)!;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, timeout!)), timeoutMs);
   try {
-    const ctx = contextFor(step, state, signal, item);
+    const ctx = contextFor(step, state, signal, item, lines);
     return await abortable(definition.run(ctx, structuredClone(input)), signal);
   } finally {
     clearTimeout(timer);
   }
 }
 
-function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined): StepContext {
+function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined, lines: LiveLines): StepContext {
   const { options } = state;
-  const view = options.reporter.view(item === undefined ? step.id : `${step.id}[${item}]`);
   return {
     runId: options.runId,
     stepId: step.id,
@@ -209,11 +231,11 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     signal,
     runbookDir: state.runbookDir,
     settings: (name) => state.settings[name] ?? {},
-    progress: (message) => view.progress(options.redactor.text(message)),
-    log: (message) => view.log(options.redactor.text(message)),
+    progress: (message) => lines.progress(message),
+    log: (message) => lines.log(message),
     confirm: (message) => confirm(state, message),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
-    runbook: async (file, params) => (await runChildRunbook(state, item === undefined ? step.id : `${step.id}[${item}]`, file, params, signal)) as JsonValue,
+    runbook: async (file, params) => (await runChildRunbook(state, labelOf(step, item), file, params, signal)) as JsonValue,
   };
 }
 
@@ -234,16 +256,34 @@ function validateInput(definition: StepDefinition, input: JsonObject): JsonObjec
   throw new StepFailure(`invalid input for ${definition.type}: ${problems.join('; ')}`, { code: 'invalid-input', retryable: false });
 }
 
-/** Without `outputs:`, a step's outputs are its whole result (a `set` step's values, say). */
+/**
+ * Without `outputs:`, a step's outputs are its whole result (a `set` step's values, say).
+ * Secret outputs are selected first, so that the redactor knows them even when another
+ * selector fails and the step's held lines are shown with its failure.
+ */
 function selectOutputs(step: StepSpec, result: JsonValue, state: RunState): Resolved {
   if (step.outputs === undefined) return result;
-  const outputs: Record<string, JsonValue> = {};
-  for (const [name, spec] of Object.entries(step.outputs ?? {})) {
-    const value = select(selectorOf(spec), result);
-    if (typeof spec === 'object' && spec.secret) state.options.redactor.add(value);
-    outputs[name] = value;
+  const specs = Object.entries(step.outputs);
+  const selected = new Map<string, JsonValue>();
+  for (const [name, spec] of [...specs.filter(([, spec]) => isSecret(spec)), ...specs.filter(([, spec]) => !isSecret(spec))]) {
+    const value = selectOutput(name, spec, result);
+    if (isSecret(spec)) state.options.redactor.add(value);
+    selected.set(name, value);
   }
-  return outputs;
+  return Object.fromEntries(specs.map(([name]) => [name, selected.get(name) ?? null]));
+}
+
+function selectOutput(name: string, spec: OutputSpec, result: JsonValue): JsonValue {
+  try {
+    return select(selectorOf(spec), result);
+  } catch (error) {
+    if (!(error instanceof EvaluationError)) throw error;
+    throw new StepFailure(`outputs.${name}: ${error.message}`, { code: 'expression', retryable: false });
+  }
+}
+
+function isSecret(spec: OutputSpec): boolean {
+  return typeof spec === 'object' && spec.secret === true;
 }
 
 function selectorOf(spec: OutputSpec): string {

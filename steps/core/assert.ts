@@ -32,11 +32,15 @@ export default defineStep<AssertInput>({
   async run(_ctx, input) {
     if (isTruthy(input.that)) return { that: input.that };
     const message = input.message ?? 'the assertion failed';
-    // `false` needs no explaining; null, '' or [] failing surprises authors, so say why.
-    const details = input.that === false ? undefined : `\`that\` was ${JSON.stringify(input.that)}, which JMESPath counts as false`;
-    throw new StepFailure(message, { code: 'assertion', retryable: false, ...(details ? { details } : {}) });
+    throw new StepFailure(message, { code: 'assertion', retryable: false, details: whyFalse(input.that) });
   },
 });
+
+/** null, '' or [] failing surprises authors, so the details say which rule made the value false. */
+function whyFalse(that: JsonValue): string {
+  const shown = `\`that\` was ${JSON.stringify(that)}`;
+  return that === false ? shown : `${shown}, which JMESPath counts as false`;
+}
 
 /** JMESPath's truth, as the engine applies it to `if:`. */
 function isTruthy(value: JsonValue): boolean {
