@@ -61,7 +61,7 @@ const ANNOTATIONS = ['title', 'description', 'markdownDescription', 'default', '
 
 /**
  * Lets every value of an input schema be an expression instead. Members of anyOf/oneOf are
- * widened inside but not themselves: an expression matching two members would break oneOf.
+ * widened inside but not themselves: an expression matching two members would match both.
  */
 function allowExpressions(schema: JsonSchema, wrap = true): JsonSchema {
   const widened: JsonSchema = { ...schema };
@@ -77,6 +77,13 @@ function allowExpressions(schema: JsonSchema, wrap = true): JsonSchema {
   for (const keyword of ['anyOf', 'oneOf', 'allOf'] as const) {
     const members = schema[keyword];
     if (Array.isArray(members)) widened[keyword] = members.map((member: unknown) => (isSchema(member) ? allowExpressions(member, false) : member));
+  }
+  // An expression that resolves to null drops its key at run time, so two exclusive members
+  // may both match while typing: the editor can only ask for at least one.
+  if (Array.isArray(widened.oneOf)) {
+    const atLeastOne = { anyOf: widened.oneOf };
+    widened.allOf = Array.isArray(widened.allOf) ? [...widened.allOf, atLeastOne] : [atLeastOne];
+    delete widened.oneOf;
   }
   if (!wrap || acceptsAnyString(schema)) return widened;
   const annotations = Object.fromEntries(ANNOTATIONS.filter((key) => widened[key] !== undefined).map((key) => [key, widened[key]]));

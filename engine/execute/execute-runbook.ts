@@ -64,6 +64,8 @@ export class RunState {
   readonly unknownSteps = new Map<string, Unknown>();
   readonly cleanups: (() => Promise<void> | void)[] = [];
   readonly settings: Record<string, JsonObject> = {};
+  /** The steps sub-runbooks ran, by the parent step that ran them, already prefixed. */
+  readonly childSteps = new Map<string, StepResult[]>();
   readonly runbookDir: string;
 
   constructor(readonly options: RunOptions) {
@@ -122,7 +124,8 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
   }
   const durationMs = Date.now() - started;
   await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
-  return options.redactor.value({ runId: options.runId, status, outputs, steps, failure, durationMs });
+  const allSteps = steps.flatMap((step) => [step, ...(state.childSteps.get(step.id) ?? [])]);
+  return options.redactor.value({ runId: options.runId, status, outputs, steps: allSteps, failure, durationMs });
 }
 
 /** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */

@@ -235,7 +235,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     log: (message) => lines.log(message),
     confirm: (message) => confirm(state, message),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
-    runbook: async (file, params) => (await runChildRunbook(state, labelOf(step, item), file, params, signal)) as JsonValue,
+    runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,
   };
 }
 

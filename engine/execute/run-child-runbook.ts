@@ -15,7 +15,7 @@ import { executeRunbook, type RunState } from './execute-runbook.js';
  * Runs a runbook as part of its parent's run. Its steps appear as `<parent-step>/<step>` in
  * progress and in the journal, so a dry-run shows them and a resume restores them one by one.
  */
-export async function runChildRunbook(state: RunState, label: string, file: string, params: JsonObject, signal: AbortSignal): Promise<Resolved> {
+export async function runChildRunbook(state: RunState, parentStepId: string, label: string, file: string, params: JsonObject, signal: AbortSignal): Promise<Resolved> {
   const { options } = state;
   const childFile = path.resolve(state.runbookDir, file);
   const stack = options.stack ?? [path.resolve(options.runbookFile)];
@@ -42,6 +42,8 @@ export async function runChildRunbook(state: RunState, label: string, file: stri
     observers: [],
     restore: options.restore ? (stepId, item) => options.restore!(prefix + stepId, item) : undefined,
   });
+  const ranBefore = state.childSteps.get(parentStepId) ?? [];
+  state.childSteps.set(parentStepId, [...ranBefore, ...result.steps.map((step) => ({ ...step, id: prefix + step.id }))]);
   if (result.failure) {
     const { stepId, message, code, details } = result.failure;
     throw new StepFailure(`runbook ${file}, step "${stepId}": ${message}`, { code, retryable: false, ...(details ? { details } : {}) });

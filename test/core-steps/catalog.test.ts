@@ -23,7 +23,7 @@ const types = Object.keys(coreSteps) as (keyof typeof coreSteps)[];
 
 describe('core step catalog', () => {
   it('lists the core step types', () => {
-    expect(types.sort()).toEqual(['approve', 'assert', 'manual', 'require-tool', 'runbook', 'set', 'shell', 'sleep']);
+    expect(types.sort()).toEqual(['approve', 'assert', 'background', 'manual', 'require-tool', 'runbook', 'set', 'shell', 'sleep']);
   });
 
   it.each(types)('loads %s, whose definition carries the same type name', async (type) => {
