@@ -76,7 +76,7 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
       continue;
     }
     if (spec.secret) {
-      if (typeof value === 'string' && value.length < MIN_SECRET_LENGTH) problems.push(`${prefix}a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+      if ((typeof value === 'string' || typeof value === 'number') && String(value).length < MIN_SECRET_LENGTH) problems.push(`${prefix}a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
       secrets.push(value);
     }
     values[name] = value;

@@ -116,6 +116,11 @@ describe('resolveParams', () => {
     expect(problems).toEqual(['-p token: a secret must be at least 4 characters long']);
   });
 
+  it('refuses a numeric secret too short to redact safely', () => {
+    const problems = problemsOf({ pin: { type: 'integer', secret: true } }, { pin: '123' });
+    expect(problems).toEqual(['-p pin: a secret must be at least 4 characters long']);
+  });
+
   describe('never echoes a secret value in a message', () => {
     const secret = 'hunter2-SECRET';
     it.each<[string, ParamSpec]>([
