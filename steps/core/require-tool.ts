@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStep } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, splitCommandLine } from './command-line.js';
+import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { runProcess } from './run-process.js';
 
 export interface RequireToolInput {
@@ -66,6 +66,8 @@ export default defineStep<RequireToolInput>({
     },
   },
 
+  resolveInput: resolveCommandInput,
+
   async run(ctx, input) {
     const argv = typeof input.command === 'string' ? splitCommandLine(input.command) : input.command;
     const [program] = argv;
@@ -101,7 +103,7 @@ export default defineStep<RequireToolInput>({
     if (version === undefined) {
       const ending = outcome.kind === 'exited' ? `exited with code ${outcome.exitCode}` : `was killed by ${outcome.signal}`;
       throw new StepFailure(
-        `\`${quoteCommandLine(argv)}\` ${ending} without printing a version that /${versionPattern.source}/ finds`,
+        `\`${quoteCommandLine(argv)}\` ${ending} without printing a version that /${versionPattern.source}/ finds: \`${toolPath}\` may be another program of the same name.${advice}`,
         {
           code: 'tool-version-unknown',
           retryable: false,
