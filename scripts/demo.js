@@ -38,12 +38,12 @@ try {
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
 
   say(`Seeding two Datomic-like systems in ${moto.url}: "inventory" (Solo, 781-9041) and "orders" (Production, 973-9132, one query group)`);
-  await seedDatomicSystem(moto.url, { system: 'inventory', topology: 'solo', version: '781-9041' });
+  const inventory = await seedDatomicSystem(moto.url, { system: 'inventory', topology: 'solo', version: '781-9041' });
   await seedDatomicSystem(moto.url, { system: 'orders', topology: 'production', version: '973-9132', queryGroups: 1 });
   await seedCodeBucket(moto.url, { region: 'us-east-1' });
 
   say('Validating the Datomic runbooks');
-  stepwise(env, 'validate', ...['discover-system'].map(runbook));
+  stepwise(env, 'validate', ...['discover-system', 'convert-solo-to-production'].map(runbook));
 
   say('Listing the region\'s systems');
   stepwise(env, 'run', runbook('discover-system'), '--state-dir', stateDir);
@@ -51,13 +51,22 @@ try {
   say('Describing the Solo system, every step a read');
   stepwise(env, 'run', runbook('discover-system'), '-p', 'system=inventory', '--state-dir', stateDir);
 
+  const conversion = [runbook('convert-solo-to-production'), '-p', 'system=inventory', '-p', `templateUrl=${inventory.templateUrls['production-compute']}`];
+  say('Dry-running the conversion of "inventory" from Solo to Production: the plan shows the exact UpdateStack request');
+  stepwise(env, 'plan', ...conversion);
+
+  say('Converting "inventory" (moto finishes the update at once; on AWS it takes ten minutes or more)');
+  stepwise(env, 'run', ...conversion, '--yes', '--state-dir', stateDir);
+
   say('The runs this demo made');
   stepwise(env, 'runs', '--state-dir', stateDir);
 
   console.log(`
-To run the same runbook against a real AWS account, with your own credentials:
+To run the same runbooks against a real AWS account, with your own credentials:
   npx stepwise run runbooks/datomic/discover-system.yaml -p region=us-east-1 [-p profile=NAME] [-p system=NAME]
-It only reads; \`npx stepwise plan ...\` shows the same report without recording a run.`);
+It only reads; \`npx stepwise plan ...\` shows the same report without recording a run.
+  npx stepwise plan runbooks/datomic/convert-solo-to-production.yaml -p system=NAME -p templateUrl=URL
+shows the UpdateStack request the conversion would send; \`run\` asks before it sends it.`);
 } finally {
   await moto.stop();
   rmSync(stateDir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
-import type { Capability, Parameter, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
+import type { Capability, Parameter, Stack, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
 import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonValue } from '../../engine/json.js';
-import { defineStep, type Plan } from '../../engine/step-definition.js';
+import { defineStep, type Plan, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { awsClient, type AwsClientHandle } from './client.js';
 import { AwsFailure } from './explain-error.js';
 import { toPlainJson } from './plain-json.js';
+import { isUpdateInProgress } from './stack-status.js';
 import { describeStack, newestEventId, waitForStackStatus } from './stack-waiter.js';
 
 export interface UpdateStackInput {
@@ -38,7 +39,7 @@ interface UpdatePlan {
 export default defineStep<UpdateStackInput>({
   type: 'aws.cloudformation.update-stack',
   description:
-    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
   effect: 'write',
   input: {
     type: 'object',
@@ -88,16 +89,34 @@ export default defineStep<UpdateStackInput>({
     },
   },
 
+  async check(ctx, input): Promise<boolean> {
+    // with waitFor, the step's result is the finished stack: run() waits for the update in progress
+    if (input.waitFor) return false;
+    const stack = await describeStack(await awsClient(ctx, 'cloudformation'), input.stackName);
+    if (!isUpdateInProgress(stack.StackStatus ?? '')) return false;
+    ctx.log(alreadyUpdating(input, stack));
+    return true;
+  },
+
   async plan(ctx, input): Promise<Plan> {
     const cloudformation = await awsClient(ctx, 'cloudformation');
-    const plan = await planUpdate(cloudformation, input);
+    const stack = await describeStack(cloudformation, input.stackName);
+    if (isUpdateInProgress(stack.StackStatus ?? '')) {
+      return `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
+    }
+    const plan = await planUpdate(cloudformation, input, stack);
     return { summary: summarize(input, plan), details: JSON.stringify(plan.request, null, 2) };
   },
 
   async run(ctx, input): Promise<JsonValue> {
     const pollIntervalMs = pollInterval(input);
     const cloudformation = await awsClient(ctx, 'cloudformation');
-    const plan = await planUpdate(cloudformation, input);
+    const current = await describeStack(cloudformation, input.stackName);
+    if (isUpdateInProgress(current.StackStatus ?? '')) {
+      ctx.log(alreadyUpdating(input, current));
+      return finishUpdate(ctx, cloudformation, input, current.StackId!, pollIntervalMs, await newestEventId(cloudformation, current.StackId!));
+    }
+    const plan = await planUpdate(cloudformation, input, current);
     ctx.log(summarize(input, plan));
     const afterEventId = await newestEventId(cloudformation, plan.stackId);
     try {
@@ -108,19 +127,35 @@ export default defineStep<UpdateStackInput>({
       const stack = await describeStack(cloudformation, plan.stackId);
       return { StackId: plan.stackId, Updated: false, Stack: toPlainJson(stack) };
     }
-    if (!input.waitFor) return { StackId: plan.stackId, Updated: true };
-    const stack = await waitForStackStatus(ctx, cloudformation, {
-      stackId: plan.stackId,
-      stackName: input.stackName,
-      targets: [input.waitFor],
-      pollIntervalMs,
-      afterEventId,
-    });
-    return { StackId: plan.stackId, Updated: true, Stack: toPlainJson(stack) };
+    return finishUpdate(ctx, cloudformation, input, plan.stackId, pollIntervalMs, afterEventId);
   },
 });
 
-async function planUpdate(cloudformation: CloudFormation, input: UpdateStackInput): Promise<UpdatePlan> {
+/** The result once the update is under way: at once, or when it reaches `waitFor`. */
+async function finishUpdate(
+  ctx: StepContext,
+  cloudformation: CloudFormation,
+  input: UpdateStackInput,
+  stackId: string,
+  pollIntervalMs: number,
+  afterEventId: string | undefined,
+): Promise<JsonValue> {
+  if (!input.waitFor) return { StackId: stackId, Updated: true };
+  const stack = await waitForStackStatus(ctx, cloudformation, {
+    stackId,
+    stackName: input.stackName,
+    targets: [input.waitFor],
+    pollIntervalMs,
+    afterEventId,
+  });
+  return { StackId: stackId, Updated: true, Stack: toPlainJson(stack) };
+}
+
+function alreadyUpdating(input: UpdateStackInput, stack: Stack): string {
+  return `stack ${input.stackName} is already ${stack.StackStatus}: an update is under way (the one an interrupted run sent, or another), so no second UpdateStack is sent`;
+}
+
+async function planUpdate(cloudformation: CloudFormation, input: UpdateStackInput, stack: Stack): Promise<UpdatePlan> {
   if (input.templateUrl !== undefined && input.usePreviousTemplate === true) {
     throw invalid(`give templateUrl (${input.templateUrl}) or usePreviousTemplate: true, not both`);
   }
@@ -128,7 +163,6 @@ async function planUpdate(cloudformation: CloudFormation, input: UpdateStackInpu
     throw invalid(`stack ${input.stackName}: give templateUrl (the new template) or usePreviousTemplate: true`);
   }
   const { sdk, client, callOptions } = cloudformation;
-  const stack = await describeStack(cloudformation, input.stackName);
   const region = cloudformation.region ?? (await client.config.region());
   const overrides = Object.entries(input.parameters ?? {});
   const current = new Map((stack.Parameters ?? []).map((parameter) => [parameter.ParameterKey!, parameter]));

@@ -59,7 +59,8 @@ export default defineStep<WaitInput>({
     const afterEventId = await newestEventId(cloudformation, stack.StackId!);
     const finalStack = await waitForStackStatus(ctx, cloudformation, {
       stackId: stack.StackId!,
-      stackName: input.stackName,
+      // given an ARN, the messages still name the stack as an operator knows it
+      stackName: stack.StackName ?? input.stackName,
       targets,
       pollIntervalMs,
       afterEventId,

@@ -36,3 +36,11 @@ export function isInProgress(status: string): boolean {
 export function isRollbackOrFailure(status: string): boolean {
   return status.includes('ROLLBACK') || status.endsWith('_FAILED');
 }
+
+/**
+ * An update CloudFormation is still working on, rolling back or cleaning up included: sending
+ * another UpdateStack now would be refused, and the first one's outcome is yet to come.
+ */
+export function isUpdateInProgress(status: string): boolean {
+  return status.startsWith('UPDATE_') && isInProgress(status);
+}
