@@ -19,7 +19,7 @@ export function checkDefinition(candidate: unknown, origin: string): StepDefinit
     throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`);
   }
   if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`);
-  for (const optional of ['check', 'plan'] as const) {
+  for (const optional of ['check', 'plan', 'resolveInput'] as const) {
     if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
       throw new StepContractError(origin, `${name} has a "${optional}" that is not a function`);
     }

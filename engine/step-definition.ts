@@ -1,3 +1,4 @@
+import type { Resolved } from './expressions/evaluate.js';
 import type { JsonObject, JsonValue } from './json.js';
 
 /** What a step does to the world: `read` steps run in a dry-run, `write` steps only plan. */
@@ -38,6 +39,29 @@ export interface StepContext {
   runbook(file: string, params: JsonObject): Promise<JsonValue>;
 }
 
+/** Where a `${{ }}` expression stands in a string: from `${{` to just after `}}`. */
+export interface ExpressionSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly expression: string;
+}
+
+/** Literal text, or an expression whose value takes its place. */
+export type TemplatePiece = { text: string } | { expression: string };
+
+/** What the engine lends `resolveInput`: the `${{ }}` expressions, evaluated against the run. */
+export interface InputResolver {
+  /** Every expression of a value resolved where it stands, as for a step without `resolveInput`. */
+  resolve(value: JsonValue): Resolved;
+  /** Where the expressions of a string stand, in order. */
+  expressions(template: string): ExpressionSpan[];
+  /**
+   * Text and expressions joined into one string, each value turned into text as an expression
+   * inside a longer string is; a value a dry-run cannot know makes the whole of it unknown.
+   */
+  text(pieces: readonly TemplatePiece[]): Resolved;
+}
+
 export interface StepDefinition<Input = JsonObject> {
   readonly type: string;
   readonly description: string;
@@ -49,6 +73,12 @@ export interface StepDefinition<Input = JsonObject> {
   check?(ctx: StepContext, input: Input): Promise<boolean>;
   /** Write steps: what `run` would change, with every value resolved. */
   plan?(ctx: StepContext, input: Input): Promise<Plan>;
+  /**
+   * Resolves the expressions of `with`, for an input with a syntax of its own that values must
+   * never take part in (a command line split into words). Without it, each expression is
+   * resolved where it stands.
+   */
+  resolveInput?(input: JsonObject, resolver: InputResolver): Resolved;
   /** Runbook files this step runs (paths as written in `with`), validated along with this one. */
   includes?(input: Input): string[];
   /** Does the work and returns the raw result that `outputs:` selectors read. */

@@ -52,7 +52,7 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
       ...(setup.restore ? { restore: setup.restore } : {}),
     });
   } finally {
-    interrupt.dispose();
+    interrupt.runOver();
     await reporter.close();
   }
   if (options.json) {

@@ -1,12 +1,27 @@
-import { existsSync } from 'node:fs';
 import { formatDuration } from '../duration.js';
+import { UsageError } from '../exit-codes.js';
 import { RunStore } from '../state/run-store.js';
 import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
 
 export async function runsCommand(options: { stateDir: string; json?: boolean }): Promise<void> {
   const store = new RunStore(options.stateDir);
-  const summaries = store.ids().map((id) => summarize(store, id));
-  if (options.json) {
+  const summaries: RunSummary[] = [];
+  const damaged: string[] = [];
+  for (const id of store.ids()) {
+    try {
+      summaries.push(summarize(store, id));
+    } catch (error) {
+      // One damaged run folder must not hide the others from the operator.
+      if (!(error instanceof UsageError)) throw error;
+      damaged.push(`run ${id} is not listed: ${error.message}`);
+    }
+  }
+  printRuns(store, summaries, options.json === true);
+  for (const warning of damaged) process.stderr.write(`stepwise: warning: ${warning}\n`);
+}
+
+function printRuns(store: RunStore, summaries: RunSummary[], json: boolean): void {
+  if (json) {
     process.stdout.write(`${JSON.stringify(summaries.map(({ steps: _steps, ...rest }) => rest), null, 2)}\n`);
     return;
   }
@@ -19,7 +34,7 @@ export async function runsCommand(options: { stateDir: string; json?: boolean })
 }
 
 export function summarize(store: RunStore, id: string): RunSummary {
-  return summarizeRun(store.open(id), existsSync(store.lockFile(id)));
+  return summarizeRun(store.open(id), store.isLocked(id));
 }
 
 export function printTable(header: string[], rows: string[][]): void {

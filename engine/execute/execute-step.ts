@@ -1,6 +1,7 @@
 import type { OutputSpec, StepSpec } from '../document/runbook.js';
 import { parseDuration } from '../duration.js';
 import { EvaluationError, isTruthy, resolveValue, select, type Resolved } from '../expressions/evaluate.js';
+import { resolveStepInput } from '../expressions/resolve-step-input.js';
 import { findUnknown, Unknown } from '../expressions/unknown.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Effect, StepContext, StepDefinition } from '../step-definition.js';
@@ -92,7 +93,7 @@ async function executeItem(step: StepSpec, state: RunState, item: number | undef
   }
   const definition = await state.options.registry.load(step.type);
   const scope = state.scope(item === undefined ? undefined : itemValue);
-  const input = withoutNulls(resolveValue(step.with ?? {}, scope));
+  const input = withoutNulls(resolveStepInput(definition, step.with ?? {}, scope));
   const unknown = findUnknown(input);
   const effect = effectOf(definition, input);
   const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);

@@ -44,6 +44,14 @@ function resolveString(value: string, scope: Scope): Resolved {
   const parts = parseTemplate(value);
   const whole = wholeExpression(parts);
   if (whole !== undefined) return evaluateExpression(whole, scope);
+  return resolveText(parts, scope);
+}
+
+/**
+ * Text and expressions joined into one string, each value turned into text; a value a dry-run
+ * cannot know makes the whole string unknown.
+ */
+export function resolveText(parts: readonly ({ text: string } | { expression: string })[], scope: Scope): string | Unknown {
   const pieces = parts.map((part) => ('text' in part ? part.text : evaluateExpression(part.expression, scope)));
   const unknown = pieces.find((piece): piece is Unknown => piece instanceof Unknown);
   if (unknown) return new Unknown([...new Set(pieces.flatMap((piece) => (piece instanceof Unknown ? piece.dependsOn : [])))]);

@@ -10,22 +10,39 @@ export function hasExpression(value: string): boolean {
   return value.includes(OPEN);
 }
 
+/** Where a `${{ }}` stands in a string: from `${{` to just after `}}`, and the expression inside. */
+export interface ExpressionSpan {
+  start: number;
+  end: number;
+  expression: string;
+  /** Where the expression's own text starts, for messages. */
+  offset: number;
+}
+
 /**
- * Splits a string into text and expressions. JMESPath itself may contain `}}` (a hash in a
- * hash), so an expression ends at the first `}}` after which its text compiles.
+ * Finds the `${{ }}` expressions of a string, in order. JMESPath itself may contain `}}` (a
+ * hash in a hash), so an expression ends at the first `}}` after which its text compiles.
  */
-export function parseTemplate(value: string): TemplatePart[] {
-  const parts: TemplatePart[] = [];
-  let cursor = 0;
-  while (cursor < value.length) {
-    const open = value.indexOf(OPEN, cursor);
-    if (open < 0) break;
-    if (open > cursor) parts.push({ text: value.slice(cursor, open) });
+export function findExpressions(value: string): ExpressionSpan[] {
+  const spans: ExpressionSpan[] = [];
+  for (let open = value.indexOf(OPEN); open >= 0; open = value.indexOf(OPEN, spans.at(-1)!.end)) {
     const start = open + OPEN.length;
     const close = findClose(value, start);
     if (close < 0) throw new TemplateError('`${{` is never closed with `}}`', open);
-    parts.push({ expression: value.slice(start, close).trim(), offset: start + leadingSpace(value.slice(start, close)) });
-    cursor = close + CLOSE.length;
+    const inner = value.slice(start, close);
+    spans.push({ start: open, end: close + CLOSE.length, expression: inner.trim(), offset: start + leadingSpace(inner) });
+  }
+  return spans;
+}
+
+/** Splits a string into text and expressions. */
+export function parseTemplate(value: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let cursor = 0;
+  for (const span of findExpressions(value)) {
+    if (span.start > cursor) parts.push({ text: value.slice(cursor, span.start) });
+    parts.push({ expression: span.expression, offset: span.offset });
+    cursor = span.end;
   }
   if (cursor < value.length) parts.push({ text: value.slice(cursor) });
   return parts;

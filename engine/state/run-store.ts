@@ -5,7 +5,7 @@ import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
 import { RUN_FORMAT, type RunRecord } from './run-record.js';
-import { RunLock } from './run-lock.js';
+import { lockIsHeld, RunLock } from './run-lock.js';
 import { syncFolder, writeFileAtomic } from './write-file-atomic.js';
 
 const RUN_FILE = 'run.json';
@@ -92,8 +92,9 @@ export class RunStore {
     return folder;
   }
 
-  lockFile(runId: string): string {
-    return path.join(this.runsFolder, runId, 'lock');
+  /** Some live process drives the run now (a lock left by a process that died does not count). */
+  isLocked(runId: string): boolean {
+    return lockIsHeld(path.join(this.runsFolder, runId));
   }
 }
 

@@ -6,7 +6,7 @@ import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonObject } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, splitCommandLine } from './command-line.js';
+import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { startBackgroundProcess, type BackgroundExit, type BackgroundProcess } from './run-process.js';
 
 export type Readiness = { port: number; host?: string } | { line: string };
@@ -94,6 +94,8 @@ export default defineStep<BackgroundInput>({
       },
     },
   },
+
+  resolveInput: resolveCommandInput,
 
   async plan(ctx, input) {
     const argv = commandArgv(input);

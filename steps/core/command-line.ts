@@ -1,3 +1,6 @@
+import type { Resolved } from '../../engine/expressions/evaluate.js';
+import type { JsonObject } from '../../engine/json.js';
+import type { ExpressionSpan, InputResolver, TemplatePiece } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 
 const WORD_SEPARATORS = new Set([' ', '\t', '\n']);
@@ -30,75 +33,153 @@ const SYNTAX_ADVICE = 'Close the quote or escape the character, or give the comm
  * literal words, because the operator who wrote them expects a shell to act on them.
  */
 export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  // undefined between words, so that `''` still makes an (empty) word
-  let word: string | undefined;
-  let at = 0;
+  return splitCommandTemplate(line, []).map((word) => word.map((piece) => ('text' in piece ? piece.text : '')).join(''));
+}
 
-  function refuse(position: number, problem: string, advice = SHELL_FEATURE_ADVICE): never {
-    throw new StepFailure(`command ${JSON.stringify(line)}: ${problem} at column ${position + 1}. ${advice}`, {
+/**
+ * Splits a command line that holds `${{ }}` expressions into words, each a list of literal
+ * text and expressions. An expression is never read as command-line syntax, quoted or not:
+ * its value, whatever quotes or spaces it holds, becomes part of the one word it stands in.
+ */
+export function splitCommandTemplate(line: string, expressions: readonly ExpressionSpan[]): TemplatePiece[][] {
+  return new WordScanner(line, expressions).scan();
+}
+
+class WordScanner {
+  private readonly words: TemplatePiece[][] = [];
+  // undefined between words, so that `''` still makes an (empty) word
+  private word: TemplatePiece[] | undefined;
+  private at = 0;
+  private readonly expressionAt: ReadonlyMap<number, ExpressionSpan>;
+
+  constructor(
+    private readonly line: string,
+    expressions: readonly ExpressionSpan[],
+  ) {
+    this.expressionAt = new Map(expressions.map((span) => [span.start, span]));
+  }
+
+  scan(): TemplatePiece[][] {
+    while (this.at < this.line.length) {
+      if (this.takeExpression()) continue;
+      const char = this.line[this.at]!;
+      if (WORD_SEPARATORS.has(char)) this.separator();
+      else if (char === "'") this.singleQuoted();
+      else if (char === '"') this.doubleQuoted();
+      else if (char === '\\') this.escaped();
+      else this.bare(char);
+    }
+    this.endWord();
+    return this.words;
+  }
+
+  private separator(): void {
+    this.endWord();
+    this.at += 1;
+  }
+
+  private endWord(): void {
+    if (this.word !== undefined) this.words.push(this.word);
+    this.word = undefined;
+  }
+
+  private singleQuoted(): void {
+    const opening = this.at;
+    this.addText('');
+    this.at += 1;
+    for (;;) {
+      if (this.at >= this.line.length) this.refuse(opening, "unbalanced single quote (no closing `'`)", SYNTAX_ADVICE);
+      if (this.takeExpression()) continue;
+      if (this.line[this.at] === "'") break;
+      this.addText(this.line[this.at]!);
+      this.at += 1;
+    }
+    this.at += 1;
+  }
+
+  private doubleQuoted(): void {
+    const opening = this.at;
+    this.addText('');
+    this.at += 1;
+    for (;;) {
+      if (this.at >= this.line.length) this.refuse(opening, 'unbalanced double quote (no closing `"`)', SYNTAX_ADVICE);
+      if (this.takeExpression()) continue;
+      const inner = this.line[this.at]!;
+      if (inner === '"') break;
+      if (inner === '\\') this.escapedInDoubleQuotes();
+      else {
+        if (inner === '`') this.refuse(this.at, `\`\`\` would be ${SHELL_OPERATORS.get('`')} in a shell`);
+        if (inner === '$') this.refuseExpansion();
+        this.addText(inner);
+        this.at += 1;
+      }
+    }
+    this.at += 1;
+  }
+
+  /** Inside double quotes a backslash escapes only `"`, `\`, `$` and `` ` ``, and a newline. */
+  private escapedInDoubleQuotes(): void {
+    const escaped = this.escapedCharacter();
+    if (escaped === '\n') {
+      this.at += 2;
+    } else if (escaped !== undefined && '"\\$`'.includes(escaped)) {
+      this.addText(escaped);
+      this.at += 2;
+    } else {
+      this.addText('\\');
+      this.at += 1;
+    }
+  }
+
+  private escaped(): void {
+    const escaped = this.escapedCharacter();
+    if (escaped === undefined) this.refuse(this.at, 'a backslash ends the command with nothing to escape', SYNTAX_ADVICE);
+    if (escaped !== '\n') this.addText(escaped);
+    this.at += 2;
+  }
+
+  private bare(char: string): void {
+    const meaning = SHELL_OPERATORS.get(char);
+    if (meaning) this.refuse(this.at, `\`${char}\` would be ${meaning} in a shell`);
+    if (char === '$') this.refuseExpansion();
+    this.addText(char);
+    this.at += 1;
+  }
+
+  /** Takes the expression that starts where the scan stands, if one does. */
+  private takeExpression(): boolean {
+    const span = this.expressionAt.get(this.at);
+    if (!span) return false;
+    (this.word ??= []).push({ expression: span.expression });
+    this.at = span.end;
+    return true;
+  }
+
+  private escapedCharacter(): string | undefined {
+    if (this.expressionAt.has(this.at + 1)) {
+      this.refuse(this.at, 'a backslash before `${{` escapes nothing (the value of an expression is always passed literally)', SYNTAX_ADVICE);
+    }
+    return this.line[this.at + 1];
+  }
+
+  private addText(text: string): void {
+    this.word ??= [];
+    const last = this.word.at(-1);
+    if (last && 'text' in last) last.text += text;
+    else this.word.push({ text });
+  }
+
+  private refuseExpansion(): void {
+    const expansion = EXPANSION_START.exec(this.line.slice(this.at));
+    if (expansion) this.refuse(this.at, `\`${expansion[0]}\` would be expanded by a shell`);
+  }
+
+  private refuse(position: number, problem: string, advice = SHELL_FEATURE_ADVICE): never {
+    throw new StepFailure(`command ${JSON.stringify(this.line)}: ${problem} at column ${position + 1}. ${advice}`, {
       code: 'invalid-command',
       retryable: false,
     });
   }
-  function refuseExpansion(position: number): void {
-    const expansion = EXPANSION_START.exec(line.slice(position));
-    if (expansion) refuse(position, `\`${expansion[0]}\` would be expanded by a shell`);
-  }
-
-  while (at < line.length) {
-    const char = line[at]!;
-    if (WORD_SEPARATORS.has(char)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-      at += 1;
-    } else if (char === "'") {
-      const close = line.indexOf("'", at + 1);
-      if (close < 0) refuse(at, "unbalanced single quote (no closing `'`)", SYNTAX_ADVICE);
-      word = (word ?? '') + line.slice(at + 1, close);
-      at = close + 1;
-    } else if (char === '"') {
-      const opening = at;
-      word ??= '';
-      at += 1;
-      for (;;) {
-        if (at >= line.length) refuse(opening, 'unbalanced double quote (no closing `"`)', SYNTAX_ADVICE);
-        const inner = line[at]!;
-        if (inner === '"') break;
-        if (inner === '\\') {
-          const escaped = line[at + 1];
-          if (escaped === '\n') {
-            at += 2;
-          } else if (escaped !== undefined && '"\\$`'.includes(escaped)) {
-            word += escaped;
-            at += 2;
-          } else {
-            word += inner;
-            at += 1;
-          }
-          continue;
-        }
-        if (inner === '`') refuse(at, `\`\`\` would be ${SHELL_OPERATORS.get('`')} in a shell`);
-        if (inner === '$') refuseExpansion(at);
-        word += inner;
-        at += 1;
-      }
-      at += 1;
-    } else if (char === '\\') {
-      const escaped = line[at + 1];
-      if (escaped === undefined) refuse(at, 'a backslash ends the command with nothing to escape', SYNTAX_ADVICE);
-      if (escaped !== '\n') word = (word ?? '') + escaped;
-      at += 2;
-    } else {
-      const meaning = SHELL_OPERATORS.get(char);
-      if (meaning) refuse(at, `\`${char}\` would be ${meaning} in a shell`);
-      if (char === '$') refuseExpansion(at);
-      word = (word ?? '') + char;
-      at += 1;
-    }
-  }
-  if (word !== undefined) words.push(word);
-  return words;
 }
 
 const NEEDS_NO_QUOTES = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -111,4 +192,24 @@ export function quoteCommandLine(argv: readonly string[]): string {
 function quoteWord(word: string): string {
   if (NEEDS_NO_QUOTES.test(word)) return word;
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `resolveInput` of a step whose `command` is an argv list or a command line. A command line
+ * that holds `${{ }}` is split into words before anything is resolved, then each expression's
+ * value goes into its word as literal text: values are data, never command-line syntax. The
+ * words become an argv list. With `shell: true` the string is a script, resolved in place.
+ */
+export function resolveCommandInput(input: JsonObject, resolver: InputResolver): Resolved {
+  const { command, ...others } = input;
+  const resolved = resolveEach(others, resolver);
+  const isScript = resolved.shell !== undefined && resolved.shell !== null && resolved.shell !== false;
+  if (typeof command !== 'string' || isScript) return { ...resolved, command: resolver.resolve(command ?? null) };
+  const expressions = resolver.expressions(command);
+  if (expressions.length === 0) return { ...resolved, command };
+  return { ...resolved, command: splitCommandTemplate(command, expressions).map((word) => resolver.text(word)) };
+}
+
+function resolveEach(input: JsonObject, resolver: InputResolver): Record<string, Resolved> {
+  return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, resolver.resolve(value)]));
 }

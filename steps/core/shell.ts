@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, splitCommandLine } from './command-line.js';
+import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
 
@@ -90,6 +90,8 @@ export default defineStep<ShellInput>({
       },
     },
   },
+
+  resolveInput: resolveCommandInput,
 
   async plan(ctx, input) {
     const argv = commandArgv(input);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, splitCommandLine } from '../../steps/core/command-line.js';
+import { resolveStepInput } from '../../engine/expressions/resolve-step-input.js';
+import { findExpressions } from '../../engine/expressions/template.js';
+import { Unknown } from '../../engine/expressions/unknown.js';
+import type { JsonObject, JsonValue } from '../../engine/json.js';
+import { quoteCommandLine, splitCommandLine, splitCommandTemplate } from '../../steps/core/command-line.js';
+import shell from '../../steps/core/shell.js';
 
 describe('splitCommandLine', () => {
   it.each([
@@ -60,5 +65,56 @@ describe('quoteCommandLine', () => {
     expect(quoteCommandLine(['aws', 'cloudformation', 'describe-stacks', '--stack-name', 'prod-compute'])).toBe(
       'aws cloudformation describe-stacks --stack-name prod-compute',
     );
+  });
+});
+
+describe('splitCommandTemplate', () => {
+  const split = (line: string) => splitCommandTemplate(line, findExpressions(line));
+
+  it.each([
+    ['echo ${{ params.a }}', [[{ text: 'echo' }], [{ expression: 'params.a' }]]],
+    [`echo "hi \${{ params.a }}!" x\${{ params.b }}y`, [[{ text: 'echo' }], [{ text: 'hi ' }, { expression: 'params.a' }, { text: '!' }], [{ text: 'x' }, { expression: 'params.b' }, { text: 'y' }]]],
+    [`echo '\${{ params.a }}' ""\${{ params.b }}`, [[{ text: 'echo' }], [{ text: '' }, { expression: 'params.a' }], [{ text: '' }, { expression: 'params.b' }]]],
+    [`echo \${{ join(' | ', params.list) }} \${{ params.a || 'it''s' }}`, [[{ text: 'echo' }], [{ expression: "join(' | ', params.list)" }], [{ expression: "params.a || 'it''s'" }]]],
+  ])('keeps each expression inside the word it stands in: %j', (line, words) => {
+    expect(split(line)).toEqual(words);
+  });
+
+  it('refuses a backslash before an expression, naming the column', () => {
+    expect(() => split('echo \\${{ params.a }}')).toThrow(/a backslash before `\$\{\{` escapes nothing \(.*\) at column 6\./);
+  });
+
+  it('still refuses shell syntax written around the expressions', () => {
+    expect(() => split('echo ${{ params.a }} | wc')).toThrow(/`\|` would be a pipe in a shell at column 22\./);
+  });
+});
+
+describe('shell input with expressions in a string command', () => {
+  const scope = (params: JsonObject, unknownSteps = new Map<string, Unknown>()) => ({ data: { params }, unknownSteps });
+  const resolve = (input: JsonObject, params: JsonObject) => resolveStepInput(shell, input, scope(params));
+
+  it.each([
+    [`a b" --flag "c $(touch x) 'd'`],
+    ['  spaced\ttab\nnewline  '],
+    [''],
+    ['$HOME `id` ; rm -rf ~ & | > <'],
+  ])('makes a value one literal argument: %j', (value) => {
+    expect(resolve({ command: 'printf %s ${{ params.value }}', effect: 'read' }, { value })).toEqual({ command: ['printf', '%s', value], effect: 'read' });
+  });
+
+  it('joins a value with the text around it into one word, as text', () => {
+    expect(resolve({ command: '"--count=${{ params.n }}" -v${{ params.flags }}' }, { n: 3, flags: ['a', 'b'] })).toEqual({ command: ['--count=3', '-v["a","b"]'] });
+  });
+
+  it('leaves a command without expressions, a list and a shell script as they are written', () => {
+    const params: JsonObject = { value: 'x y' };
+    expect(resolve({ command: 'echo "a b"' }, params)).toEqual({ command: 'echo "a b"' });
+    expect(resolve({ command: ['echo', '${{ params.value }}'] }, params)).toEqual({ command: ['echo', 'x y'] });
+    expect(resolve({ command: 'echo ${{ params.value }} | wc', shell: true }, params)).toEqual({ command: 'echo x y | wc', shell: true });
+  });
+
+  it('shows a word that depends on a step a dry-run did not run as unknown', () => {
+    const resolved = resolveStepInput(shell, { command: 'echo ${{ steps.create.outputs.id }} done' }, scope({}, new Map([['create', new Unknown(['create'])]]))) as { command: JsonValue[] };
+    expect(resolved.command).toEqual(['echo', new Unknown(['create']), 'done']);
   });
 });
