@@ -1,7 +1,7 @@
 import { isJsonObject, type JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import { compileSchema, type ErrorObject } from './ajv.js';
-import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
+import { actionableErrors, describeSchemaError, show } from './describe-schema-error.js';
 import { stepLabel } from './describe-path.js';
 import { closestName, didYouMean } from './did-you-mean.js';
 import type { Report } from './report.js';
@@ -30,7 +30,7 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
   for (const { step, index } of stepsOf(document)) {
     if (typeof step.type !== 'string') continue;
     if (!registry.has(step.type)) {
-      report.at(['steps', index, 'type'], `unknown step type "${step.type}"${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
+      report.at(['steps', index, 'type'], `unknown step type ${show(step.type)}${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
       continue;
     }
     if (step.with === undefined && misspellsWith(step)) continue;

@@ -103,8 +103,12 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
     }
     case 'type':
       return { path, atKey: false, message: describeWrongType(where, schema, error.data, written(path)) };
-    case 'enum':
-      return { path, atKey: false, message: `${where} must be one of ${(params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(error.data)}${didYouMean(String(error.data), (params.allowedValues as unknown[]).map(String))}` };
+    case 'enum': {
+      const allowed = params.allowedValues as unknown[];
+      // only a string can be a typo of one; String() of a mapping with a `toString` key throws
+      const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed.map(String)) : '';
+      return { path, atKey: false, message: `${where} must be one of ${allowed.map(show).join(', ')}, not ${show(error.data)}${hint}` };
+    }
     case 'const':
       return { path, atKey: false, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}` };
     case 'pattern':
@@ -200,7 +204,8 @@ export function describeValue(value: unknown, written?: string): string {
   return `the number ${written ?? String(value)}`;
 }
 
-function show(value: unknown): string {
+/** A value as a message quotes it: JSON, cut short when long. */
+export function show(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,17 +1,21 @@
 /** The known name closest to a mistyped one, when it is close enough to be a typo. */
 export function closestName(wrong: string, known: Iterable<string>): string | undefined {
   const lower = wrong.toLowerCase();
+  const allowed = Math.max(1, Math.floor(wrong.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
-    if (candidate.toLowerCase() === lower) return candidate;
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const lowerCandidate = candidate.toLowerCase();
+    if (lowerCandidate === lower) return candidate;
+    // the distance is at least the difference in length: a pasted paragraph is no typo of a
+    // name, and comparing it character by character would take seconds
+    if (Math.abs(lowerCandidate.length - lower.length) > allowed) continue;
+    const distance = editDistance(lower, lowerCandidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(1, Math.floor(wrong.length / 3));
   return bestDistance <= allowed ? best : undefined;
 }
 

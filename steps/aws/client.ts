@@ -46,7 +46,16 @@ interface SharedConfig {
   region?: string;
   profile?: string;
   retryMode: 'standard';
+  maxAttempts?: number;
 }
+
+/**
+ * Attempts per call, the first one included. With the SDK's default of 3, a call gives up
+ * when three requests in a row fail: when one request in five is throttled or dropped, that
+ * is one call in 125, so one run in a few of a runbook that makes some thirty calls. Five
+ * attempts make it one call in 3,000. AWS_MAX_ATTEMPTS, when set, decides instead.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 type ClientFactory<S extends AwsService> = (config: SharedConfig) => Promise<{ sdk: AwsSdkModules[S]; client: AwsClients[S] }>;
 
@@ -81,7 +90,7 @@ function awsTarget(ctx: Pick<StepContext, 'settings'>): AwsTarget {
 /**
  * The client of `service` for this step: region and profile from the runbook and command line
  * (`region` here overrides them, for a bucket in another region), then the SDK's own chain.
- * Standard retry mode; AWS_ENDPOINT_URL is honoured by the SDK itself. A dry-run client
+ * Standard retry mode with DEFAULT_MAX_ATTEMPTS; AWS_ENDPOINT_URL is honoured by the SDK itself. A dry-run client
  * refuses every operation that is not a read before it leaves the process.
  */
 export async function awsClient<S extends AwsService>(
@@ -107,6 +116,7 @@ async function buildClient<S extends AwsService>(service: S, target: AwsTarget, 
   // stepwise's `engines`, not for an operator in the middle of a runbook. An explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config: SharedConfig = { retryMode: 'standard' };
+  if (!process.env.AWS_MAX_ATTEMPTS) config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (target.region !== undefined) config.region = target.region;
   if (target.profile !== undefined) config.profile = target.profile;
   const factory = FACTORIES[service] as ClientFactory<S>;

@@ -143,11 +143,14 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
   const networkCode = sdk.code !== undefined && NETWORK_CODES.has(sdk.code) ? sdk.code : undefined;
   if (networkCode) {
     const host = sdk.hostname ?? /(?:getaddrinfo \w+|connect \w+) (\S+)/.exec(sdk.message)?.[1];
+    const endpoint = host ? `the endpoint ${host}` : 'the endpoint';
     const unknownHost = networkCode === 'ENOTFOUND' || networkCode === 'EAI_AGAIN';
+    // a reset connection was reached: what went wrong happened after it was made
+    const trouble = networkCode === 'ECONNRESET' ? `${endpoint} dropped the connection` : `could not reach ${endpoint}`;
     return fail(
       unknownHost
-        ? `${call} ${where}: the endpoint ${host ?? ''} does not exist (${networkCode}). Check the region name (\`--region\`, \`aws.region\`): ${site.service} may not be offered there. If AWS_ENDPOINT_URL is set, check it too.`
-        : `${call} ${where}: could not reach the endpoint ${host ?? ''} (${networkCode}). Check the network, a proxy, or AWS_ENDPOINT_URL if it is set.`,
+        ? `${call} ${where}: ${endpoint} does not exist (${networkCode}). Check the region name (\`--region\`, \`aws.region\`): ${site.service} may not be offered there. If AWS_ENDPOINT_URL is set, check it too.`
+        : `${call} ${where}: ${trouble} (${networkCode})${attemptsSuffix(sdk)}. Check the network, a proxy, or AWS_ENDPOINT_URL if it is set.`,
       'aws-endpoint-unreachable',
       !unknownHost,
     );
@@ -158,7 +161,13 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
   }
 
   const serverFault = sdk.$fault === 'server' || (sdk.$metadata?.httpStatusCode ?? 0) >= 500;
-  return fail(`${call} ${where} failed: ${sdk.name}: ${sdk.message}`, `aws-${sdk.name}`, serverFault);
+  return fail(`${call} ${where} failed${serverFault ? attemptsSuffix(sdk) : ''}: ${sdk.name}: ${sdk.message}`, `aws-${sdk.name}`, serverFault);
+}
+
+/** The SDK retries server faults and dropped connections; how often it tried tells the operator it was not a blip. */
+function attemptsSuffix(sdk: SdkErrorShape): string {
+  const attempts = sdk.$metadata?.attempts;
+  return attempts !== undefined && attempts > 1 ? ` ${attempts} times in a row` : '';
 }
 
 function accessDeniedMessage(sdk: SdkErrorShape, call: string, where: string, profile: string): string {
