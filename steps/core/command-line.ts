@@ -1,5 +1,5 @@
 import type { Resolved } from '../../engine/expressions/evaluate.js';
-import type { JsonObject } from '../../engine/json.js';
+import type { JsonObject, JsonValue } from '../../engine/json.js';
 import type { ExpressionSpan, InputResolver, TemplatePiece } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 
@@ -204,10 +204,20 @@ export function resolveCommandInput(input: JsonObject, resolver: InputResolver):
   const { command, ...others } = input;
   const resolved = resolveEach(others, resolver);
   const isScript = resolved.shell !== undefined && resolved.shell !== null && resolved.shell !== false;
+  if (isScript) refuseExpressionsInScript(Array.isArray(command) ? command[0] : command, resolver);
   if (typeof command !== 'string' || isScript) return { ...resolved, command: resolver.resolve(command ?? null) };
   const expressions = resolver.expressions(command);
   if (expressions.length === 0) return { ...resolved, command };
   return { ...resolved, command: splitCommandTemplate(command, expressions).map((word) => resolver.text(word)) };
+}
+
+/** A value spliced into a script would be read as shell code, so it must travel as an argument. */
+function refuseExpressionsInScript(script: JsonValue | undefined, resolver: InputResolver): void {
+  if (typeof script !== 'string' || resolver.expressions(script).length === 0) return;
+  throw new StepFailure(
+    'a ${{ }} inside a `shell: true` script would become shell code: give the command as a list, the script first and each value after it, and read the values as "$1", "$2", ... (or pass them through `env`)',
+    { code: 'invalid-input', retryable: false },
+  );
 }
 
 function resolveEach(input: JsonObject, resolver: InputResolver): Record<string, Resolved> {

@@ -48,8 +48,8 @@ export default defineStep<ShellInput>({
       },
       shell: {
         description:
-          'Run the command through /bin/sh, so that pipes, redirections and variables work. Every `${{ }}` in ' +
-          'a string script becomes part of the script text: pass values as list items ($1, $2, ...) instead.',
+          'Run the command through /bin/sh, so that pipes, redirections and variables work. The script itself ' +
+          'may hold no `${{ }}`, which would become shell code: pass values as list items ($1, $2, ...) or `env`.',
         type: 'boolean',
         default: false,
       },

@@ -110,7 +110,13 @@ describe('shell input with expressions in a string command', () => {
     const params: JsonObject = { value: 'x y' };
     expect(resolve({ command: 'echo "a b"' }, params)).toEqual({ command: 'echo "a b"' });
     expect(resolve({ command: ['echo', '${{ params.value }}'] }, params)).toEqual({ command: ['echo', 'x y'] });
-    expect(resolve({ command: 'echo ${{ params.value }} | wc', shell: true }, params)).toEqual({ command: 'echo x y | wc', shell: true });
+    expect(resolve({ command: ['echo "$1" | wc', '${{ params.value }}'], shell: true }, params)).toEqual({ command: ['echo "$1" | wc', 'x y'], shell: true });
+  });
+
+  it('refuses a ${{ }} inside a shell script, where its value would become shell code', () => {
+    for (const command of ['echo ${{ params.value }} | wc', ['echo ${{ params.value }} "$1"', 'x']]) {
+      expect(() => resolve({ command, shell: true }, { value: '$(reboot)' })).toThrow(/inside a `shell: true` script would become shell code/);
+    }
   });
 
   it('shows a word that depends on a step a dry-run did not run as unknown', () => {
