@@ -22,27 +22,34 @@ export function checkExpressions(document: unknown, report: Report): void {
   const products = steps.map(({ step }) => productsOf(step));
   const readableBefore = (index: number) => new Map(ids.slice(0, index).map((id, i) => [id, products[i]!]));
   for (const { step, index } of steps) {
-    const place: Place = { earlier: ids.slice(0, index).filter(Boolean), later: ids.slice(index + 1), self: ids[index], params, hasItem: step.forEach !== undefined, readable: readableBefore(index) };
+    // Worked out only when the step holds an expression: worked out for every step, it made
+    // validating a long runbook take time and memory in the square of its length.
+    const place = once((): Place => ({ earlier: ids.slice(0, index).filter(Boolean), later: ids.slice(index + 1), self: ids[index], params, hasItem: step.forEach !== undefined, readable: readableBefore(index) }));
     for (const field of ['with', 'if', 'forEach'] as const) {
       // forEach is evaluated once, before there is an item
-      if (step[field] !== undefined) checkValue(step[field], ['steps', index, field], { ...place, hasItem: field !== 'forEach' && place.hasItem }, report);
+      if (step[field] !== undefined) checkValue(step[field], ['steps', index, field], () => ({ ...place(), hasItem: field !== 'forEach' && place().hasItem }), report);
     }
   }
   if (document.outputs === undefined) return;
-  checkValue(document.outputs, ['outputs'], { earlier: ids.filter(Boolean), later: [], params, hasItem: false, readable: readableBefore(ids.length) }, report);
+  checkValue(document.outputs, ['outputs'], once(() => ({ earlier: ids.filter(Boolean), later: [], params, hasItem: false, readable: readableBefore(ids.length) })), report);
+}
+
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => (made ??= make());
 }
 
 function productsOf(step: JsonObject): StepProducts {
   return { outputs: isJsonObject(step.outputs) ? Object.keys(step.outputs) : undefined, forEach: step.forEach !== undefined };
 }
 
-function checkValue(value: JsonValue, path: DocPath, place: Place, report: Report): void {
+function checkValue(value: JsonValue, path: DocPath, place: () => Place, report: Report): void {
   if (typeof value === 'string') checkString(value, path, place, report);
   else if (Array.isArray(value)) value.forEach((item, i) => checkValue(item, [...path, i], place, report));
   else if (isJsonObject(value)) for (const [key, item] of Object.entries(value)) checkValue(item, [...path, key], place, report);
 }
 
-function checkString(value: string, path: DocPath, place: Place, report: Report): void {
+function checkString(value: string, path: DocPath, place: () => Place, report: Report): void {
   let parts;
   try {
     parts = parseTemplate(value);
@@ -51,7 +58,7 @@ function checkString(value: string, path: DocPath, place: Place, report: Report)
     throw error;
   }
   for (const part of parts) {
-    if ('expression' in part) checkExpression(part.expression, part.offset, path, place, report);
+    if ('expression' in part) checkExpression(part.expression, part.offset, path, place(), report);
   }
 }
 
