@@ -3,6 +3,7 @@
  * requests. A faulted write never reaches moto (see fault-proxy.ts), so the SDK may send it
  * again. Each run converts a system of its own: a converted system is left alone on a re-run.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FAILING_FAULTS, FAULT_KINDS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
@@ -41,7 +42,10 @@ describeMoto('convert-solo-to-production under AWS faults', () => {
     faultless = comparable(outputsOf(await convert('faultless', '--json')), 'faultless');
   }, 120_000);
 
-  afterAll(() => proxy?.close());
+  afterAll(async () => {
+    await proxy?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
 
   it('converts the same way without faults as the runbook means to', () => {
     expect(faultless).toEqual({ system: 'SYSTEM', computeStack: 'SYSTEM-compute', alreadyProduction: false, topology: 'production', nodes: ['INSTANCE', 'INSTANCE'] });

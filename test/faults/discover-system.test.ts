@@ -3,6 +3,7 @@
  * must come to the same report as without faults, fail clearly when AWS never answers, and
  * finish on resume once AWS answers again.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FAILING_FAULTS, FAULT_KINDS, startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
@@ -26,7 +27,10 @@ describeMoto('discover-system under AWS faults', () => {
     faultless = outputsOf(await discover('--json'));
   }, 120_000);
 
-  afterAll(() => proxy?.close());
+  afterAll(async () => {
+    await proxy?.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
 
   it('comes to the same report when a fifth of the requests fail or lag', async () => {
     proxy.configure({ rate: 0.2, kinds: FAULT_KINDS });

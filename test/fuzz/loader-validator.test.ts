@@ -6,7 +6,7 @@
  * test/err/ as a golden case. The compiled engine runs (`npm run build` first).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,8 +86,7 @@ interface Result {
 /** Keeps every input that broke something where a human can look at it, and says where. */
 function report(findings: Result[]): string {
   if (findings.length === 0) return '';
-  const folder = path.join(scratch, 'findings');
-  mkdirSync(folder, { recursive: true });
+  const folder = mkdtempSync(path.join(tmpdir(), 'stepwise-fuzz-findings-'));
   return findings
     .map(({ fuzzCase, problems }, index) => {
       const saved = path.join(folder, `finding-${index + 1}.yaml`);
@@ -153,7 +152,10 @@ describe('fuzzing the loader and the validator', () => {
     }
   }, 180_000);
 
-  afterAll(() => worker.close());
+  afterAll(async () => {
+    await worker.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   it(`ends each of at least ${MIN_CASES} inputs in a valid runbook or located errors, never an exception, a hang or a stack trace`, () => {
     expect(shippedRunbooks.length).toBeGreaterThanOrEqual(5);
