@@ -8,13 +8,19 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    success
   1    a step failed
-  2    invalid input or usage (runbook, parameters, arguments)
+  2    invalid input or usage (runbook, parameters, arguments), or runs that cannot be
+       reached: a run another process drives, a missing bucket, access denied
   3    declined at an approval (or no terminal to ask and no --yes)
   130  interrupted (Ctrl-C); the run can be resumed
 
 Documentation: README.md and docs/ in the stepwise package.`;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+const STATE_HELP = 'where runs are kept: s3://bucket/prefix for a team, or a folder (default: STEPWISE_STATE, then state: in stepwise.config.yaml, then .stepwise)';
+const STATE_DIR_HELP = 'where runs are kept on this machine (same as --state DIR)';
+
+const stateOptions = (command: Command) => command.option('--state <address>', STATE_HELP).option('--state-dir <dir>', STATE_DIR_HELP);
 
 function buildProgram(): Command {
   const program = new Command()
@@ -33,12 +39,11 @@ function buildProgram(): Command {
     .action(async (files: string[], options: { stateDir: string }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
   const runOptions = (command: Command) =>
-    command
+    stateOptions(command)
       .argument('<file>', 'runbook file')
       .option('-p, --param <key=value>', 'a parameter; the value is read as YAML for non-string params (repeatable)', collect, [])
       .option('--yes', 'answer yes to approvals and confirmations')
       .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
-      .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
       .option('--profile <name>', 'AWS named profile (overrides the runbook\'s aws.profile)')
       .option('--region <name>', 'AWS region (overrides the runbook\'s aws.region)');
 
@@ -49,33 +54,23 @@ function buildProgram(): Command {
   runOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
 
-  program
-    .command('resume')
+  stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run where it stopped; succeeded steps never run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--from <step>', 'run again from this step on')
     .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
     .option('--allow-changed', 'resume even though the runbook changed since the run started')
     .option('--json', 'print the result as one JSON document on stdout')
-    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
+    .option('--runbook <file>', 'the runbook file, when it is not where the run started (a run started on another machine)')
     .option('--profile <name>', 'AWS named profile')
     .option('--region <name>', 'AWS region')
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
 
-  program
-    .command('runs')
-    .description('list past runs with their status')
-    .option('--json', 'as JSON')
-    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
-    .action(async (options: { stateDir: string; json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
+  stateOptions(program.command('runs').description('list past runs with their status').option('--json', 'as JSON'))
+    .action(async (options: StateCliOptions & { json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
 
-  program
-    .command('show')
-    .description('a run\'s timeline: each step\'s status, duration, outputs and error')
-    .argument('<run-id>', 'the run')
-    .option('--json', 'as JSON')
-    .option('--state-dir <dir>', 'where runs are recorded', '.stepwise')
-    .action(async (runId: string, options: { stateDir: string; json?: boolean }) => (await import('./cli/show-command.js')).showCommand(runId, options));
+  stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error').argument('<run-id>', 'the run').option('--json', 'as JSON'))
+    .action(async (runId: string, options: StateCliOptions & { json?: boolean }) => (await import('./cli/show-command.js')).showCommand(runId, options));
 
   program
     .command('steps')
@@ -104,14 +99,19 @@ function buildProgram(): Command {
   return program;
 }
 
-type ResumeOptions = Omit<RunCliOptions, 'param' | 'dryRun'> & { from?: string; allowChanged?: boolean };
+type ResumeOptions = Omit<RunCliOptions, 'param' | 'dryRun'> & { from?: string; allowChanged?: boolean; runbook?: string };
 
-export interface RunCliOptions {
+/** Where runs are kept, when the command line says (engine/cli/open-state.ts decides otherwise). */
+export interface StateCliOptions {
+  state?: string;
+  stateDir?: string;
+}
+
+export interface RunCliOptions extends StateCliOptions {
   param: string[];
   yes?: boolean;
   json?: boolean;
   dryRun?: boolean;
-  stateDir: string;
   profile?: string;
   region?: string;
 }

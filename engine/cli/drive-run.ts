@@ -20,6 +20,8 @@ export interface RunSetup {
   settingsOverrides: Record<string, JsonObject>;
   /** The journal of a real run. */
   journal?: RunObserver;
+  /** What `stepwise resume` needs on its command line to find the run (such as `--state s3://...`). */
+  resumeArguments?: string[];
   restore?: (stepId: string, item?: number) => JsonValue | undefined;
 }
 
@@ -63,10 +65,16 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
     process.stderr.write(`stepwise: step "${result.failure.stepId}" ${what}\n`);
   }
   if (setup.journal && result.status !== 'succeeded') {
-    process.stderr.write(`stepwise: to resume: stepwise resume ${result.runId}${options.stateDir !== '.stepwise' ? ` --state-dir ${options.stateDir}` : ''}\n`);
+    const command = ['stepwise', 'resume', result.runId, ...(setup.resumeArguments ?? [])].map(shellWord).join(' ');
+    process.stderr.write(`stepwise: to resume: ${command}\n`);
   }
   process.exitCode = exitCodeOf(result.status);
   return result;
+}
+
+/** A word as a shell reads it back: quoted when it holds anything but plain characters (such as `?` in an address). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 export function exitCodeOf(status: RunStatus): number {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RunCliOptions } from '../cli.js';
 import type { Runbook, StepSpec } from '../document/runbook.js';
 import { DeclinedError, UsageError } from '../exit-codes.js';
@@ -8,31 +10,35 @@ import type { StepRegistry } from '../registry.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
-import { RunStore, type StoredRun } from '../state/run-store.js';
+import type { StoredRun } from '../state/state-backend.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { builtInRegistry } from './builtin-registry.js';
+import { builtInStateCatalog } from './builtin-state-backends.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
+import { openState, type OpenedState } from './open-state.js';
 import { runbookFiles } from './run-command.js';
 
 export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'> {
   from?: string;
   allowChanged?: boolean;
+  /** The runbook file, when it is not where the run started. */
+  runbook?: string;
 }
 
 export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
-  const store = new RunStore(options.stateDir);
-  const lock = store.lock(runId, say);
+  const state = await openState(options, builtInStateCatalog());
+  const lock = await state.backend.lock(runId, say);
   try {
-    await resumeLocked(store.open(runId), store, options);
+    await resumeLocked(await state.backend.open(runId), state, options);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
-async function resumeLocked(run: StoredRun, store: RunStore, options: ResumeCliOptions): Promise<void> {
+async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeCliOptions): Promise<void> {
   const runId = run.record.runId;
-  const file = run.record.runbook.path;
+  const file = runbookFileFor(run, options.runbook);
   const { runbook, registry, source } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
     throw error;
@@ -47,7 +53,7 @@ async function resumeLocked(run: StoredRun, store: RunStore, options: ResumeCliO
   const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
   await confirmInFlight(replay, runbook, registry, options, rerunFrom);
   const { values, redactor } = paramsForResume(run, runbook);
-  const journal = store.appendJournal(run);
+  const journal = await state.backend.appendJournal(run);
   try {
     await driveRun({
       file,
@@ -59,11 +65,30 @@ async function resumeLocked(run: StoredRun, store: RunStore, options: ResumeCliO
       options: { ...options, param: [] },
       settingsOverrides: mergeOverrides(run.record.settingsOverrides, options),
       journal,
+      resumeArguments: state.arguments,
       restore: await restorer(replay, runbook, registry, rerunFrom),
     });
   } finally {
-    journal.close();
+    await journal.close();
   }
+}
+
+/**
+ * The runbook to follow: `--runbook`, else the file the run started from, else the same path
+ * from this folder as from the one the run started in (another machine's checkout). The
+ * runbook's hash then tells whether it is the same procedure.
+ */
+function runbookFileFor(run: StoredRun, given: string | undefined): string {
+  if (given !== undefined) return path.resolve(given);
+  const recorded = run.record.runbook.path;
+  if (existsSync(recorded)) return recorded;
+  const relative = run.record.runbook.relativePath;
+  if (relative !== undefined && existsSync(path.resolve(relative))) {
+    say(`the runbook is not at ${recorded} on this machine; following ${path.resolve(relative)}, the same path from this folder as from the one the run started in`);
+    return path.resolve(relative);
+  }
+  const alsoTried = relative === undefined ? '' : ` nor at ${path.resolve(relative)}`;
+  throw new UsageError(`cannot resume ${run.record.runId}: its runbook is not at ${recorded}${alsoTried} on this machine; give it with --runbook FILE`);
 }
 
 function say(message: string): void {

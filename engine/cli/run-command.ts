@@ -11,11 +11,12 @@ import type { StepRegistry } from '../registry.js';
 import { hashFiles } from '../state/hash-files.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
-import { RunStore } from '../state/run-store.js';
 import { ENGINE_VERSION } from '../version.js';
 import { builtInRegistry } from './builtin-registry.js';
+import { builtInStateCatalog } from './builtin-state-backends.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
+import { openState } from './open-state.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
@@ -29,13 +30,13 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
     return;
   }
   const record = runRecord(runId, file, runbook, params.values, settingsOverrides, hashFiles(await runbookFiles(file, runbook, registry)));
-  const store = new RunStore(options.stateDir);
-  const { journal, lock } = store.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
+  const state = await openState(options, builtInStateCatalog());
+  const { journal, lock } = await state.backend.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
   try {
-    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal });
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments });
   } finally {
-    journal.close();
-    lock.release();
+    await journal.close();
+    await lock.release();
   }
 }
 
@@ -48,7 +49,7 @@ function runRecord(runId: string, file: string, runbook: Runbook, params: JsonOb
   return {
     format: RUN_FORMAT,
     runId,
-    runbook: { path: path.resolve(file), name: runbook.name, version: runbook.version, sha256 },
+    runbook: { path: path.resolve(file), relativePath: path.relative(process.cwd(), path.resolve(file)), name: runbook.name, version: runbook.version, sha256 },
     params: Object.fromEntries(Object.entries(params).filter(([name]) => !secretParams.includes(name))),
     secretParams,
     settingsOverrides,

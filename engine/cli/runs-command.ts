@@ -1,40 +1,45 @@
+import type { StateCliOptions } from '../cli.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../exit-codes.js';
-import { RunStore } from '../state/run-store.js';
-import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
+import type { StateBackend } from '../state/state-backend.js';
+import { listRun, summarizeRun, type RunListing, type RunSummary } from '../state/summarize-run.js';
+import { builtInStateCatalog } from './builtin-state-backends.js';
+import { openState } from './open-state.js';
 
-export async function runsCommand(options: { stateDir: string; json?: boolean }): Promise<void> {
-  const store = new RunStore(options.stateDir);
-  const summaries: RunSummary[] = [];
-  const damaged: string[] = [];
-  for (const id of store.ids()) {
-    try {
-      summaries.push(summarize(store, id));
-    } catch (error) {
-      // One damaged run folder must not hide the others from the operator.
-      if (!(error instanceof UsageError)) throw error;
-      damaged.push(`run ${id} is not listed: ${error.message}`);
-    }
-  }
-  printRuns(store, summaries, options.json === true);
-  for (const warning of damaged) process.stderr.write(`stepwise: warning: ${warning}\n`);
+export async function runsCommand(options: StateCliOptions & { json?: boolean }): Promise<void> {
+  const { backend } = await openState(options, builtInStateCatalog());
+  // A shared store answers each run in a few requests: all runs are asked at once.
+  const listed = await Promise.all(
+    (await backend.ids()).map(async (id): Promise<RunListing | string> => {
+      try {
+        return listRun(await backend.overview(id));
+      } catch (error) {
+        // One damaged run must not hide the others from the operator.
+        if (!(error instanceof UsageError)) throw error;
+        return `run ${id} is not listed: ${error.message}`;
+      }
+    }),
+  );
+  printRuns(backend, listed.filter((run): run is RunListing => typeof run !== 'string'), options.json === true);
+  for (const warning of listed.filter((run): run is string => typeof run === 'string')) process.stderr.write(`stepwise: warning: ${warning}\n`);
 }
 
-function printRuns(store: RunStore, summaries: RunSummary[], json: boolean): void {
+function printRuns(backend: StateBackend, runs: RunListing[], json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(summaries.map(({ steps: _steps, ...rest }) => rest), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
     return;
   }
-  if (summaries.length === 0) {
-    process.stdout.write(`no runs in ${store.runsFolder}\n`);
+  if (runs.length === 0) {
+    process.stdout.write(`no runs in ${backend.location}\n`);
     return;
   }
-  const rows = summaries.map((s) => [s.runId, s.runbook, s.version, s.status, s.startedAt.replace('T', ' ').slice(0, 19), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]);
+  const rows = runs.map((s) => [s.runId, s.runbook, s.version, s.status, s.startedAt.replace('T', ' ').slice(0, 19), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]);
   printTable(['RUN', 'RUNBOOK', 'VERSION', 'STATUS', 'STARTED', 'DURATION'], rows);
 }
 
-export function summarize(store: RunStore, id: string): RunSummary {
-  return summarizeRun(store.open(id), store.isLocked(id));
+export async function summarize(backend: StateBackend, id: string): Promise<RunSummary> {
+  const [run, locked] = await Promise.all([backend.open(id), backend.isLocked(id)]);
+  return summarizeRun(run, locked);
 }
 
 export function printTable(header: string[], rows: string[][]): void {

@@ -1,9 +1,12 @@
+import type { StateCliOptions } from '../cli.js';
 import { formatDuration } from '../duration.js';
-import { RunStore } from '../state/run-store.js';
+import { builtInStateCatalog } from './builtin-state-backends.js';
+import { openState } from './open-state.js';
 import { summarize } from './runs-command.js';
 
-export async function showCommand(runId: string, options: { stateDir: string; json?: boolean }): Promise<void> {
-  const summary = summarize(new RunStore(options.stateDir), runId);
+export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean }): Promise<void> {
+  const { backend } = await openState(options, builtInStateCatalog());
+  const summary = await summarize(backend, runId);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;

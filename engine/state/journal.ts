@@ -29,7 +29,7 @@ export class Journal implements RunObserver {
   }
 
   onEvent(event: RunEvent): void {
-    if (isRestore(event)) return;
+    if (isRestoredEvent(event)) return;
     if (this.fd === undefined) this.open();
     const entry: JournalEntry = { v: JOURNAL_FORMAT, seq: ++this.seq, ...event };
     writeSync(this.fd!, `${JSON.stringify(entry)}\n`);
@@ -42,7 +42,7 @@ export class Journal implements RunObserver {
   }
 }
 
-/** A restored step is already in the journal from the attempt that ran it. */
-function isRestore(event: RunEvent): boolean {
+/** A restored step is already in the journal from the attempt that ran it: not journaled again. */
+export function isRestoredEvent(event: RunEvent): boolean {
   return (event.type === 'step-succeeded' && event.via === 'restore') || (event.type === 'step-finished' && event.status === 'restored');
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../exit-codes.js';
-import { JOURNAL_FORMAT, type JournalEntry } from './journal.js';
+import type { JournalEntry } from './journal.js';
+import { parseJournalEntry } from './journal-entry.js';
 
 export interface JournalContents {
   entries: JournalEntry[];
@@ -30,22 +31,9 @@ export function readJournal(file: string): JournalContents {
   const entries: JournalEntry[] = [];
   for (const [index, line] of lines.entries()) {
     if (line === '') continue;
-    const entry = parseLine(line);
+    const entry = parseJournalEntry(line, `${file}:${index + 1}`);
     if (entry === undefined) throw new UsageError(`${file}:${index + 1}: the journal line is not a valid event; the run folder is damaged`);
-    if (entry.v > JOURNAL_FORMAT) {
-      throw new UsageError(`${file}:${index + 1}: the journal was written by a newer stepwise (journal format ${entry.v}, this one reads ${JOURNAL_FORMAT}); upgrade stepwise to resume it`);
-    }
     entries.push(entry);
   }
   return { entries, tornTail: completeBytes < bytes.length, completeBytes };
-}
-
-function parseLine(line: string): JournalEntry | undefined {
-  try {
-    const value = JSON.parse(line) as Partial<JournalEntry>;
-    if (typeof value !== 'object' || value === null || typeof value.type !== 'string' || typeof value.v !== 'number') return undefined;
-    return value as JournalEntry;
-  } catch {
-    return undefined;
-  }
 }

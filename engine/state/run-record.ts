@@ -8,9 +8,14 @@ export interface RunRecord {
   runId: string;
   runbook: {
     path: string;
+    /**
+     * The path from the folder the run was started in: where a resume looks when `path` is not
+     * on its machine (a run started on another one, from a checkout of the same repository).
+     */
+    relativePath?: string;
     name: string;
     version: string;
-    /** SHA-256 of the runbook file and everything it loads. */
+    /** SHA-256 of the runbook file and everything it loads, by their paths from the runbook's folder. */
     sha256: string;
   };
   /** Values of the params that are not secret. */

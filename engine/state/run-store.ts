@@ -4,7 +4,8 @@ import { UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
-import { RUN_FORMAT, type RunRecord } from './run-record.js';
+import { parseRunRecord } from './parse-run-record.js';
+import type { RunRecord } from './run-record.js';
 import { lockIsHeld, RunLock } from './run-lock.js';
 import { syncFolder, writeFileAtomic } from './write-file-atomic.js';
 
@@ -99,20 +100,13 @@ export class RunStore {
 }
 
 function readRecord(file: string): RunRecord {
-  let record: RunRecord;
+  let text: string | undefined;
   try {
-    record = JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : 'is not valid JSON';
-    throw new UsageError(`${file} ${reason}: the run folder is damaged`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${file}: cannot read it: ${(error as Error).message}`);
   }
-  if (typeof record.format !== 'number' || typeof record.runId !== 'string' || typeof record.runbook?.path !== 'string') {
-    throw new UsageError(`${file} is not a stepwise run record`);
-  }
-  if (record.format > RUN_FORMAT) {
-    throw new UsageError(`${file} was written by a newer stepwise (run format ${record.format}, this one reads ${RUN_FORMAT}); upgrade stepwise`);
-  }
-  return record;
+  return parseRunRecord(text, file);
 }
 
 function isFolder(file: string): boolean {

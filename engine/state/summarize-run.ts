@@ -1,6 +1,6 @@
 import type { JournalEntry } from './journal.js';
 import { replayJournal } from './replay.js';
-import type { StoredRun } from './run-store.js';
+import type { RunOverview, StoredRun } from './state-backend.js';
 
 export interface StepTimeline {
   id: string;
@@ -11,7 +11,7 @@ export interface StepTimeline {
   attempts: number;
 }
 
-export interface RunSummary {
+export interface RunListing {
   runId: string;
   runbook: string;
   version: string;
@@ -21,17 +21,30 @@ export interface RunSummary {
   durationMs: number | undefined;
   host: string;
   user: string;
+}
+
+export interface RunSummary extends RunListing {
   steps: StepTimeline[];
 }
 
-/** A run as `runs` and `show` present it, from run.json and the journal. */
+/** A run as `show` presents it, from run.json and the journal. */
 export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
   const entries = run.journal.entries;
   const replay = replayJournal(entries);
+  return {
+    ...listRun({ location: run.location, record: run.record, lastEntry: entries.at(-1), locked: lockHeld }, replay.status),
+    steps: timeline(entries, replay.status === 'succeeded'),
+  };
+}
+
+/**
+ * A run as `runs` lists it. Its status is the end of its latest attempt, which is always the
+ * journal's last event: the last event is enough, and a shared store need not read them all.
+ */
+export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 'run-finished' ? run.lastEntry.status : 'stopped'): RunListing {
   // 'stopped': the latest attempt has not finished, so it is running now or it died.
-  const status = lockHeld && replay.status === 'stopped' ? 'running' : replay.status;
-  const last = entries.at(-1);
-  const durationMs = last ? Date.parse(last.at) - Date.parse(run.record.startedAt) : undefined;
+  const status = run.locked && finalStatus === 'stopped' ? 'running' : finalStatus;
+  const last = run.lastEntry;
   return {
     runId: run.record.runId,
     runbook: run.record.runbook.name,
@@ -39,10 +52,9 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
     path: run.record.runbook.path,
     status,
     startedAt: run.record.startedAt,
-    durationMs,
+    durationMs: last ? Date.parse(last.at) - Date.parse(run.record.startedAt) : undefined,
     host: run.record.host,
     user: run.record.user,
-    steps: timeline(entries, replay.status === 'succeeded'),
   };
 }
 

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { UsageError } from '../exit-codes.js';
+import { LocalStateBackend } from '../state/local-state-backend.js';
+import type { StateBackend, StateBackendCatalog } from '../state/state-backend.js';
+import { findProjectConfig } from './project-config.js';
+
+export const DEFAULT_STATE_DIR = '.stepwise';
+
+/** The command line's say on where runs are kept. */
+export interface StateOptions {
+  state?: string;
+  stateDir?: string;
+}
+
+export interface OpenedState {
+  backend: StateBackend;
+  /** What a later command needs on its command line to reach the same runs (empty when it finds them by itself). */
+  arguments: string[];
+}
+
+/**
+ * Where runs are kept, first that says: `--state ADDRESS` or `--state-dir DIR`, then
+ * STEPWISE_STATE, then `state:` in the nearest stepwise.config.yaml, then `.stepwise` here.
+ * An address with a scheme (s3://...) goes to the store of that scheme; anything else is a folder.
+ */
+export async function openState(options: StateOptions, catalog: StateBackendCatalog, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<OpenedState> {
+  if (options.state !== undefined && options.stateDir !== undefined) {
+    throw new UsageError('--state and --state-dir both say where runs are kept: give one of them');
+  }
+  if (options.state !== undefined) return { backend: await openAddress(options.state, '--state', cwd, catalog), arguments: ['--state', options.state] };
+  if (options.stateDir !== undefined) return { backend: new LocalStateBackend(path.resolve(cwd, options.stateDir)), arguments: ['--state-dir', options.stateDir] };
+  const fromEnv = env.STEPWISE_STATE;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { backend: await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog), arguments: [] };
+  const config = findProjectConfig(cwd);
+  if (config?.state) return { backend: await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog), arguments: [] };
+  return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [] };
+}
+
+/** `source` says where the address came from, for a message about it; a folder is relative to `base`. */
+async function openAddress(address: string, source: string, base: string, catalog: StateBackendCatalog): Promise<StateBackend> {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(address)?.[1];
+  if (scheme === undefined) return new LocalStateBackend(path.resolve(base, address));
+  const open = catalog[scheme.toLowerCase()];
+  if (!open) {
+    const allowed = [...Object.keys(catalog).map((known) => `${known}://...`), 'a folder'].join(', ');
+    throw new UsageError(`${source}: stepwise cannot keep runs in ${scheme}:// addresses (${address}); allowed: ${allowed}`);
+  }
+  try {
+    return await open(address);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`, error.details);
+    throw error;
+  }
+}

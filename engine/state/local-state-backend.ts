@@ -1,0 +1,56 @@
+import type { Journal } from './journal.js';
+import { RunStore, type StoredRun as LocalRun } from './run-store.js';
+import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
+
+/** `--state-dir DIR`: run folders on this machine's disk, each event fdatasync'ed. */
+export class LocalStateBackend implements StateBackend {
+  private readonly store: RunStore;
+  /** The folder's own view of each run it handed out, which appending to its journal needs. */
+  private readonly opened = new WeakMap<StoredRun, LocalRun>();
+
+  constructor(stateDir: string) {
+    this.store = new RunStore(stateDir);
+  }
+
+  get location(): string {
+    return this.store.runsFolder;
+  }
+
+  async create(record: StoredRun['record'], runbookText: string, say: Say): Promise<{ journal: JournalWriter; lock: HeldLock }> {
+    const { journal, lock } = this.store.create(record, runbookText, say);
+    return { journal: writer(journal), lock: { release: async () => lock.release() } };
+  }
+
+  async lock(runId: string, say: Say): Promise<HeldLock> {
+    const lock = this.store.lock(runId, say);
+    return { release: async () => lock.release() };
+  }
+
+  async open(runId: string): Promise<StoredRun> {
+    const run = this.store.open(runId);
+    const stored: StoredRun = { location: run.folder, record: run.record, journal: run.journal, snapshot: run.snapshot };
+    this.opened.set(stored, run);
+    return stored;
+  }
+
+  async appendJournal(run: StoredRun): Promise<JournalWriter> {
+    return writer(this.store.appendJournal(this.opened.get(run) ?? this.store.open(run.record.runId)));
+  }
+
+  async ids(): Promise<string[]> {
+    return this.store.ids();
+  }
+
+  async overview(runId: string): Promise<RunOverview> {
+    const run = this.store.open(runId);
+    return { location: run.folder, record: run.record, lastEntry: run.journal.entries.at(-1), locked: this.store.isLocked(runId) };
+  }
+
+  async isLocked(runId: string): Promise<boolean> {
+    return this.store.isLocked(runId);
+  }
+}
+
+function writer(journal: Journal): JournalWriter {
+  return { onEvent: (event) => journal.onEvent(event), close: async () => journal.close() };
+}

@@ -1,0 +1,71 @@
+import type { RunObserver } from '../execute/events.js';
+import type { JournalEntry } from './journal.js';
+import type { RunRecord } from './run-record.js';
+
+/** Tells the operator something about the state on the way (a lock taken over, ...). */
+export type Say = (message: string) => void;
+
+/** A run's journal being written: each event is stored before the run goes on. */
+export interface JournalWriter extends RunObserver {
+  close(): Promise<void>;
+}
+
+/** The lock of a run this process drives; nobody else may drive it until it is released. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+export interface JournalContents {
+  entries: JournalEntry[];
+  /** The last event was cut short by a crash and was ignored. */
+  tornTail: boolean;
+}
+
+/** A past run, read back. */
+export interface StoredRun {
+  /** Where the run is kept, for messages: its folder, or its s3:// address. */
+  location: string;
+  record: RunRecord;
+  journal: JournalContents;
+  /** The runbook as it was when the run started, to say what changed before a resume. */
+  snapshot: string | undefined;
+}
+
+/** What a list of runs shows of one, without reading its whole journal. */
+export interface RunOverview {
+  location: string;
+  record: RunRecord;
+  lastEntry: JournalEntry | undefined;
+  /** Some process holds the run's lock: it is running now, unless that process died. */
+  locked: boolean;
+}
+
+/**
+ * Where runs are kept: a folder of this machine, or a store a team shares. The engine and the
+ * commands only know this interface; each kind of store is one implementation.
+ */
+export interface StateBackend {
+  /** For messages: a folder, or an address such as s3://bucket/prefix. */
+  readonly location: string;
+  /** Records a new run and takes its lock; the journal it returns is where its events go. */
+  create(record: RunRecord, runbookText: string, say: Say): Promise<{ journal: JournalWriter; lock: HeldLock }>;
+  /**
+   * Takes a past run's lock. A resume takes it before it reads the journal: what it read
+   * before could be out of date by the time it held the lock.
+   */
+  lock(runId: string, say: Say): Promise<HeldLock>;
+  /** A past run, read back; refuses with a clear message when it is missing or damaged. */
+  open(runId: string): Promise<StoredRun>;
+  /** Appends to a run's journal, continuing its sequence numbers; the caller holds its lock. */
+  appendJournal(run: StoredRun): Promise<JournalWriter>;
+  /** The ids of the runs, oldest first. */
+  ids(): Promise<string[]>;
+  overview(runId: string): Promise<RunOverview>;
+  isLocked(runId: string): Promise<boolean>;
+}
+
+/** Opens the store at a location such as `s3://bucket/prefix`. */
+export type StateBackendFactory = (location: string) => Promise<StateBackend>;
+
+/** The stores stepwise can keep runs in, by the scheme of their address (`s3` for `s3://...`). */
+export type StateBackendCatalog = Readonly<Record<string, StateBackendFactory>>;
