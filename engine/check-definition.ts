@@ -24,6 +24,9 @@ export function checkDefinition(candidate: unknown, origin: string): StepDefinit
       throw new StepContractError(origin, `${name} has a "${optional}" that is not a function`);
     }
   }
+  if (definition.idempotent !== undefined && typeof definition.idempotent !== 'boolean') {
+    throw new StepContractError(origin, `${name} has an "idempotent" that is not true or false`);
+  }
   checkInputSchema(definition.input, name, origin);
   return definition as StepDefinition;
 }

@@ -69,6 +69,11 @@ export interface StepDefinition<Input = JsonObject> {
   readonly effect: Effect | ((input: Input) => Effect);
   /** JSON Schema of `with`. */
   readonly input: JsonSchema;
+  /**
+   * Running it again does no harm even if it had made its change, so a resume re-runs a write
+   * step that was in flight without asking the operator.
+   */
+  readonly idempotent?: boolean;
   /** True when the change is already in place, so a resume or re-run can skip it. */
   check?(ctx: StepContext, input: Input): Promise<boolean>;
   /** Write steps: what `run` would change, with every value resolved. */

@@ -51,8 +51,8 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
     return;
   }
   const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
-  await confirmInFlight(replay, runbook, registry, options, rerunFrom);
-  const { values, redactor } = paramsForResume(run, runbook);
+  await confirmInFlight(replay, options, rerunFrom);
+  const { values, redactor } = await paramsForResume(run, runbook);
   const journal = await state.backend.appendJournal(run);
   try {
     await driveRun({
@@ -136,35 +136,42 @@ function stepIndex(runbook: Runbook, id: string): number {
 
 /**
  * A write step that was running when the run stopped may have made its change. With a
- * check() the engine can ask the system; without one, only the operator can say.
+ * check(), or when running it twice does no harm, the step says so in the journal (also inside
+ * a sub-runbook); otherwise only the operator can say.
  */
-async function confirmInFlight(replay: Replay, runbook: Runbook, registry: StepRegistry, options: ResumeCliOptions, rerunFrom: number | undefined): Promise<void> {
+async function confirmInFlight(replay: Replay, options: ResumeCliOptions, rerunFrom: number | undefined): Promise<void> {
   const inFlight = replay.inFlight;
-  if (!inFlight || rerunFrom !== undefined) return;
-  const step = runbook.steps.find((candidate) => candidate.id === inFlight.stepId);
-  if (!step) return;
-  const definition = await registry.load(step.type);
-  const effect = typeof definition.effect === 'function' ? definition.effect((step.with ?? {}) as never) : definition.effect;
-  if (effect !== 'write' || definition.check) return;
-  const question = `step "${step.id}" was running when the run stopped and may already have made its change; run it again?`;
-  if (options.yes) return;
+  if (!inFlight || inFlight.rerunSafe || rerunFrom !== undefined || options.yes) return;
+  const which = inFlight.item === undefined ? `step "${inFlight.stepId}"` : `item ${inFlight.item} of step "${inFlight.stepId}"`;
+  const question = `${which} was running when the run stopped and may already have made its change; run it again?`;
   if (!process.stdin.isTTY) throw new DeclinedError(`${question}\n  there is no terminal to ask on: resume with --yes to run it again`);
   const { confirm } = await import('@inquirer/prompts');
   if (!(await confirm({ message: question, default: false }))) throw new DeclinedError('resume declined');
 }
 
-/** Secret values were never stored: they come from STEPWISE_PARAM_<NAME>, like on a new run. */
-function paramsForResume(run: StoredRun, runbook: Runbook): { values: JsonObject; redactor: Redactor } {
+/**
+ * Secret values were never stored: they come from STEPWISE_PARAM_<NAME>, like on a new run,
+ * or the operator types them again when there is a terminal to ask on.
+ */
+async function paramsForResume(run: StoredRun, runbook: Runbook): Promise<{ values: JsonObject; redactor: Redactor }> {
   const specs = runbook.params ?? {};
   const secretSpecs = Object.fromEntries(Object.entries(specs).filter(([, spec]) => spec.secret));
   const missing = Object.keys(secretSpecs).filter((name) => process.env[paramEnvName(name)] === undefined && secretSpecs[name]!.default === undefined);
-  if (missing.length > 0) {
-    throw new UsageError('this run has secret parameters, which are never stored; give them again:', missing.map((name) => `${paramEnvName(name)}=... stepwise resume ${run.record.runId}`));
-  }
-  const secrets = resolveParams(secretSpecs, {}, process.env);
+  const typed = missing.length > 0 ? await askForSecrets(missing, run.record.runId) : {};
+  const secrets = resolveParams(secretSpecs, typed, process.env);
   const redactor = new Redactor();
   for (const value of secrets.secrets) redactor.add(value);
   return { values: { ...run.record.params, ...secrets.values }, redactor };
+}
+
+async function askForSecrets(names: string[], runId: string): Promise<Record<string, string>> {
+  if (!process.stdin.isTTY) {
+    throw new UsageError('this run has secret parameters, which are never stored; give them again:', names.map((name) => `${paramEnvName(name)}=... stepwise resume ${runId}`));
+  }
+  const { password } = await import('@inquirer/prompts');
+  const typed: Record<string, string> = {};
+  for (const name of names) typed[name] = await password({ message: `secret parameter ${name} (never stored):`, mask: '*' });
+  return typed;
 }
 
 function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {

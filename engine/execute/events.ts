@@ -15,7 +15,8 @@ export interface FailureInfo {
  */
 export type RunEvent =
   | { type: 'run-started'; runId: string; runbook: string; version: string; dryRun: boolean; at: string }
-  | { type: 'step-started'; stepId: string; title: string; item?: number; attempt: number; effect: string; at: string }
+  /** `rerunSafe`: a resume that finds the step in flight may run it again without asking. */
+  | { type: 'step-started'; stepId: string; title: string; item?: number; attempt: number; effect: string; rerunSafe: boolean; at: string }
   | { type: 'step-succeeded'; stepId: string; item?: number; outputs: JsonValue; durationMs: number; via?: 'check' | 'restore'; at: string }
   | { type: 'step-failed'; stepId: string; item?: number; error: FailureInfo; willRetry: boolean; retryInMs?: number; durationMs: number; at: string }
   | { type: 'step-skipped'; stepId: string; title: string; reason: string; at: string }

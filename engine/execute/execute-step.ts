@@ -168,6 +168,11 @@ async function runItem(step: StepSpec, state: RunState, definition: StepDefiniti
   return { kind: 'done', outputs, status: 'succeeded' };
 }
 
+/** Only a change that may have been made, and that nobody can check, needs the operator's word. */
+function isRerunSafe(definition: StepDefinition, effect: Effect): boolean {
+  return effect !== 'write' || definition.check !== undefined || definition.idempotent === true;
+}
+
 /** Honours the signal even when `check()` does not, so Ctrl-C is never stuck behind it. */
 async function isInPlace(definition: StepDefinition, ctx: StepContext, input: JsonObject): Promise<boolean> {
   if (!definition.check) return false;
@@ -180,7 +185,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
   const timeout = resolveTimeout(step, state);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, at: now() });
+    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, rerunSafe: isRerunSafe(definition, effect), at: now() });
     try {
       return { kind: 'ran', result: await attemptOnce(step, state, definition, input, item, timeout, lines), started };
     } catch (error) {

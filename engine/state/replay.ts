@@ -11,15 +11,22 @@ export interface Replay {
   /** Outputs of forEach items that finished, for steps that did not. */
   items: Map<string, Map<number, JsonValue>>;
   /** The step (and item) that had started and not ended when the run stopped. */
-  inFlight: { stepId: string; item?: number } | undefined;
+  inFlight: InFlight | undefined;
   status: string;
+}
+
+export interface InFlight {
+  stepId: string;
+  item?: number;
+  /** False also for a journal written before steps said so: asking is the safe side. */
+  rerunSafe: boolean;
 }
 
 /** What the journal says happened, reduced to what a resume needs. */
 export function replayJournal(entries: readonly JournalEntry[]): Replay {
   const finished = new Map<string, JsonValue>();
   const items = new Map<string, Map<number, JsonValue>>();
-  let open: { stepId: string; item?: number } | undefined;
+  let open: InFlight | undefined;
   let status = 'stopped';
   for (const entry of entries) {
     switch (entry.type) {
@@ -27,7 +34,7 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         status = 'stopped';
         break;
       case 'step-started':
-        open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }) };
+        open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }), rerunSafe: entry.rerunSafe === true };
         break;
       case 'step-succeeded':
         // A step without forEach is done once it succeeded: a crash may come before its step-finished.

@@ -40,6 +40,7 @@ export default defineStep<AdministerSystemInput>({
     'Run an administer-system action (such as upgrade-schema) on a database of a Datomic Cloud system, through ' +
     'the Clojure CLI and com.datomic/client-cloud. The action is idempotent.',
   effect: 'write',
+  idempotent: true,
   input: {
     type: 'object',
     additionalProperties: false,
