@@ -38,20 +38,21 @@ function buildProgram(): Command {
     .option('--state-dir <dir>', 'where runs are recorded: warns when a changed runbook keeps the version its last run used', '.stepwise')
     .action(async (files: string[], options: { stateDir: string }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
-  const runOptions = (command: Command) =>
-    stateOptions(command)
+  // A plan asks nothing and records nothing, so it takes neither --yes nor the state options.
+  const planOptions = (command: Command) =>
+    command
       .argument('<file>', 'runbook file')
       .option('-p, --param <key=value>', 'a parameter; the value is read as YAML for non-string params (repeatable)', collect, [])
-      .option('--yes', 'answer yes to approvals and confirmations')
       .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
       .option('--profile <name>', 'AWS named profile (overrides the runbook\'s aws.profile)')
       .option('--region <name>', 'AWS region (overrides the runbook\'s aws.region)');
 
-  runOptions(program.command('run').description('run a runbook'))
+  stateOptions(planOptions(program.command('run').description('run a runbook')))
+    .option('--yes', 'answer yes to approvals and confirmations')
     .option('--dry-run', 'read steps run, write steps only say what they would change')
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
 
-  runOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
+  planOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
 
   stateOptions(program.command('resume'))

@@ -62,7 +62,9 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else if (result.failure) {
     const what = result.status === 'interrupted' ? 'was interrupted' : `failed: ${result.failure.message}`;
-    process.stderr.write(`stepwise: step "${result.failure.stepId}" ${what}\n`);
+    // Step ids hold no dot: `outputs.<name>` is the runbook's own output.
+    const where = result.failure.stepId.startsWith('outputs.') ? `runbook output "${result.failure.stepId.slice('outputs.'.length)}"` : `step "${result.failure.stepId}"`;
+    process.stderr.write(`stepwise: ${where} ${what}\n`);
   }
   if (setup.journal && result.status !== 'succeeded') {
     const command = ['stepwise', 'resume', result.runId, ...(setup.resumeArguments ?? [])].map(shellWord).join(' ');

@@ -20,7 +20,9 @@ export async function runsCommand(options: StateCliOptions & { json?: boolean })
       }
     }),
   );
-  printRuns(backend, listed.filter((run): run is RunListing => typeof run !== 'string'), options.json === true);
+  // Run ids only go down to the second: two runs started in the same second sort by their record.
+  const runs = listed.filter((run): run is RunListing => typeof run !== 'string').sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId));
+  printRuns(backend, runs, options.json === true);
   for (const warning of listed.filter((run): run is string => typeof run === 'string')) process.stderr.write(`stepwise: warning: ${warning}\n`);
 }
 

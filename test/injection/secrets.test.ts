@@ -95,8 +95,8 @@ describeMoto('secrets in every output of a run', () => {
     writeFileSync(runbook, RUNBOOK);
     run = JSON.parse((await stepwise('run', runbook, '--json', '--yes', '--state-dir', stateDir, ...params)).stdout) as RunDocument;
     human = await stepwise('run', runbook, '--yes', '--state-dir', stateDir, ...params);
-    plan = await stepwise('plan', runbook, '--state-dir', stateDir, ...params);
-    await stepwise('plan', runbook, '--json', '--state-dir', stateDir, ...params);
+    plan = await stepwise('plan', runbook, ...params);
+    await stepwise('plan', runbook, '--json', ...params);
     await stepwise('show', run.runId, '--state-dir', stateDir);
     await stepwise('show', run.runId, '--json', '--state-dir', stateDir);
     await stepwise('runs', '--state-dir', stateDir);
