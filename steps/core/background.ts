@@ -1,6 +1,4 @@
 import { connect } from 'node:net';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonObject } from '../../engine/json.js';
@@ -8,6 +6,7 @@ import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { startBackgroundProcess, type BackgroundExit, type BackgroundProcess } from './run-process.js';
+import { existingWorkingDirectory, resolveWorkingDirectory } from './working-directory.js';
 
 export type Readiness = { port: number; host?: string } | { line: string };
 
@@ -101,7 +100,7 @@ export default defineStep<BackgroundInput>({
     const argv = commandArgv(input);
     const readiness = compileReadiness(input.ready);
     const details = [
-      `cwd: ${resolveCwd(ctx, input)}`,
+      `cwd: ${resolveWorkingDirectory(ctx.runbookDir, input.cwd)}`,
       ...envDetails(input),
       `ready: ${readiness.description} (within ${input.timeout ?? DEFAULT_TIMEOUT})`,
       `stopped when the run ends: SIGTERM to its process group, SIGKILL after ${input.stopTimeout ?? DEFAULT_STOP_TIMEOUT}`,
@@ -114,7 +113,7 @@ export default defineStep<BackgroundInput>({
     const readiness = compileReadiness(input.ready);
     const timeoutMs = durationOf(input.timeout ?? DEFAULT_TIMEOUT, 'timeout');
     const stopTimeoutMs = durationOf(input.stopTimeout ?? DEFAULT_STOP_TIMEOUT, 'stopTimeout');
-    const cwd = await existingDirectory(ctx, input);
+    const cwd = await existingWorkingDirectory(ctx.runbookDir, input.cwd);
     const program = argv[0]!;
     if (readiness.kind === 'port') await refuseTakenPort(readiness, program, ctx.signal);
 
@@ -343,23 +342,6 @@ function durationOf(text: string, name: string): number {
 function envDetails(input: BackgroundInput): string[] {
   const names = Object.keys(input.env ?? {});
   return names.length > 0 ? [`env: ${names.join(', ')} (values not shown)`] : [];
-}
-
-function resolveCwd(ctx: StepContext, input: BackgroundInput): string {
-  return path.resolve(ctx.runbookDir, input.cwd ?? '.');
-}
-
-async function existingDirectory(ctx: StepContext, input: BackgroundInput): Promise<string> {
-  const cwd = resolveCwd(ctx, input);
-  const found = await stat(cwd).catch(() => undefined);
-  if (!found?.isDirectory()) {
-    throw new StepFailure(
-      `cwd ${JSON.stringify(input.cwd ?? '.')} (${cwd}) is not ${found ? 'a directory' : 'there'}: ` +
-        'give an existing directory, relative to the runbook file',
-      { code: 'cwd-not-found', retryable: false },
-    );
-  }
-  return cwd;
 }
 
 function notStarted(program: string, code: string, systemMessage: string): StepFailure {

@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
+import { existingWorkingDirectory, resolveWorkingDirectory } from './working-directory.js';
 
 export interface ShellInput {
   command: string | string[];
@@ -95,7 +94,7 @@ export default defineStep<ShellInput>({
 
   async plan(ctx, input) {
     const argv = commandArgv(input);
-    const details = [`cwd: ${resolveCwd(ctx, input)}`];
+    const details = [`cwd: ${resolveWorkingDirectory(ctx.runbookDir, input.cwd)}`];
     const envNames = Object.keys(input.env ?? {});
     if (envNames.length > 0) details.push(`env: ${envNames.join(', ')} (values not shown)`);
     if (input.stdin !== undefined) details.push(`stdin: ${input.stdin.length} characters`);
@@ -104,7 +103,7 @@ export default defineStep<ShellInput>({
 
   async run(ctx, input) {
     const argv = commandArgv(input);
-    const cwd = await existingDirectory(ctx, input);
+    const cwd = await existingWorkingDirectory(ctx.runbookDir, input.cwd);
     const outcome = await runProcess({
       argv,
       cwd,
@@ -141,23 +140,6 @@ function commandArgv(input: ShellInput): string[] {
 function programName(input: ShellInput, argv: readonly string[]): string {
   const program = input.shell ? (argv[2] ?? '').trim().split(/\s+/)[0] : argv[0];
   return program || SHELL_PATH;
-}
-
-function resolveCwd(ctx: StepContext, input: ShellInput): string {
-  return path.resolve(ctx.runbookDir, input.cwd ?? '.');
-}
-
-async function existingDirectory(ctx: StepContext, input: ShellInput): Promise<string> {
-  const cwd = resolveCwd(ctx, input);
-  const found = await stat(cwd).catch(() => undefined);
-  if (!found?.isDirectory()) {
-    throw new StepFailure(
-      `cwd ${JSON.stringify(input.cwd ?? '.')} (${cwd}) is not ${found ? 'a directory' : 'there'}: ` +
-        'give an existing directory, relative to the runbook file',
-      { code: 'cwd-not-found', retryable: false },
-    );
-  }
-  return cwd;
 }
 
 /** Shows output as it comes without flooding the log with a chatty command's every line. */
