@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { handleFailure } from './cli/handle-failure.js';
 import { ENGINE_VERSION } from './version.js';
@@ -38,7 +38,6 @@ function buildProgram(): Command {
     .option('--state-dir <dir>', 'where runs are recorded: warns when a changed runbook keeps the version its last run used', '.stepwise')
     .action(async (files: string[], options: { stateDir: string }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
-  // A plan asks nothing and records nothing, so it takes neither --yes nor the state options.
   const planOptions = (command: Command) =>
     command
       .argument('<file>', 'runbook file')
@@ -52,7 +51,12 @@ function buildProgram(): Command {
     .option('--dry-run', 'read steps run, write steps only say what they would change')
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
 
+  // Accepted so that `plan` and `run --dry-run` take the same arguments, but not offered:
+  // a plan asks nothing and records nothing, so these change nothing.
   planOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
+    .addOption(new Option('--yes').hideHelp())
+    .addOption(new Option('--state <address>').hideHelp())
+    .addOption(new Option('--state-dir <dir>').hideHelp())
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
 
   stateOptions(program.command('resume'))
