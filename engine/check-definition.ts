@@ -1,11 +1,14 @@
-import type { StepDefinition } from './step-definition.js';
+import type { JsonSchema, StepDefinition } from './step-definition.js';
 import { StepContractError } from './step-contract-error.js';
-import { getAjv } from './validate/ajv.js';
+import { compileSchema, schemaDocumentErrors } from './validate/ajv.js';
 
 const EFFECTS = ['read', 'write', 'interactive'];
 
-/** A plugin is plain JavaScript: check every part of the contract before trusting it. */
-export function checkDefinition(candidate: unknown, origin: string): StepDefinition {
+/**
+ * A plugin is plain JavaScript: check every part of the contract before trusting it.
+ * `checkSchema: false` skips the input schema's check for a definition whose schema is known good.
+ */
+export function checkDefinition(candidate: unknown, origin: string, { checkSchema = true } = {}): StepDefinition {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
     throw new StepContractError(origin, `exports ${describe(candidate)}, not a step definition ({ type, description, effect, input, run })`);
   }
@@ -27,20 +30,19 @@ export function checkDefinition(candidate: unknown, origin: string): StepDefinit
   if (definition.idempotent !== undefined && typeof definition.idempotent !== 'boolean') {
     throw new StepContractError(origin, `${name} has an "idempotent" that is not true or false`);
   }
-  checkInputSchema(definition.input, name, origin);
+  checkInputSchema(definition.input, name, origin, checkSchema);
   return definition as StepDefinition;
 }
 
-function checkInputSchema(schema: unknown, name: string, origin: string): void {
+function checkInputSchema(schema: unknown, name: string, origin: string, againstMetaSchema: boolean): void {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`);
   }
-  const ajv = getAjv();
-  if (!ajv.validateSchema(schema)) {
-    throw new StepContractError(origin, `${name} has an invalid input schema: ${ajv.errorsText(ajv.errors)}`);
-  }
+  if (!againstMetaSchema) return;
+  const errors = schemaDocumentErrors(schema as JsonSchema);
+  if (errors) throw new StepContractError(origin, `${name} has an invalid input schema: ${errors}`);
   try {
-    ajv.compile(schema);
+    compileSchema(schema as JsonSchema);
   } catch (error) {
     throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`);
   }

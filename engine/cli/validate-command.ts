@@ -7,8 +7,10 @@ import { warnUnchangedVersion } from './warn-unchanged-version.js';
 export async function validateCommand(files: string[], options: { stateDir: string }): Promise<void> {
   const registry = builtInRegistry();
   let invalid = 0;
-  for (const file of files) {
-    const result = await validateRunbookFile(file, registry);
+  // reading files and importing step types wait on the disk, so the files are validated together
+  const results = await Promise.all(files.map((file) => validateRunbookFile(file, registry)));
+  for (const [index, file] of files.entries()) {
+    const result = results[index]!;
     const versionWarning = result.ok ? await warnUnchangedVersion(result, options.stateDir) : undefined;
     for (const diagnostic of [...result.diagnostics, ...(versionWarning ? [versionWarning] : [])]) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
     if (result.ok) process.stdout.write(`${file}: valid\n`);

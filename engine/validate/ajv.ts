@@ -1,6 +1,10 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
 import type { JsonSchema } from '../step-definition.js';
+
+/** Written by scripts/precompile-validators.js after tsc; a build made by tsc alone has none. */
+const PRECOMPILED_MODULE = './precompiled-validators.cjs';
 
 const instances = new Map<boolean, Ajv2020>();
 
@@ -13,10 +17,18 @@ const instances = new Map<boolean, Ajv2020>();
 export function getAjv(useDefaults = false): Ajv2020 {
   let ajv = instances.get(useDefaults);
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, useDefaults, code: { optimize: false } });
-    (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
+    ajv = createAjv({ useDefaults });
     instances.set(useDefaults, ajv);
   }
+  return ajv;
+}
+
+/** The ajv every validator is compiled with, at run time or ahead of it; `code` adds to its code options. */
+export function createAjv({ useDefaults = false, code = {} }: { useDefaults?: boolean; code?: Options['code'] } = {}): Ajv2020 {
+  // ajv would check every schema against the meta-schema, compiling that first; the schemas
+  // it is given are checked already: plugins' in checkDefinition, the built-ins' by a test
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, useDefaults, validateSchema: false, code: { optimize: false, ...code } });
+  (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
   return ajv;
 }
 
@@ -25,16 +37,76 @@ const compiled = new Map<boolean, WeakMap<JsonSchema, ValidateFunction>>([
   [true, new WeakMap()],
 ]);
 
-/** Compiling is the expensive part, so a schema object is compiled once per mode. */
+/**
+ * Params declare their schema inline, so each runbook builds a new object for the same
+ * `{ type: string }`: schemas equal in content share one compiled validator.
+ */
+const compiledByContent = new Map<boolean, Map<string, ValidateFunction>>([
+  [false, new Map()],
+  [true, new Map()],
+]);
+
+/** Compiling is the expensive part, so a schema is compiled once per mode and content. */
 export function compileSchema(schema: JsonSchema, options: { useDefaults?: boolean } = {}): ValidateFunction {
   const useDefaults = options.useDefaults ?? false;
-  const cache = compiled.get(useDefaults)!;
-  let validate = cache.get(schema);
+  const byObject = compiled.get(useDefaults)!;
+  let validate = byObject.get(schema);
   if (!validate) {
-    validate = getAjv(useDefaults).compile(schema);
-    cache.set(schema, validate);
+    const byContent = useDefaults ? compiledByContent.get(true)! : withPrecompiled(compiledByContent.get(false)!);
+    const content = JSON.stringify(schema);
+    validate = byContent.get(content);
+    if (!validate) {
+      validate = getAjv(useDefaults).compile(schema);
+      byContent.set(content, validate);
+    }
+    byObject.set(schema, validate);
   }
   return validate;
+}
+
+/** Validators by export name, `metaSchema` among them. */
+type PrecompiledModule = { [name: string]: unknown } & {
+  /** Each precompiled schema validator's export name beside the JSON of the schema it was made from. */
+  sources: [name: string, schemaJson: string][];
+  metaSchema: ValidateFunction;
+};
+
+let precompiled: PrecompiledModule | null | undefined;
+
+function loadPrecompiled(): PrecompiledModule | null {
+  if (precompiled !== undefined) return precompiled;
+  try {
+    precompiled = createRequire(import.meta.url)(PRECOMPILED_MODULE) as PrecompiledModule;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    precompiled = null;
+  }
+  return precompiled;
+}
+
+let precompiledAdded = false;
+
+/**
+ * The built-in schemas compiled at build time, each under the JSON of the schema it was made
+ * from: a schema edited since the build no longer matches and is compiled here instead.
+ */
+function withPrecompiled(byContent: Map<string, ValidateFunction>): Map<string, ValidateFunction> {
+  if (precompiledAdded) return byContent;
+  precompiledAdded = true;
+  const module = loadPrecompiled();
+  for (const [name, schemaJson] of module?.sources ?? []) byContent.set(schemaJson, module![name] as ValidateFunction);
+  return byContent;
+}
+
+/**
+ * Why a schema is not a valid JSON Schema 2020-12 document, or undefined when it is. The
+ * meta-schema's validator is precompiled too: compiling it costs 30 ms of a start.
+ */
+export function schemaDocumentErrors(schema: JsonSchema): string | undefined {
+  const ajv = getAjv();
+  const metaSchema = loadPrecompiled()?.metaSchema;
+  if (metaSchema) return metaSchema(schema) ? undefined : ajv.errorsText(metaSchema.errors);
+  return ajv.validateSchema(schema) ? undefined : ajv.errorsText(ajv.errors);
 }
 
 export type { ErrorObject };
