@@ -14,7 +14,7 @@ export interface CallInput {
 }
 
 /** Token members that only make sense inside one page of a paginated call. */
-const PAGE_TOKENS = new Set(['NextToken', 'Marker', 'NextMarker', 'ContinuationToken', 'NextContinuationToken', 'IsTruncated']);
+const PAGE_TOKENS = new Set(['NextToken', 'Marker', 'NextMarker', 'ContinuationToken', 'NextContinuationToken', 'PaginationToken', 'IsTruncated']);
 
 type CommandClass = new (input: object) => object;
 type Paginator = (config: { client: object }, input: object, options: { abortSignal: AbortSignal }) => AsyncIterable<object>;
@@ -25,7 +25,7 @@ interface SendingClient {
 export default defineStep<CallInput>({
   type: 'aws.call',
   description:
-    'Call any read-only operation of CloudFormation, EC2, S3 or STS that no step type covers, with its API input, like the AWS CLI. Only reads (Describe*, List*, Get*, Head* and a few named ones): a change deserves a step type with a plan. Result: the API response.',
+    'Call any read-only operation of CloudFormation, EC2, the Resource Groups Tagging API, S3 or STS that no step type covers, with its API input, like the AWS CLI. Only reads (Describe*, List*, Get*, Head* and a few named ones): a change deserves a step type with a plan. Result: the API response.',
   effect: 'read',
   input: {
     type: 'object',

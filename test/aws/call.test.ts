@@ -4,7 +4,7 @@ import call from '../../steps/aws/call.js';
 import getCallerIdentity from '../../steps/aws/sts-get-caller-identity.js';
 import { recordedCalls, recordingMark, writeCallsSince } from '../support/moto.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
-import { seedDatomicSystem } from '../support/seed-datomic.js';
+import { seedCodeBucket, seedDatomicSystem } from '../support/seed-datomic.js';
 import { fakeStepContext } from '../support/step-context.js';
 
 const moto = useMoto();
@@ -47,6 +47,24 @@ describeMoto('aws.sts.get-caller-identity and aws.call against moto', () => {
     const firstPage = (await call.run(fakeStepContext(), { service: 'cloudformation', operation: 'DescribeStacks' })) as Record<string, unknown>;
     expect((firstPage.Stacks as unknown[]).length).toBe(50);
     expect(firstPage.NextToken).toEqual(expect.any(String));
+  });
+
+  it('finds tagged buckets through the Resource Groups Tagging API, one page after the other', async () => {
+    // AWS answers GetResources for the client's region only; moto answers for every region,
+    // so both buckets are made in the one region asked
+    const first = await seedCodeBucket(moto.url, { region: 'us-east-1', bucketName: 'datomic-code-first' });
+    const second = await seedCodeBucket(moto.url, { region: 'us-east-1', bucketName: 'datomic-code-second' });
+    const mark = await recordingMark(moto.url);
+    const found = (await call.run(fakeStepContext({ aws: { region: 'us-east-1' } }), {
+      service: 'resourcegroupstaggingapi',
+      operation: 'GetResources',
+      input: { TagFilters: [{ Key: 'datomic:code' }], ResourceTypeFilters: ['s3:bucket'], ResourcesPerPage: 1 },
+      paginate: true,
+    })) as { ResourceTagMappingList: { ResourceARN: string }[] };
+    expect(found.ResourceTagMappingList.map((resource) => resource.ResourceARN).sort()).toEqual([`arn:aws:s3:::${first.bucketName}`, `arn:aws:s3:::${second.bucketName}`]);
+    expect(found).not.toHaveProperty('PaginationToken');
+    const pages = (await recordedCalls(moto.url)).slice(mark.count).filter((recorded) => recorded.operation === 'GetResources');
+    expect(pages.length).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses any operation that is not a read, even outside a dry-run, before sending it', async () => {
