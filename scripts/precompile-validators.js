@@ -12,14 +12,32 @@ const { paramDeclarationSchema, runbookSchema } = await importBuilt(root, 'engin
 const { createAjv } = await importBuilt(root, 'engine/validate/ajv.js');
 const { builtInSteps } = await importBuilt(root, 'steps/catalog.js');
 
-const schemas = { runbook: runbookSchema, paramDeclaration: paramDeclarationSchema };
-for (const [type, load] of Object.entries(builtInSteps)) schemas[`step_${type.replace(/\W/g, '_')}`] = (await load()).default.input;
+const documentSchemas = { runbook: runbookSchema, paramDeclaration: paramDeclarationSchema };
+const stepSchemas = {};
+for (const [type, load] of Object.entries(builtInSteps)) stepSchemas[`step_${type.replace(/\W/g, '_')}`] = (await load()).default.input;
 
-const ajv = createAjv({ code: { source: true } });
-for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(schema, name);
+// validation leaves a document as written; a step's input at run time gets its schema's
+// defaults, which takes an ajv of its own: each mode is its own standalone module
+function standaloneModule({ useDefaults, schemas, extraExports = {} }) {
+  const ajv = createAjv({ useDefaults, code: { source: true } });
+  for (const [name, schema] of Object.entries(schemas)) ajv.addSchema(schema, name);
+  const exports = { ...Object.fromEntries(Object.keys(schemas).map((name) => [name, name])), ...extraExports };
+  return standaloneCode(ajv, exports);
+}
+
 // checks the input schemas of plugins' step types
 const META_SCHEMA_ID = 'https://json-schema.org/draft/2020-12/schema';
-const exports = { ...Object.fromEntries(Object.keys(schemas).map((name) => [name, name])), metaSchema: META_SCHEMA_ID };
-const sources = Object.entries(schemas).map(([name, schema]) => [name, JSON.stringify(schema)]);
-const code = `${standaloneCode(ajv, exports)}\nexports.sources = ${JSON.stringify(sources)};\n`;
+const asWritten = standaloneModule({ useDefaults: false, schemas: { ...documentSchemas, ...stepSchemas }, extraExports: { metaSchema: META_SCHEMA_ID } });
+const withDefaults = standaloneModule({ useDefaults: true, schemas: stepSchemas });
+const sources = [
+  ...Object.entries({ ...documentSchemas, ...stepSchemas }).map(([name, schema]) => [name, JSON.stringify(schema), false]),
+  ...Object.keys(stepSchemas).map((name) => [`${name}_withDefaults`, JSON.stringify(stepSchemas[name]), true]),
+];
+const code = [
+  asWritten,
+  `const withDefaults = (() => { const module = { exports: {} }; const exports = module.exports; ${withDefaults}\n return module.exports; })();`,
+  ...Object.keys(stepSchemas).map((name) => `exports.${name}_withDefaults = withDefaults.${name};`),
+  `exports.sources = ${JSON.stringify(sources)};`,
+  '',
+].join('\n');
 writeFileSync(path.join(root, 'dist', 'engine', 'validate', 'precompiled-validators.cjs'), code);

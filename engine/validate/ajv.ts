@@ -52,7 +52,7 @@ export function compileSchema(schema: JsonSchema, options: { useDefaults?: boole
   const byObject = compiled.get(useDefaults)!;
   let validate = byObject.get(schema);
   if (!validate) {
-    const byContent = useDefaults ? compiledByContent.get(true)! : withPrecompiled(compiledByContent.get(false)!);
+    const byContent = withPrecompiled(compiledByContent).get(useDefaults)!;
     const content = JSON.stringify(schema);
     validate = byContent.get(content);
     if (!validate) {
@@ -66,8 +66,8 @@ export function compileSchema(schema: JsonSchema, options: { useDefaults?: boole
 
 /** Validators by export name, `metaSchema` among them. */
 type PrecompiledModule = { [name: string]: unknown } & {
-  /** Each precompiled schema validator's export name beside the JSON of the schema it was made from. */
-  sources: [name: string, schemaJson: string][];
+  /** Each precompiled schema validator's export name, the JSON of the schema it was made from, and its mode. */
+  sources: [name: string, schemaJson: string, useDefaults: boolean][];
   metaSchema: ValidateFunction;
 };
 
@@ -90,12 +90,12 @@ let precompiledAdded = false;
  * The built-in schemas compiled at build time, each under the JSON of the schema it was made
  * from: a schema edited since the build no longer matches and is compiled here instead.
  */
-function withPrecompiled(byContent: Map<string, ValidateFunction>): Map<string, ValidateFunction> {
-  if (precompiledAdded) return byContent;
+function withPrecompiled(byMode: Map<boolean, Map<string, ValidateFunction>>): Map<boolean, Map<string, ValidateFunction>> {
+  if (precompiledAdded) return byMode;
   precompiledAdded = true;
   const module = loadPrecompiled();
-  for (const [name, schemaJson] of module?.sources ?? []) byContent.set(schemaJson, module![name] as ValidateFunction);
-  return byContent;
+  for (const [name, schemaJson, useDefaults] of module?.sources ?? []) byMode.get(useDefaults)!.set(schemaJson, module![name] as ValidateFunction);
+  return byMode;
 }
 
 /**
