@@ -31,12 +31,11 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  program
-    .command('validate')
+  // where runs are kept, because validate warns when a changed runbook keeps the version its last run used
+  stateOptions(program.command('validate'))
     .description('check runbooks against the schema and their expressions (exit 0 valid, 2 invalid)')
     .argument('<files...>', 'runbook files')
-    .option('--state-dir <dir>', 'where runs are recorded: warns when a changed runbook keeps the version its last run used', '.stepwise')
-    .action(async (files: string[], options: { stateDir: string }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
+    .action(async (files: string[], options: StateCliOptions) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
   const planOptions = (command: Command) =>
     command

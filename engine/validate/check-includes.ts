@@ -9,7 +9,8 @@ import { validateRunbookFile } from './validate-runbook.js';
 
 /**
  * Runbooks that steps run are validated with their parent, errors located in their own files;
- * a runbook that would end up running itself is refused.
+ * a runbook that would end up running itself is refused, and so is a path that only a run
+ * could know.
  */
 export async function checkIncludes(document: unknown, file: string, registry: StepRegistry, report: Report, stack: readonly string[]): Promise<Diagnostic[]> {
   const childDiagnostics: Diagnostic[] = [];
@@ -18,9 +19,12 @@ export async function checkIncludes(document: unknown, file: string, registry: S
     const definition = await registry.load(step.type);
     if (!definition.includes) continue;
     for (const included of definition.includes((step.with ?? {}) as never)) {
-      if (hasExpression(included)) continue;
-      const child = path.resolve(path.dirname(path.resolve(file)), included);
       const at = ['steps', index, 'with', 'path'];
+      if (hasExpression(included)) {
+        report.at(at, `the runbook a step runs is written out, not computed by \${{ }}: validate checks it, the run's hash covers it and a cycle is refused before anything runs; choose between runbooks with two steps and \`if\``);
+        continue;
+      }
+      const child = path.resolve(path.dirname(path.resolve(file)), included);
       if (stack.includes(child)) {
         report.at(at, `runbook cycle: ${[...stack, child].map((f) => path.relative(process.cwd(), f) || f).join(' → ')}`);
         continue;

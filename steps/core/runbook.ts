@@ -19,7 +19,7 @@ export default defineStep<RunbookInput>({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: 'The runbook file, relative to this runbook.' },
+      path: { type: 'string', minLength: 1, description: 'The runbook file, relative to this runbook, written out (not a `${{ }}`).' },
       params: { type: 'object', description: 'The child runbook\'s parameters, as values (not key=value text).' },
     },
   },

@@ -77,6 +77,48 @@ describe('runbook versions', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('looks where run records runs: STEPWISE_STATE, and stepwise.config.yaml', async () => {
+    const space = workspace();
+    space.write('team.js', PLUGIN);
+    const file = space.write('rotate-keys.yaml', RUNBOOK);
+    const env = { STEPWISE_STATE: space.path('team-state') };
+    expect((await runCli(['run', file], { cwd: space.dir, env })).code).toBe(0);
+    space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
+
+    const fromEnv = await runCli(['validate', file], { cwd: space.dir, env });
+    space.write('stepwise.config.yaml', 'state: team-state\n');
+    const fromConfig = await runCli(['validate', file], { cwd: space.dir });
+
+    for (const result of [fromEnv, fromConfig]) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/rotate-keys\.yaml:3:1: warning: version 1\.0\.0 is the same as run \S+ used, but the runbook changed since/);
+    }
+  });
+
+  it('counts a run of the same file started from another checkout, as a shared state holds them', async () => {
+    const space = workspace();
+    space.write('first-checkout/team.js', PLUGIN);
+    const first = space.write('first-checkout/rotate-keys.yaml', RUNBOOK);
+    expect((await runCli(['run', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.path('first-checkout') })).code).toBe(0);
+    space.write('second-checkout/team.js', PLUGIN);
+    space.write('second-checkout/rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
+
+    const result = await runCli(['validate', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.path('second-checkout') });
+
+    expect(first).not.toBe(space.path('second-checkout/rotate-keys.yaml'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('rotate-keys.yaml:3:1: warning: version 1.0.0 is the same as run');
+  });
+
+  it('refuses a state address it cannot use, as run does, with exit 2', async () => {
+    const space = workspace();
+    const file = space.write('rotate-keys.yaml', RUNBOOK.replace('plugins: [./team.js]\n', '').replace('type: team.look', 'type: set\n    with: { values: { a: 1 } }'));
+    const result = await runCli(['validate', file, '--state', 'gs://team-bucket/runs'], { cwd: space.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('stepwise cannot keep runs in gs:// addresses');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('runs and show print the version each run followed', async () => {
     const space = workspace();
     const { file, runId: first } = await recordRun(space);
