@@ -4,6 +4,7 @@ import { StepFailure } from '../../engine/step-failure.js';
 import { EdnError } from './edn-error.js';
 import type { EnsureOutcome } from './ensure-value.js';
 import { ioFailure } from './io-failure.js';
+import { rememberPlannedEdit, withPlannedEdits } from './planned-edits.js';
 import { readEdnFile, type EdnFile } from './read-edn-file.js';
 import { resolveFile } from './resolve-file.js';
 import { formatPosition } from './text-layout.js';
@@ -70,11 +71,13 @@ export default defineStep<EdnEnsureInput>({
     const { file, outcome } = await prepare(ctx, input);
     const target = `${input.path.join(' ')} ${input.value.trim().replace(/\s*\r?\n\s*/g, ' ')}`;
     if (outcome.kind === 'conflict') throw toStepFailure(outcome.error, input, file.text);
-    if (outcome.kind === 'present') return { summary: `${input.file} already holds ${target}: nothing to change` };
+    const asPlanned = file.plannedBefore ? ' (as the steps before would leave it)' : '';
+    if (outcome.kind === 'present') return { summary: `${input.file}${asPlanned} already holds ${target}: nothing to change` };
+    rememberPlannedEdit(ctx, file.path, outcome.text);
     const { unifiedDiff } = await import('./unified-diff.js');
-    const created = file.existing === undefined;
+    const created = file.existing === undefined && !file.plannedBefore;
     return {
-      summary: `${created ? 'create' : 'edit'} ${input.file}: ${outcome.action} ${target}`,
+      summary: `${created ? 'create' : 'edit'} ${input.file}${asPlanned}: ${outcome.action} ${target}`,
       details: unifiedDiff(input.file, created ? undefined : file.text, outcome.text),
     };
   },
@@ -101,7 +104,7 @@ export default defineStep<EdnEnsureInput>({
 });
 
 async function prepare(ctx: StepContext, input: EdnEnsureInput): Promise<PreparedEdit> {
-  const file = await readEdnFile(resolveFile(input.file, ctx.runbookDir), input.file);
+  const file = withPlannedEdits(ctx, await readEdnFile(resolveFile(input.file, ctx.runbookDir), input.file));
   // The parser is loaded only when a step of this type actually runs, not during validation.
   const { ensureValue } = await import('./ensure-value.js');
   try {

@@ -16,6 +16,8 @@ export interface EdnFile {
   /** '' when the file does not exist. */
   readonly text: string;
   readonly existing: ExistingFile | undefined;
+  /** In a dry-run: `text` is what an earlier step planned to write, not what is on disk. */
+  readonly plannedBefore?: boolean;
 }
 
 export async function readEdnFile(path: string, label: string): Promise<EdnFile> {

@@ -235,7 +235,19 @@ describeMoto('install-prerequisites on a workstation with nothing set up', () =>
         '',
       ].join('\n'),
     );
-    expect(planDetails(plan, 'user-repository')).toContain(`+{:mvn/repos {"datomic-cloud" ${REPOSITORY}}}`);
+    // the second edit of the file plans on top of the first, as the run will make them
+    expect(planDetails(plan, 'user-repository')).toBe(
+      [
+        '--- ~/.clojure/deps.edn',
+        '+++ ~/.clojure/deps.edn',
+        '@@ -1,2 +1,3 @@',
+        ' {:aliases {:ion-dev {:deps {com.datomic/ion-dev {:mvn/version "1.0.316"}}',
+        '-                     :main-opts ["-m" "datomic.ion.dev"]}}}',
+        '+                     :main-opts ["-m" "datomic.ion.dev"]}}',
+        `+ :mvn/repos {"datomic-cloud" ${REPOSITORY}}}`,
+        '',
+      ].join('\n'),
+    );
     expect(planDetails(plan, 'project-repository')).toBe(
       [
         `--- ${projectDeps}`,
@@ -249,7 +261,20 @@ describeMoto('install-prerequisites on a workstation with nothing set up', () =>
         '',
       ].join('\n'),
     );
-    expect(planDetails(plan, 'project-ion')).toContain('+        com.datomic/ion {:mvn/version "1.0.68"}}}');
+    expect(planDetails(plan, 'project-ion')).toBe(
+      [
+        `--- ${projectDeps}`,
+        `+++ ${projectDeps}`,
+        '@@ -1,4 +1,5 @@',
+        ' {:paths ["src" "resources"]',
+        '  :deps {org.clojure/clojure {:mvn/version "1.12.0"}',
+        '-        com.cognitect/anomalies {:mvn/version "0.1.12"}}',
+        '+        com.cognitect/anomalies {:mvn/version "0.1.12"}',
+        '+        com.datomic/ion {:mvn/version "1.0.68"}}',
+        `  :mvn/repos {"datomic-cloud" ${REPOSITORY}}}`,
+        '',
+      ].join('\n'),
+    );
     expect(plan.stderr).toContain('+                     :main-opts ["-m" "datomic.ion.dev"]}}}');
     expect(plan.stderr).toContain(`+ :mvn/repos {"datomic-cloud" ${REPOSITORY}}}`);
     expect(plan.json!.outputs.checked).toEqual([
