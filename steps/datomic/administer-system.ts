@@ -104,9 +104,10 @@ export default defineStep<AdministerSystemInput>({
     const options = programOptions(ctx, input);
     const program = administerSystemProgram(options);
     const argv = commandArgv(input, program);
+    const env = Object.entries(clientEnvironment(ctx)).map(([name, value]) => `${name}=${value} `).join('');
     return {
       summary: `would ${describeAction(options)}`,
-      details: `program:\n${program}\ncommand line:\n${quoteCommandLine(argv)}`,
+      details: `program:\n${program}\ncommand line:\n${env}${quoteCommandLine(argv)}`,
     };
   },
 
@@ -128,7 +129,7 @@ export default defineStep<AdministerSystemInput>({
     const cwd = await mkdtemp(path.join(tmpdir(), 'stepwise-clojure-'));
     let outcome: ProcessOutcome;
     try {
-      outcome = await runProcess({ argv, cwd, signal: AbortSignal.any([ctx.signal, timer.signal]) });
+      outcome = await runProcess({ argv, cwd, env: clientEnvironment(ctx), signal: AbortSignal.any([ctx.signal, timer.signal]) });
     } catch (error) {
       if (ctx.signal.aborted || !timer.signal.aborted) throw error;
       throw new StepFailure(`\`${argv[0]}\` did not finish within ${timeout} (timeout) and was stopped`, { code: 'timeout' });
@@ -156,6 +157,15 @@ function programOptions(ctx: StepContext, input: AdministerSystemInput): Program
     action: input.action,
     connection: connectionOf(input),
   };
+}
+
+/**
+ * The client finds its credentials through AWS's default chain, as the runbook's AWS steps do:
+ * the profile they use (the runbook's `aws.profile`, or --profile) must be the client's too.
+ */
+function clientEnvironment(ctx: Pick<StepContext, 'settings'>): Record<string, string> {
+  const profile = ctx.settings('aws').profile;
+  return typeof profile === 'string' && profile !== '' ? { AWS_PROFILE: profile } : {};
 }
 
 function connectionOf(input: AdministerSystemInput): ProgramOptions['connection'] {

@@ -18,7 +18,7 @@ const runbook = path.join(root, 'runbooks/datomic/upgrade-schema.yaml');
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 /** The runbook's own default: the tests check that it reaches the command line. */
-const CLIENT_VERSION = '1.0.130';
+const CLIENT_VERSION = '1.0.137';
 
 interface RunJson {
   runId: string;

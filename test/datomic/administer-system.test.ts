@@ -69,6 +69,22 @@ describe('datomic.administer-system with a stand-in clojure', () => {
     expect((await clojure.receivedArgv())[4]).toContain(':region "ap-southeast-2"');
   });
 
+  it("gives the client the runbook's AWS profile (aws.profile or --profile), which the plan shows", async () => {
+    const saved = process.env.AWS_PROFILE;
+    delete process.env.AWS_PROFILE;
+    try {
+      await clojure.answer({ kind: 'result', json: '{}' });
+      await administerSystem.run(recordingContext(workDir, { settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      expect(await clojure.receivedAwsProfile()).toBe('datomic-ops');
+      await run();
+      expect(await clojure.receivedAwsProfile()).toBeNull();
+      const plan = await administerSystem.plan!(recordingContext(workDir, { dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      expect(typeof plan === 'string' ? plan : plan.details).toContain('command line:\nAWS_PROFILE=datomic-ops clojure -Sdeps');
+    } finally {
+      if (saved !== undefined) process.env.AWS_PROFILE = saved;
+    }
+  });
+
   it('refuses to run without a region, saying where to give one', async () => {
     const { region: _region, ...withoutRegion } = INPUT;
     const failure = await failureOf(administerSystem.run(recordingContext(workDir), withoutRegion));
