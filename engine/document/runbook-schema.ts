@@ -67,6 +67,12 @@ const retry: JsonSchema = {
       minItems: 1,
       description: 'Failure codes that retry (such as timeout, exit-code, throttling); default: every retryable failure.',
     },
+    until: {
+      type: 'string',
+      minLength: 1,
+      description:
+        "A JMESPath selector over the step's result, such as `length(Instances) >= \\`2\\``: a result for which it is not true is retried too, until the attempts run out (code until-not-met).",
+    },
   },
 };
 

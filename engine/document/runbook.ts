@@ -16,6 +16,8 @@ export interface RetrySpec {
   backoffRate?: number;
   maxInterval?: string;
   on?: string[];
+  /** A JMESPath selector over the step's result: a result for which it is not true is retried too. */
+  until?: string;
 }
 
 export type OutputSpec = string | { from: string; secret?: boolean };

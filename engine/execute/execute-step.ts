@@ -11,7 +11,7 @@ import { actionableErrors, describeSchemaError } from '../validate/describe-sche
 import { abortable, delay, interruptedFailure, timeoutFailure } from './abortable.js';
 import type { FailureInfo } from './events.js';
 import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
-import { retryDelay, shouldRetry } from './retry-policy.js';
+import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
 import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 
@@ -187,7 +187,9 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
     const started = Date.now();
     await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, rerunSafe: isRerunSafe(definition, effect), at: now() });
     try {
-      return { kind: 'ran', result: await attemptOnce(step, state, definition, input, item, timeout, lines), started };
+      const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
+      refuseUntilNotMet(step, result, attempt, state);
+      return { kind: 'ran', result, started };
     } catch (error) {
       const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
       const willRetry = shouldRetry(step.retry, attempt, failure);
@@ -203,6 +205,30 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
       }
     }
   }
+}
+
+/**
+ * `retry.until` polls: a result it does not accept fails the attempt like an error would, and
+ * the last attempt's failure says what was waited for.
+ */
+function refuseUntilNotMet(step: StepSpec, result: JsonValue, attempt: number, state: RunState): void {
+  const until = step.retry?.until;
+  if (until === undefined || findUnknown(result)) return;
+  let accepted: boolean;
+  try {
+    accepted = isTruthy(select(until, result));
+  } catch (error) {
+    if (!(error instanceof EvaluationError)) throw error;
+    throw new StepFailure(`retry.until: ${error.message}`, { code: 'expression', retryable: false });
+  }
+  if (accepted) return;
+  const attempts = `${attempt} of ${step.retry!.maxAttempts} attempt${step.retry!.maxAttempts === 1 ? '' : 's'}`;
+  const outputs = step.outputs === undefined ? undefined : JSON.stringify(toJson(selectOutputs(step, result, state)));
+  throw new StepFailure(`the result is not yet what retry.until asks for (${until}) after ${attempts}`, {
+    code: UNTIL_NOT_MET,
+    retryable: true,
+    ...(outputs === undefined ? {} : { details: `outputs of this attempt: ${outputs}` }),
+  });
 }
 
 /** A step's timeout may come from a parameter; what it gives must be a duration. */

@@ -8,10 +8,14 @@ const DEFAULT_BACKOFF = 2;
 /** Never retried: running them again cannot help, or would do harm. */
 const FINAL_CODES = new Set(['interrupted', 'declined', 'invalid-input', 'assertion']);
 
+/** A step that ran, but whose result `retry.until` does not accept yet. */
+export const UNTIL_NOT_MET = 'until-not-met';
+
+/** `on` picks among failures; a result that `until` refuses is what `until` asks to retry. */
 export function shouldRetry(spec: RetrySpec | undefined, attempt: number, failure: FailureInfo & { retryable: boolean }): boolean {
   if (!spec || attempt >= spec.maxAttempts) return false;
   if (!failure.retryable || FINAL_CODES.has(failure.code)) return false;
-  return spec.on === undefined || spec.on.includes(failure.code);
+  return failure.code === UNTIL_NOT_MET || spec.on === undefined || spec.on.includes(failure.code);
 }
 
 /** The wait after attempt `attempt` failed: interval × backoffRate^(attempt-1), capped. */

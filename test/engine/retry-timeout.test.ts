@@ -105,6 +105,60 @@ describe('retry', () => {
   });
 });
 
+describe('retry.until', () => {
+  beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+  afterEach(() => void vi.useRealTimers());
+
+  /** Answers as a slowly converging system does: one more node running at each call. */
+  const converging = () => testStep('test.flaky', { run: async (_ctx, _input, call) => ({ running: Array.from({ length: call }, (_, i) => `node-${i}`) }) });
+
+  it('runs the step again while its result does not satisfy the selector, and keeps the result that does', async () => {
+    const nodes = converging();
+    const reporter = new RecordingReporter();
+    const running = runRunbook(
+      { steps: [{ id: 'flaky', type: 'test.flaky', retry: { maxAttempts: 5, interval: '10s', backoffRate: 1, until: 'length(running) >= `3`' }, outputs: { running: 'running' } }] },
+      [nodes],
+      { reporter },
+    );
+    await until(() => nodes.calls.length === 1, 'the first attempt');
+    await vi.runAllTimersAsync();
+    const { result } = await running;
+    expect(result.status).toBe('succeeded');
+    expect(nodes.calls).toHaveLength(3);
+    expect(stepsById(result).flaky!.outputs).toEqual({ running: ['node-0', 'node-1', 'node-2'] });
+    expect(reporter.ofType('step-failed').map((event) => [event.error.code, event.willRetry, event.retryInMs])).toEqual([
+      ['until-not-met', true, 10_000],
+      ['until-not-met', true, 10_000],
+    ]);
+  });
+
+  it('fails with until-not-met, naming the selector and showing the last outputs, when the attempts run out; `on` does not stop the polling', async () => {
+    const nodes = converging();
+    const running = runRunbook(
+      { steps: [{ id: 'flaky', type: 'test.flaky', retry: { maxAttempts: 2, interval: '1s', on: ['throttling'], until: 'length(running) >= `3`' }, outputs: { nodes: 'running' } }] },
+      [nodes],
+    );
+    await until(() => nodes.calls.length === 1, 'the first attempt');
+    await vi.runAllTimersAsync();
+    const { result } = await running;
+    expect(nodes.calls).toHaveLength(2);
+    expect(result.failure).toMatchObject({
+      stepId: 'flaky',
+      code: 'until-not-met',
+      message: 'the result is not yet what retry.until asks for (length(running) >= `3`) after 2 of 2 attempts',
+      details: 'outputs of this attempt: {"nodes":["node-0","node-1"]}',
+    });
+  });
+
+  it('fails at once when the selector cannot be evaluated on the result', async () => {
+    const nodes = converging();
+    const { result } = await runRunbook({ steps: [{ id: 'flaky', type: 'test.flaky', retry: { maxAttempts: 5, until: 'length(running.count)' } }] }, [nodes]);
+    expect(nodes.calls).toHaveLength(1);
+    expect(result.failure).toMatchObject({ stepId: 'flaky', code: 'expression' });
+    expect(result.failure!.message).toMatch(/^retry\.until: /);
+  });
+});
+
 describe('timeout', () => {
   beforeEach(() => void vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
   afterEach(() => void vi.useRealTimers());
