@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { compare, importBuilt, row } from '../lib/measure.js';
+import { compare, importBuilt, row, skippedRow } from '../lib/measure.js';
 
 const STEPS = 200;
 const PROGRAM = '/bin/true';
@@ -13,8 +13,7 @@ const BUCKET = 'stepwise-bench-state';
 export default async function stateS3Rows({ repeat }) {
   const { findMotoServer, startMoto, recordedCalls, resetRecording, MOTO_INSTALL_HINT } = await importBuilt('test/support/moto.js');
   if (!(await findMotoServer())) {
-    process.stderr.write(`bench: state-s3 rows left out: ${MOTO_INSTALL_HINT}\n`);
-    return [];
+    return [skippedRow({ name: `${STEPS} shell steps (${PROGRAM}) with the state in S3 (moto)`, baseline: 'the same with the local run folder', reason: `skipped: moto_server not installed (${MOTO_INSTALL_HINT})` })];
   }
   const moto = await startMoto();
   const restoreEnvironment = pointSdkAt(moto.url);

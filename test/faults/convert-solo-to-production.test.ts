@@ -12,7 +12,7 @@ import { FAULT_SEED, STACK_TRACE, failedRequests, newStateDir, outputsOf, resuma
 
 const moto = useMoto();
 const stateDir = newStateDir('convert');
-const SYSTEMS = ['faultless', 'faulty', 'resumed'] as const;
+const SYSTEMS = ['faultless', 'faulty', 'resumed', 'unanswered'] as const;
 
 /** The outputs with what differs between systems by name only (stack names, instance ids) put in general terms. */
 function comparable(outputs: Record<string, unknown>, system: string) {
@@ -57,6 +57,22 @@ describeMoto('convert-solo-to-production under AWS faults', () => {
     const outputs = comparable(outputsOf(await convert('faulty', '--json')), 'faulty');
     expect(outputs).toEqual(faultless);
     expect(failedRequests(proxy.records).length, 'the proxy failed no request: the test proved nothing').toBeGreaterThan(0);
+    expect(proxy.records.filter((record) => record.operation === 'UpdateStack' && record.outcome === 'forwarded')).toHaveLength(1);
+  }, 90_000);
+
+  it('fails clearly when no request at all gets an answer, changing nothing, and resumes to the same result once AWS answers', async () => {
+    proxy.configure({ rate: 1, kinds: FAILING_FAULTS });
+    proxy.clearRecords();
+    const failed = await convert('unanswered');
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).not.toMatch(STACK_TRACE);
+    expect(failed.stderr).toMatch(/stepwise: step "stacks" failed: cloudformation:DescribeStacks in us-east-1: /);
+    expect(proxy.records.every((record) => record.outcome !== 'forwarded')).toBe(true);
+
+    proxy.configure({ rate: 0 });
+    proxy.clearRecords();
+    const resumed = await stepwiseThrough(proxy, ['resume', resumableRunId(failed), '--yes', '--json', '--state-dir', stateDir]);
+    expect(comparable(outputsOf(resumed), 'unanswered')).toEqual(faultless);
     expect(proxy.records.filter((record) => record.operation === 'UpdateStack' && record.outcome === 'forwarded')).toHaveLength(1);
   }, 90_000);
 

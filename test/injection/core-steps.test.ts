@@ -88,6 +88,21 @@ steps:
     forEach: "\${{ params.payloads }}"
     onFailure: continue
     with: { that: "\${{ !item }}", message: "\${{ item }}" }
+  - id: approve
+    type: approve
+    forEach: "\${{ params.payloads }}"
+    with: { message: "\${{ item }}" }
+    outputs: { approved: approved }
+  - id: manual
+    type: manual
+    forEach: "\${{ params.payloads }}"
+    with: { instructions: "\${{ item }}" }
+    outputs: { done: done }
+  - id: sleep
+    type: sleep
+    forEach: "\${{ params.payloads }}"
+    onFailure: continue
+    with: { duration: "\${{ item }}" }
   - id: require-tool
     type: require-tool
     forEach: "\${{ params.payloads }}"
@@ -122,6 +137,8 @@ outputs:
   whole: "\${{ steps.set.outputs[].whole }}"
   embedded: "\${{ steps.set.outputs[].embedded }}"
   asserted: "\${{ steps.assert.outputs[].that }}"
+  approved: "\${{ steps.approve.outputs[].approved }}"
+  done: "\${{ steps.manual.outputs[].done }}"
   toolNames: "\${{ steps.\\"require-tool\\".outputs[].name }}"
   toolVersions: "\${{ steps.\\"require-tool\\".outputs[].version }}"
   childValues: "\${{ steps.runbook.outputs[].value }}"
@@ -152,7 +169,7 @@ describe('hostile parameter values through the core, EDN and Datomic step types'
     chmodSync(clojure, 0o755);
     writeFileSync(path.join(folder, 'child.yaml'), CHILD_RUNBOOK);
     writeFileSync(path.join(folder, 'injection.yaml'), runbookText(folder, clojure));
-    const result = await runCli(['run', path.join(folder, 'injection.yaml'), '--json', '--state-dir', path.join(folder, 'state'), '-p', `payloads=${JSON.stringify(payloads)}`]);
+    const result = await runCli(['run', path.join(folder, 'injection.yaml'), '--json', '--state-dir', path.join(folder, 'state'), '--yes', '-p', `payloads=${JSON.stringify(payloads)}`]);
     code = result.code;
     stderr = result.stderr;
     run = JSON.parse(result.stdout) as RunDocument;
@@ -168,7 +185,7 @@ describe('hostile parameter values through the core, EDN and Datomic step types'
 
   it('finishes the run, with no stack trace', () => {
     expect(stderr).not.toMatch(STACK_TRACE);
-    expect(run.steps.filter((step) => step.status !== 'succeeded' && step.id !== 'failing-assert')).toEqual([]);
+    expect(run.steps.filter((step) => step.status !== 'succeeded' && !['failing-assert', 'sleep'].includes(step.id))).toEqual([]);
     expect(run.status).toBe('succeeded');
     expect(code).toBe(0);
   });
@@ -189,6 +206,18 @@ describe('hostile parameter values through the core, EDN and Datomic step types'
     expect(run.outputs.asserted).toEqual(payloads);
     expect(run.outputs.toolNames).toEqual(payloads);
     expect(run.outputs.toolVersions).toEqual(payloads.map(() => '1.2.3'));
+  });
+
+  it('shows each value to the operator at an approval and in manual instructions, and goes on with --yes', () => {
+    expect(run.outputs.approved).toEqual(payloads.map(() => true));
+    expect(run.outputs.done).toEqual(payloads.map(() => true));
+    expect(stderr).toContain(payloads.find((payload) => payload.includes('$('))!);
+  });
+
+  it('refuses a value that is no duration as the input of sleep, saying what a duration is', () => {
+    const sleep = run.steps.find((step) => step.id === 'sleep');
+    expect(sleep?.status).toBe('failed');
+    expect(sleep?.error?.message).toMatch(/duration/);
   });
 
   it('prints a failed assertion\'s message as the value it is', () => {
