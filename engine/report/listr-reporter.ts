@@ -15,6 +15,8 @@ interface OpenStep {
   task: TaskHandle;
   settle: (error?: Error) => void;
   finished: Promise<unknown>;
+  /** Why the step failed, shown where listr shows a failed task's error. */
+  failure?: string;
 }
 
 /**
@@ -47,9 +49,12 @@ export class ListrReporter implements Reporter {
       case 'step-started':
         (await this.step(event.stepId, event.title)).task.title = event.attempt > 1 ? `${event.title} (attempt ${event.attempt})` : event.title;
         return;
-      case 'step-failed':
-        if (event.willRetry) (await this.step(event.stepId)).task.output = `${event.error.message}; retrying in ${formatDuration(event.retryInMs ?? 0)}`;
+      case 'step-failed': {
+        const step = await this.step(event.stepId);
+        if (event.willRetry) step.task.output = `${event.error.message}; retrying in ${formatDuration(event.retryInMs ?? 0)}`;
+        else step.failure = event.item === undefined ? event.error.message : `item ${event.item}: ${event.error.message}`;
         return;
+      }
       case 'step-skipped':
         (await this.step(event.stepId, event.title)).task.skip(`${event.title}: skipped (${event.reason})`);
         return;
@@ -114,7 +119,7 @@ export class ListrReporter implements Reporter {
     if (!step) return;
     this.open.delete(event.stepId);
     const took = event.durationMs > 0 ? ` (${formatDuration(event.durationMs)})` : '';
-    if (event.status === 'failed') step.settle(new Error('failed'));
+    if (event.status === 'failed') step.settle(new Error(step.failure ?? 'failed'));
     else {
       if (event.status !== 'skipped') step.task.title = `${step.task.title}${took}${statusNote(event.status)}`;
       step.settle();

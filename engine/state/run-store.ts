@@ -31,7 +31,7 @@ export class RunStore {
 
   create(record: RunRecord, runbookText: string, say: (message: string) => void): { journal: Journal; lock: RunLock; folder: string } {
     const folder = path.join(this.runsFolder, record.runId);
-    mkdirSync(this.runsFolder, { recursive: true, mode: 0o700 });
+    makeFolders(this.runsFolder);
     mkdirSync(folder, { mode: 0o700 });
     syncFolder(this.runsFolder);
     const lock = new RunLock(folder, say);
@@ -80,8 +80,9 @@ export class RunStore {
   ids(): string[] {
     try {
       return readdirSync(this.runsFolder).filter((name) => isFolder(path.join(this.runsFolder, name))).sort();
-    } catch {
-      return [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw unusableFolder(this.runsFolder, error);
     }
   }
 
@@ -107,6 +108,47 @@ function readRecord(file: string): RunRecord {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${file}: cannot read it: ${(error as Error).message}`);
   }
   return parseRunRecord(text, file);
+}
+
+/**
+ * One folder at a time, each 0700: a recursive mkdir reports a file in the way as ENOTDIR of
+ * some folder below it, and under /proc it never returns.
+ */
+function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let at = folder; ; at = path.dirname(at)) {
+    let stats;
+    try {
+      stats = statSync(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(at) === at) throw unusableFolder(folder, error);
+      missing.unshift(at);
+      continue;
+    }
+    if (!stats.isDirectory()) throw new UsageError(`${folder}: cannot keep runs there: ${at} is a file, not a folder; choose a folder (--state-dir, STEPWISE_STATE or stepwise.config.yaml)`);
+    break;
+  }
+  for (const at of missing) {
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unusableFolder(folder, error);
+    }
+  }
+}
+
+/** Bad input, not a bug: the state folder an operator chose cannot be used. */
+function unusableFolder(folder: string, error: unknown): UsageError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ENOSPC: 'the disk is full',
+    ENOENT: 'a folder of the path cannot be made there',
+  };
+  return new UsageError(`${folder}: cannot keep runs there: ${(code && reasons[code]) ?? message}; choose a folder you can write to (--state-dir, STEPWISE_STATE or stepwise.config.yaml)`);
 }
 
 function isFolder(file: string): boolean {

@@ -7,7 +7,7 @@ export interface ManualInput {
 
 export default defineStep<ManualInput>({
   type: 'manual',
-  description: 'Show the operator instructions to carry out by hand, and wait until they say it is done.',
+  description: 'Show the operator instructions to carry out by hand, and wait until they say it is done. `--yes` answers for them: use it only when someone does the work.',
   effect: 'interactive',
   input: {
     type: 'object',
@@ -28,7 +28,7 @@ export default defineStep<ManualInput>({
 
   async run(ctx, input) {
     for (const line of input.instructions.trimEnd().split(/\r?\n/)) ctx.log(line);
-    if (!(await ctx.confirm('Done?'))) {
+    if (!(await ctx.confirm(`Done with the manual step "${ctx.stepId}"?`))) {
       throw new StepFailure('the operator did not confirm that the manual step is done', {
         code: 'declined',
         retryable: false,

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -161,6 +162,7 @@ export async function startBackgroundProcess(request: BackgroundRequest): Promis
   }
   runningGroups.add(groupId);
   installExitHook();
+  const stopWatching = watchOverGroup(groupId);
 
   const reading = forwardLines(subprocess.iterable({ from: 'all' }), request.onLine);
   // the process's own exit, not the end of its output, which a child it left running may hold open
@@ -178,6 +180,7 @@ export async function startBackgroundProcess(request: BackgroundRequest): Promis
       await terminateGroup(groupId, graceMs);
       await waitUntilGone(groupId, AFTER_KILL_WAIT_MS);
       runningGroups.delete(groupId);
+      stopWatching();
     })());
   return { kind: 'started', process: { pid: groupId, exited, stop } };
 }
@@ -188,6 +191,36 @@ async function forwardLines(lines: AsyncIterable<string>, onLine: (line: string)
   } catch {
     // the iteration fails when the program does; its outcome is reported from the result
   }
+}
+
+/**
+ * $0: the process group. `read` returns when its stdin, a pipe from stepwise, closes: when
+ * stepwise ends however it ends, SIGKILL and crashes included, which no exit hook sees.
+ * dash's kill takes no `--`.
+ */
+const WATCHDOG_SCRIPT = `read -r _ignored; kill -TERM -"$0" 2>/dev/null || exit 0; sleep ${KILL_GRACE_MS / 1000}; kill -KILL -"$0" 2>/dev/null`;
+
+/**
+ * A small shell, in a group of its own, that stops the group if stepwise dies without
+ * stopping it. It holds nothing open for stepwise: the run ends without waiting for it.
+ * Returns what dismisses it once the group is stopped.
+ */
+function watchOverGroup(groupId: number): () => void {
+  const watchdog = spawn('sh', ['-c', WATCHDOG_SCRIPT, String(groupId)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.on('error', () => {
+    // without sh the exit hook still stops the group on every exit but a SIGKILL
+  });
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return () => {
+    if (watchdog.pid !== undefined && watchdog.exitCode === null) {
+      try {
+        process.kill(watchdog.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
 }
 
 function installExitHook(): void {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -84,4 +84,35 @@ describe('background: the stepwise process is stopped', () => {
     await expectGroupGone(pid);
     expect(Date.now() - first).toBeLessThan(60_000);
   });
+
+  it('by SIGKILL, which no exit hook sees: the watchdog stops the background group', async () => {
+    const { cli, pid } = await runUntilSleeping('sigkill', { child: true });
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await expectGroupGone(pid);
+  });
+
+  it('leaves no watchdog behind when the run ends normally', async () => {
+    const file = path.join(workDir, 'normal-end.yaml');
+    const pidFile = path.join(workDir, 'normal-end.json');
+    await writeFile(file, runbookYaml([{ id: 'proxy', type: 'background', with: { command: serverCommand(script, { pidFile, readyLine: 'proxy ready' }), ready: { line: 'proxy ready' }, stopTimeout: '5s' } }]));
+    const cli = startCli(['run', file, '--state-dir', path.join(workDir, '.stepwise')], workDir);
+    started.push(cli);
+    expect((await cli.exited).code, cli.output()).toBe(0);
+    const { pid } = await pidsFrom(pidFile);
+    await expectGroupGone(pid);
+    expect(await listWatchdogs(pid)).toEqual([]);
+  });
 });
+
+/** Live `sh -c` watchdogs of process group `groupId`: their command line names it. */
+async function listWatchdogs(groupId: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const words = commandLine.split('\0');
+    if (words[0] === 'sh' && words[2]?.startsWith('read -r _ignored') && words[3] === String(groupId)) found.push(entry);
+  }
+  return found;
+}

@@ -48,7 +48,7 @@ describe('manual', () => {
     const ctx = fakeContext({ answers: [true] });
     await expect(manual.run(ctx, { instructions })).resolves.toEqual({ done: true });
     expect(ctx.logs).toEqual(['# Rotate the key', '', '1. Open the console.', '2. Press **Rotate**.']);
-    expect(ctx.questions).toEqual(['Done?']);
+    expect(ctx.questions).toEqual(['Done with the manual step "step-test"?']);
   });
 
   it('fails as declined when the operator says it is not done', async () => {

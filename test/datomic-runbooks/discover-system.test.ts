@@ -90,7 +90,7 @@ describeMoto('discover-system against seeded systems', () => {
   it('lists every system with its compute groups and running nodes', () => {
     expect(listing.systems).toEqual([
       { name: 'inventory', computeGroups: ['inventory-compute'], runningNodes: 1 },
-      { name: 'orders', computeGroups: ['orders-primary', ...production.queryGroupStackNames], runningNodes: 4 },
+      { name: 'orders', computeGroups: ['orders-primary', ...production.queryGroupStackNames].sort(), runningNodes: 4 },
     ]);
     expect(listing.codeBucket).toBe(codeBucket);
     expect(listing.report).toBeNull();
@@ -119,10 +119,10 @@ describeMoto('discover-system against seeded systems', () => {
   it('reports a Production system with query groups, the primary group found by its SystemName whatever its name', () => {
     const report = orders.report!;
     expect(report.topology).toBe('production');
-    expect(report.computeGroups.map((g) => [g.name, g.kind, g.version])).toEqual([
-      ['orders-primary', 'primary', '973-9132'],
-      ...production.queryGroupStackNames.map((name) => [name, 'query', '973-9132']),
-    ]);
+    // the primary group first; query groups made in the same moment come in either order
+    const [primary, ...queries] = report.computeGroups.map((g) => [g.name, g.kind, g.version]);
+    expect(primary).toEqual(['orders-primary', 'primary', '973-9132']);
+    expect(queries.sort()).toEqual([...production.queryGroupStackNames].sort().map((name) => [name, 'query', '973-9132']));
     expect(report.computeGroups[0]!.outputs).toHaveProperty('DatomicProductionCompute');
     expect(report.nodes.filter((n) => n.group === 'orders-primary')).toHaveLength(2);
     expect(new Set(report.nodes.map((n) => n.system))).toEqual(new Set(['orders']));

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, readJournalLines, runCli, runFolder, workspace, type CliResult } from './support/cli.js';
@@ -123,5 +123,28 @@ describe('damaged or unknown runs', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     }
     const nothingLike = await runCli(['resume', 'no-such-run', '--state-dir', ws.stateDir], { cwd: ws.dir, env });
     expectRefusal(nothingLike, '`stepwise runs` lists the runs');
+  });
+});
+
+describe('a state folder that cannot be used', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
+  const RUNBOOK = 'apiVersion: stepwise/v1\nname: tiny\nversion: 1.0.0\nsteps:\n  - id: one\n    type: set\n    with: { values: { a: 1 } }\n';
+
+  it('is refused with exit 2 and the reason, whether a file stands where a folder should be or the folder is read-only', async () => {
+    const ws = workspace();
+    const file = ws.write('tiny.yaml', RUNBOOK);
+    const inTheWay = ws.write('not-a-folder', 'a file\n');
+    const readOnly = ws.file('read-only');
+    mkdirSync(readOnly, { mode: 0o500 });
+    const asFile = await runCli(['run', file, '--state-dir', inTheWay], { cwd: ws.dir });
+    const below = await runCli(['run', file, '--state-dir', path.join(inTheWay, 'deeper')], { cwd: ws.dir });
+    const listed = await runCli(['runs', '--state-dir', inTheWay], { cwd: ws.dir });
+    expectRefusal(asFile, /not-a-folder\/runs: cannot keep runs there: a part of the path is a file, not a folder/);
+    expectRefusal(below, /cannot keep runs there: a part of the path is a file, not a folder/);
+    expectRefusal(listed, /not-a-folder\/runs: cannot keep runs there/);
+    // root writes to a 0500 folder all the same: only another user can see the refusal
+    if (process.getuid?.() !== 0) {
+      expectRefusal(await runCli(['run', file, '--state-dir', path.join(readOnly, 'state')], { cwd: ws.dir }), /cannot keep runs there: permission denied/);
+    }
+    chmodSync(readOnly, 0o700);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * The live view an operator sees on a terminal (listr2), through a real pseudo-terminal made
+ * by util-linux's `script`, 120 columns wide.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runbookYaml, scratchFolder } from './support/cli.js';
+
+const SCRIPT = '/usr/bin/script';
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+async function onTerminal(args: string[]): Promise<string> {
+  const command = `stty cols 120; ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CI' && !name.startsWith('STEPWISE_')));
+  const { stdout } = await promisify(execFile)(SCRIPT, ['-qec', command, '/dev/null'], { env }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
+  return stdout.replace(ESCAPES, '').replaceAll('\r', '');
+}
+
+describe.skipIf(!existsSync(SCRIPT))('on a terminal', () => {
+  let folder: Awaited<ReturnType<typeof scratchFolder>>;
+  beforeAll(async () => void (folder = await scratchFolder()));
+  afterAll(async () => folder.remove());
+
+  it('shows why each failed step failed, also one that lets the run go on', async () => {
+    const file = await folder.write(
+      'fails.yaml',
+      runbookYaml(
+        'fails',
+        `steps:
+  - id: broken
+    type: shell
+    onFailure: continue
+    with: { command: [sh, -c, 'echo oops >&2; exit 3'], effect: read }
+  - id: after
+    type: shell
+    with: { command: ['false'], effect: read }
+`,
+      ),
+    );
+    const screen = await onTerminal(['run', file, '--state-dir', `${folder.dir}/state`]);
+    expect(screen).toMatch(/✖ broken\n +› `sh` exited with code 3 \(allowed: 0\): oops/);
+    expect(screen).toMatch(/✖ after\n +› `false` exited with code 1 \(allowed: 0\)/);
+  });
+});
