@@ -27,8 +27,10 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
       throw new StepContractError(origin, `${name} has a "${optional}" that is not a function`);
     }
   }
-  if (definition.idempotent !== undefined && typeof definition.idempotent !== 'boolean') {
-    throw new StepContractError(origin, `${name} has an "idempotent" that is not true or false`);
+  for (const flag of ['idempotent', 'lastsForTheRun'] as const) {
+    if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') {
+      throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`);
+    }
   }
   checkInputSchema(definition.input, name, origin, checkSchema);
   return definition as StepDefinition;

@@ -74,6 +74,11 @@ export interface StepDefinition<Input = JsonObject> {
    * step that was in flight without asking the operator.
    */
   readonly idempotent?: boolean;
+  /**
+   * What it does ends when the run ends (a background process it starts is stopped then), so
+   * a resume runs it again rather than restoring it from the journal.
+   */
+  readonly lastsForTheRun?: boolean;
   /** True when the change is already in place, so a resume or re-run can skip it. */
   check?(ctx: StepContext, input: Input): Promise<boolean>;
   /** Write steps: what `run` would change, with every value resolved. */

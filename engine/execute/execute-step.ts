@@ -86,12 +86,13 @@ function resolveItems(step: StepSpec, state: RunState): Resolved[] | Unknown {
 }
 
 async function executeItem(step: StepSpec, state: RunState, item: number | undefined, itemValue: Resolved): Promise<ItemOutcome> {
-  const restored = state.options.restore?.(step.id, item);
+  const definition = await state.options.registry.load(step.type);
+  // what such a step did ended with the run that did it: a resume does it again
+  const restored = definition.lastsForTheRun ? undefined : state.options.restore?.(step.id, item);
   if (restored !== undefined) {
     await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: restored, durationMs: 0, via: 'restore', at: now() });
     return { kind: 'done', outputs: restored, status: 'restored' };
   }
-  const definition = await state.options.registry.load(step.type);
   const scope = state.scope(item === undefined ? undefined : itemValue);
   const input = withoutNulls(resolveStepInput(definition, step.with ?? {}, scope));
   const unknown = findUnknown(input);

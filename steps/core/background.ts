@@ -37,6 +37,7 @@ export default defineStep<BackgroundInput>({
     'Start a long-running process (such as `datomic client access <system>`), wait until it is ready, keep it ' +
     'for the rest of the run and stop it when the run ends, whatever the outcome.',
   effect: 'write',
+  lastsForTheRun: true,
   input: {
     type: 'object',
     additionalProperties: false,

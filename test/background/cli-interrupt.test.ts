@@ -105,6 +105,40 @@ describe('background: the stepwise process is stopped', () => {
   });
 });
 
+describe('background: on resume', () => {
+  it('starts the process again, since the run that started it stopped it, and the steps after it find it', async () => {
+    const pidFile = path.join(workDir, 'resumed.json');
+    const gate = path.join(workDir, 'resumed.go');
+    const file = path.join(workDir, 'resumed.yaml');
+    await writeFile(
+      file,
+      runbookYaml([
+        { id: 'proxy', type: 'background', with: { command: serverCommand(script, { pidFile, readyLine: 'proxy ready' }), ready: { line: 'proxy ready' }, stopTimeout: '5s' } },
+        // needs the process: fails until the gate exists, and then only if the process is alive
+        { id: 'use', type: 'shell', with: { command: ['sh', '-c', `test -f ${gate} && kill -0 "$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/' ${pidFile})"`], effect: 'read' } },
+      ]),
+    );
+    const stateDir = path.join(workDir, '.stepwise-resume');
+    const first = startCli(['run', file, '--state-dir', stateDir], workDir);
+    started.push(first);
+    expect((await first.exited).code, first.output()).toBe(1);
+    const firstPid = (await pidsFrom(pidFile)).pid;
+    backgroundGroups.push(firstPid);
+    await expectGroupGone(firstPid);
+    const runId = /stepwise resume (\S+)/.exec(first.output())![1]!;
+
+    await rm(pidFile);
+    await writeFile(gate, '');
+    const resumed = startCli(['resume', runId, '--state-dir', stateDir], workDir);
+    started.push(resumed);
+    expect((await resumed.exited).code, resumed.output()).toBe(0);
+    const secondPid = (await pidsFrom(pidFile)).pid;
+    backgroundGroups.push(secondPid);
+    expect(secondPid).not.toBe(firstPid);
+    await expectGroupGone(secondPid);
+  });
+});
+
 /** Live `sh -c` watchdogs of process group `groupId`: their command line names it. */
 async function listWatchdogs(groupId: number): Promise<string[]> {
   const found: string[] = [];
