@@ -32,9 +32,21 @@ interface Report {
   region: string;
   storage: { stack: string; status: string; version: string; outputs: Record<string, string> };
   bucket: string;
-  computeGroups: { name: string; kind: string; application: string; version: string; production: boolean; instanceType: string; clientApiEndpoint: string; ionApiEndpoint: string; outputs: Record<string, string> }[];
+  computeGroups: {
+    name: string;
+    kind: string;
+    status: string;
+    application: string;
+    version: string;
+    production: boolean;
+    instanceType: string;
+    clientApiEndpoint: string;
+    ionApiEndpoint: string;
+    codeDeployApplication: string;
+    outputs: Record<string, string>;
+  }[];
   topology: string;
-  nodes: { id: string; system: string; group: string; instanceType: string; state: string }[];
+  nodes: { id: string; system: string; group: string; instanceType: string; state: string; privateIp: string; launched: string }[];
   codeBucket: string;
 }
 
@@ -112,8 +124,21 @@ describeMoto('discover-system against seeded systems', () => {
     expect(group).toMatchObject({ name: 'inventory-compute', kind: 'primary', application: 'inventory', version: '781-9041', production: false, instanceType: 't2.small' });
     expect(group!.clientApiEndpoint).toMatch(/^https:\/\//);
     expect(group!.outputs.ClientApiGatewayEndpoint).toBe(group!.clientApiEndpoint);
+    expect(group).toMatchObject({ status: 'CREATE_COMPLETE', ionApiEndpoint: group!.outputs.IonApiGatewayEndpoint, codeDeployApplication: group!.outputs.CodeDeployApplicationName });
+    expect(group!.codeDeployApplication).toEqual(expect.any(String));
+    expect(report.storage.outputs).toHaveProperty('S3DatomicArn');
+    expect(Object.keys(report.storage.outputs).length).toBeGreaterThan(1);
     expect(report.nodes).toHaveLength(1);
     expect(report.nodes[0]).toMatchObject({ system: 'inventory', group: 'inventory-compute', instanceType: 't2.small', state: 'running' });
+    expect(report.nodes[0]!.id).toMatch(/^i-[0-9a-f]+$/);
+    expect(report.nodes[0]!.privateIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(Number.isNaN(Date.parse(report.nodes[0]!.launched))).toBe(false);
+  });
+
+  it('refuses an unknown system name, listing the systems there are', async () => {
+    const result = await discover('system=inventroy');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('there is no Datomic system named inventroy in us-east-1; the systems there: inventory, orders');
   });
 
   it('reports a Production system with query groups, the primary group found by its SystemName whatever its name', () => {
