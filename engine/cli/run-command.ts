@@ -7,6 +7,7 @@ import type { JsonObject } from '../json.js';
 import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
 import { Redactor } from '../secrets.js';
 import { pluginPath } from '../load/load-plugins.js';
+import { pluginFiles } from '../load/plugin-files.js';
 import type { StepRegistry } from '../registry.js';
 import { hashFiles } from '../state/hash-files.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
@@ -60,10 +61,11 @@ function runRecord(runId: string, file: string, runbook: Runbook, params: JsonOb
   };
 }
 
-/** The runbook file, the plugin modules and the runbooks it runs: what its hash covers. */
+/** The runbook file, the plugin modules with the files they import, and the runbooks it runs: what its hash covers. */
 export async function runbookFiles(file: string, runbook: Runbook, registry: StepRegistry): Promise<string[]> {
   const absolute = path.resolve(file);
-  const files = [absolute, ...(runbook.plugins ?? []).map((plugin) => pluginPath(absolute, plugin))];
+  const files = [absolute];
+  for (const plugin of runbook.plugins ?? []) files.push(...(await pluginFiles(pluginPath(absolute, plugin))));
   for (const step of runbook.steps) {
     const definition = await registry.load(step.type);
     for (const included of definition.includes?.((step.with ?? {}) as never) ?? []) {

@@ -162,6 +162,23 @@ describe('plugins', () => {
     // the write step finished before the change: it is restored, not run a second time
     expect(space.read('count.txt')).toBe('ran\n');
   });
+
+  it('hashes the files a plugin imports too, followed from file to file, but not the packages it uses', async () => {
+    const space = workspace();
+    space.write('team-steps.js', "import { message } from './lib/message.js';\nimport path from 'node:path';\n" + COUNTING_PLUGIN.replace("input.file + ' is missing'", "message(input.file)").replace("import path from 'node:path';\n", ''));
+    space.write('lib/message.js', "export { message } from './wording.js';\n");
+    space.write('lib/wording.js', "export const message = (file) => file + ' is missing';\n");
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRun(space);
+
+    space.write('lib/wording.js', "export const message = (file) => file + ' is still missing';\n");
+    space.write('go', '');
+    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+  });
 });
 
 function escape(text: string): string {
