@@ -6,6 +6,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { createRequire } from 'node:module';
 import type { StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
+import { ENGINE_VERSION } from '../../engine/version.js';
 import { explainAwsError } from './explain-error.js';
 import { isReadOperation, operationName } from './read-operations.js';
 
@@ -51,7 +52,14 @@ interface SharedConfig {
   profile?: string;
   retryMode: 'standard';
   maxAttempts?: number;
+  customUserAgent: string;
 }
+
+/**
+ * In every request's user agent, so that CloudTrail (and the test suite's recorder) can tell
+ * stepwise's calls, and those of a dry-run, from anyone else's.
+ */
+export const DRY_RUN_USER_AGENT = 'stepwise-dry-run';
 
 /**
  * Attempts per call, the first one included. With the SDK's default of 3, a call gives up
@@ -130,7 +138,7 @@ async function buildClient<S extends AwsService>(service: S, target: AwsTarget, 
   // The SDK warns on Node 20 about its releases of 2027; that is for whoever maintains
   // stepwise's `engines`, not for an operator in the middle of a runbook. An explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const config: SharedConfig = { retryMode: 'standard' };
+  const config: SharedConfig = { retryMode: 'standard', customUserAgent: `stepwise/${ENGINE_VERSION}${dryRun ? ` ${DRY_RUN_USER_AGENT}` : ''}` };
   if (!process.env.AWS_MAX_ATTEMPTS) config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (target.region !== undefined) config.region = target.region;
   if (target.profile !== undefined) config.profile = target.profile;

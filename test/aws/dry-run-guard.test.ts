@@ -3,7 +3,7 @@ import { StepFailure } from '../../engine/step-failure.js';
 import { awsClient } from '../../steps/aws/client.js';
 import updateStack from '../../steps/aws/cloudformation-update-stack.js';
 import { isReadOperation, operationName } from '../../steps/aws/read-operations.js';
-import { recordingMark, writeCallsSince } from '../support/moto.js';
+import { recordedCalls, recordingMark, writeCallsSince } from '../support/moto.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { datomicTemplateUrl, seedDatomicSystem } from '../support/seed-datomic.js';
 import { fakeStepContext } from '../support/step-context.js';
@@ -26,6 +26,19 @@ describe('which operations count as reads', () => {
 });
 
 describeMoto('the dry-run guard', () => {
+  it("marks a dry-run client's requests in their user agent, which the suite-wide check after each file relies on", async () => {
+    const mark = await recordingMark(moto.url);
+    const dry = await awsClient(fakeStepContext({ dryRun: true }), 'sts');
+    const real = await awsClient(fakeStepContext(), 'sts');
+    await dry.client.send(new dry.sdk.GetCallerIdentityCommand({}), dry.callOptions);
+    await real.client.send(new real.sdk.GetCallerIdentityCommand({}), real.callOptions);
+    const calls = (await recordedCalls(moto.url)).slice(mark.count);
+    expect(calls.map((call) => [call.operation, call.dryRun])).toEqual([
+      ['GetCallerIdentity', true],
+      ['GetCallerIdentity', false],
+    ]);
+  });
+
   it('refuses write calls made straight through a dry-run client before they leave the process', async () => {
     const context = fakeStepContext({ dryRun: true });
     const cloudformation = await awsClient(context, 'cloudformation');

@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { resetMoto, resetRecording, takeMotoLock } from './moto.js';
+import { dryRunWriteCalls, resetMoto, resetRecording, takeMotoLock } from './moto.js';
 
 /** Every variable that could lead the SDK away from the emulator or to a developer's real account. */
 const AWS_VARIABLES = [
@@ -92,7 +92,15 @@ export function useMoto(options: { region?: string } = {}): MotoHandle {
   }, LOCK_WAIT_MS + 10_000);
   if (motoUrl) useAwsEnvironment({ endpoint: () => motoUrl, region });
   afterAll(async () => {
-    await releaseLock?.();
+    try {
+      // every dry-run of the file, whatever test made it: none may have sent a write
+      if (motoUrl && releaseLock) {
+        const writes = await dryRunWriteCalls(motoUrl);
+        if (writes.length > 0) throw new Error(`a dry-run sent ${writes.length} write call(s) to moto: ${writes.map((call) => `${call.service}:${call.operation}`).join(', ')}`);
+      }
+    } finally {
+      await releaseLock?.();
+    }
   });
 
   return {

@@ -7,6 +7,7 @@ import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { DRY_RUN_USER_AGENT } from '../../steps/aws/client.js';
 
 export const MOTO_INSTALL_HINT = "moto_server not found: pip install 'moto[server]'";
 
@@ -178,6 +179,8 @@ export interface RecordedCall {
   operation: string;
   method: string;
   url: string;
+  /** Sent by a client stepwise built for a dry-run (its user agent says so). */
+  dryRun: boolean;
 }
 
 /** A position in the recording: only calls after it count. */
@@ -202,6 +205,11 @@ export async function recordedCalls(url: string): Promise<RecordedCall[]> {
     .filter((line) => line.trim() !== '')
     .map((line, index) => describeRecordedRequest(parseRecordedLine(line, index)))
     .filter((call): call is RecordedCall => call !== undefined);
+}
+
+/** Every call a dry-run's client sent that could change something, in the whole recording. */
+export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
+  return (await recordedCalls(url)).filter((call) => call.dryRun && !isRecordedRead(call));
 }
 
 /**
@@ -258,7 +266,8 @@ function describeRecordedRequest(request: RecordedRequest): RecordedCall | undef
     target.searchParams.get('Action') ??
     target.searchParams.get('x-id') ??
     `${request.method} ${target.pathname}${target.search}`;
-  return { service, region, operation, method: request.method, url: request.url };
+  const dryRun = `${headers['user-agent'] ?? ''} ${headers['x-amz-user-agent'] ?? ''}`.includes(DRY_RUN_USER_AGENT);
+  return { service, region, operation, method: request.method, url: request.url, dryRun };
 }
 
 /**
