@@ -120,6 +120,17 @@ describeMoto('the S3 state backend against moto', () => {
     for (const key of keys) expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ServerSideEncryption, key).toBe('AES256');
   });
 
+  it('asks for SSE-KMS with the key the address names, on every object', async () => {
+    const keyId = 'arn:aws:kms:us-east-1:123456789012:key/0b0d4f6e-8d2a-4c1e-9f0a-1a2b3c4d5e6f';
+    await writeFirstAttempt(await openS3State(`s3://${bucket}/kms?sse=aws:kms&kms-key-id=${keyId}`), 'run-k');
+    const keys = await listKeys(s3, bucket, 'kms/');
+    expect(keys.length).toBeGreaterThan(3);
+    for (const key of keys) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      expect([head.ServerSideEncryption, head.SSEKMSKeyId], key).toEqual(['aws:kms', keyId]);
+    }
+  });
+
   it('refuses a second writer of a sequence number, leaves its event in place, and stops journaling', async () => {
     const address = `s3://${bucket}/two-writers`;
     const state = await openS3State(address);
