@@ -5,7 +5,7 @@
  * the scripted stack looks.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,7 +141,7 @@ function printed(cli: StartedCli, text: string, times = 1): Promise<true> {
 describeMoto('convert-solo-to-production against moto', () => {
   beforeAll(async () => {
     const seeded = await seedDatomicSystems(moto.url, [
-      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted', 'lingering'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { system: 'modern', topology: 'solo', version: '884-9095' },
     ], { concurrency: 1 });
     templateUrl = seeded[0]!.templateUrls['production-compute'];
@@ -289,6 +289,40 @@ describeMoto('convert-solo-to-production against moto', () => {
     expect(plan.steps.find((step) => step.id === 'wait')!.status).toBe('depends');
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
     expect((await stack('planned-compute')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('waits for a t2.small that is still up after UPDATE_COMPLETE, reading the nodes again until it is gone', { timeout: 120_000 }, async () => {
+    const ec2 = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+    try {
+      const { Reservations } = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:datomic:system', Values: ['lingering'] }] }));
+      const solo = Reservations![0]!.Instances![0]!;
+      // a node the Auto Scaling group has not shut down yet: the update leaves it to the test
+      const launched = await ec2.send(
+        new RunInstancesCommand({
+          ImageId: solo.ImageId!,
+          InstanceType: 't2.small',
+          MinCount: 1,
+          MaxCount: 1,
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'datomic:system', Value: 'lingering' }, { Key: 'datomic:tx-group', Value: 'lingering-compute' }] }],
+        }),
+      );
+      const straggler = launched.Instances![0]!.InstanceId!;
+      const cli = startCli(convertArgs('lingering', '--json'), cliEnv());
+      await printed(cli, ' · run ');
+      const runId = runIdOf(cli.output());
+      await waitFor('the first look at the nodes to find the t2.small', () => journalOf(runId, 'nodes').some((line) => line.type === 'step-failed'), 60_000);
+      const [firstLook] = journalOf(runId, 'nodes').filter((line) => line.type === 'step-failed');
+      expect(firstLook).toMatchObject({ error: { code: 'until-not-met' }, willRetry: true });
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [straggler] }));
+
+      const run = json(await cli.done);
+      expect(run.outputs).toMatchObject({ alreadyProduction: false, topology: 'production' });
+      expect(run.outputs.nodes).toHaveLength(2);
+      expect(journalOf(runId, 'nodes').map((line) => line.type)).toEqual(['step-started', 'step-failed', 'step-started', 'step-succeeded']);
+      expect(statuses(run)['production-nodes']).toBe('succeeded');
+    } finally {
+      ec2.destroy();
+    }
   });
 
   it('resumes a run killed in the middle of the wait by waiting for the same update', { timeout: 120_000 }, async () => {
