@@ -199,17 +199,29 @@ export async function recordingMark(url: string): Promise<RecordingMark> {
 
 /** Every AWS request moto recorded, oldest first; calls to moto's own API are left out. */
 export async function recordedCalls(url: string): Promise<RecordedCall[]> {
+  return describeLines(await recordedLines(url));
+}
+
+/**
+ * Every call a dry-run's client sent that could change something, in the whole recording.
+ * Only lines that carry the dry-run mark are read: a line garbled by two large requests at
+ * once (seeding does that) fails the check only when a dry-run's request is part of it.
+ */
+export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
+  const marked = (await recordedLines(url)).filter(({ line }) => line.includes(DRY_RUN_USER_AGENT));
+  return describeLines(marked).filter((call) => call.dryRun && !isRecordedRead(call));
+}
+
+async function recordedLines(url: string): Promise<{ line: string; index: number }[]> {
   const text = await motoApi(url, 'recorder/download-recording', 'GET');
   return text
     .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, index) => describeRecordedRequest(parseRecordedLine(line, index)))
-    .filter((call): call is RecordedCall => call !== undefined);
+    .map((line, index) => ({ line, index }))
+    .filter(({ line }) => line.trim() !== '');
 }
 
-/** Every call a dry-run's client sent that could change something, in the whole recording. */
-export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
-  return (await recordedCalls(url)).filter((call) => call.dryRun && !isRecordedRead(call));
+function describeLines(lines: readonly { line: string; index: number }[]): RecordedCall[] {
+  return lines.map(({ line, index }) => describeRecordedRequest(parseRecordedLine(line, index))).filter((call): call is RecordedCall => call !== undefined);
 }
 
 /**
