@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { init, parse } from 'es-module-lexer';
 
 /**
  * A plugin's entry file and the files of its own that it imports, followed from file to file,
@@ -8,6 +7,8 @@ import { init, parse } from 'es-module-lexer';
  * are not the plugin's, and an `import()` of a computed name cannot be followed.
  */
 export async function pluginFiles(entry: string): Promise<string[]> {
+  // loaded here, for runbooks that have plugins: it compiles a WebAssembly module as it loads
+  const { init, parse } = await import('es-module-lexer');
   await init;
   const found: string[] = [];
   const pending = [entry];
@@ -15,12 +16,12 @@ export async function pluginFiles(entry: string): Promise<string[]> {
     const file = pending.shift()!;
     if (found.includes(file)) continue;
     found.push(file);
-    for (const specifier of relativeImports(file)) pending.push(path.resolve(path.dirname(file), specifier));
+    for (const specifier of relativeImports(file, parse)) pending.push(path.resolve(path.dirname(file), specifier));
   }
   return found;
 }
 
-function relativeImports(file: string): string[] {
+function relativeImports(file: string, parse: typeof import('es-module-lexer').parse): string[] {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
