@@ -1,7 +1,8 @@
-import { Ajv2020, type ErrorObject, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, Options, ValidateFunction } from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
 import type { JsonSchema } from '../step-definition.js';
+
+const requireCommonJs = createRequire(import.meta.url);
 
 /** Written by scripts/precompile-validators.js after tsc; a build made by tsc alone has none. */
 const PRECOMPILED_MODULE = './precompiled-validators.cjs';
@@ -27,8 +28,12 @@ export function getAjv(useDefaults = false): Ajv2020 {
 export function createAjv({ useDefaults = false, code = {} }: { useDefaults?: boolean; code?: Options['code'] } = {}): Ajv2020 {
   // ajv would check every schema against the meta-schema, compiling that first; the schemas
   // it is given are checked already: plugins' in checkDefinition, the built-ins' by a test
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, useDefaults, validateSchema: false, code: { optimize: false, ...code } });
-  (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
+  // loaded here, not on import: loading ajv's compiler costs 20 ms, which a runbook whose
+  // schemas were all compiled at build time never needs
+  const { Ajv2020: Ajv } = requireCommonJs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = requireCommonJs('ajv-formats') as { default: (instance: Ajv2020) => void };
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults, validateSchema: false, code: { optimize: false, ...code } });
+  addFormats.default(ajv);
   return ajv;
 }
 
@@ -76,7 +81,7 @@ let precompiled: PrecompiledModule | null | undefined;
 function loadPrecompiled(): PrecompiledModule | null {
   if (precompiled !== undefined) return precompiled;
   try {
-    precompiled = createRequire(import.meta.url)(PRECOMPILED_MODULE) as PrecompiledModule;
+    precompiled = requireCommonJs(PRECOMPILED_MODULE) as PrecompiledModule;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     precompiled = null;
@@ -103,9 +108,9 @@ function withPrecompiled(byMode: Map<boolean, Map<string, ValidateFunction>>): M
  * meta-schema's validator is precompiled too: compiling it costs 30 ms of a start.
  */
 export function schemaDocumentErrors(schema: JsonSchema): string | undefined {
-  const ajv = getAjv();
   const metaSchema = loadPrecompiled()?.metaSchema;
-  if (metaSchema) return metaSchema(schema) ? undefined : ajv.errorsText(metaSchema.errors);
+  if (metaSchema) return metaSchema(schema) ? undefined : getAjv().errorsText(metaSchema.errors);
+  const ajv = getAjv();
   return ajv.validateSchema(schema) ? undefined : ajv.errorsText(ajv.errors);
 }
 
