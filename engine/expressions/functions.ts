@@ -1,5 +1,7 @@
 import { registerFunction, TYPE_STRING } from '@jmespath-community/jmespath';
-import semver from 'semver';
+// the functions alone: all of semver takes 13 ms to load, these 7
+import compare from 'semver/functions/compare.js';
+import satisfies from 'semver/functions/satisfies.js';
 
 let registered = false;
 
@@ -15,11 +17,11 @@ export function registerFunctions(): void {
     { types: [TYPE_STRING] },
     { types: [TYPE_STRING] },
   ]);
-  registerFunction('semver_satisfies', ([version, range]) => semver.satisfies(String(version), String(range), { includePrerelease: true }), [
+  registerFunction('semver_satisfies', ([version, range]) => satisfies(String(version), String(range), { includePrerelease: true }), [
     { types: [TYPE_STRING] },
     { types: [TYPE_STRING] },
   ]);
-  registerFunction('semver_compare', ([a, b]) => semver.compare(String(a), String(b)), [{ types: [TYPE_STRING] }, { types: [TYPE_STRING] }]);
+  registerFunction('semver_compare', ([a, b]) => compare(String(a), String(b)), [{ types: [TYPE_STRING] }, { types: [TYPE_STRING] }]);
 }
 
 export const CUSTOM_FUNCTIONS = ['datomic_version_compare', 'datomic_version_at_least', 'semver_satisfies', 'semver_compare'];

@@ -1,4 +1,6 @@
-import semver from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import valid from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
 import { API_VERSION, runbookSchema } from '../document/runbook-schema.js';
 import { isJsonObject } from '../json.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -29,7 +31,7 @@ function checkApiVersion(apiVersion: unknown, report: Report): void {
 }
 
 function checkVersion(version: unknown, report: Report): void {
-  if (typeof version === 'string' && !semver.valid(version)) {
+  if (typeof version === 'string' && !valid(version)) {
     report.at(['version'], `"version" must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`);
   }
 }
@@ -37,9 +39,9 @@ function checkVersion(version: unknown, report: Report): void {
 function checkRequires(requires: unknown, report: Report): void {
   if (!isJsonObject(requires) || typeof requires.stepwise !== 'string') return;
   const range = requires.stepwise;
-  if (semver.validRange(range) === null) {
+  if (validRange(range) === null) {
     report.at(['requires', 'stepwise'], `"requires.stepwise" must be a semver range such as ">=0.1.0" or "^1.2.0", not ${JSON.stringify(range)}`);
-  } else if (!semver.satisfies(ENGINE_VERSION, range, { includePrerelease: true })) {
+  } else if (!satisfies(ENGINE_VERSION, range, { includePrerelease: true })) {
     report.at(['requires', 'stepwise'], `this runbook needs stepwise ${range}, but this is stepwise ${ENGINE_VERSION}: upgrade stepwise`);
   }
 }
