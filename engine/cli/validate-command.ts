@@ -12,7 +12,8 @@ export async function validateCommand(files: string[], options: StateCliOptions)
   let invalid = 0;
   // reading files and importing step types wait on the disk, so the files are validated together
   const results = await Promise.all(files.map((file) => validateRunbookFile(file, registry)));
-  const pastRuns: PastRuns = results.some((result) => result.ok) ? await readPastRuns(() => openState(options, builtInStateCatalog())) : { records: [] };
+  // a state address that cannot be opened is refused as `run` refuses it
+  const pastRuns: PastRuns = results.some((result) => result.ok) ? await readPastRuns((await openState(options, builtInStateCatalog())).backend) : { records: [] };
   if (pastRuns.problem) process.stderr.write(`stepwise: warning: ${pastRuns.problem}\n`);
   for (const [index, file] of files.entries()) {
     const result = results[index]!;

@@ -5,8 +5,8 @@ import type { RunbookSource } from '../load/read-runbook-file.js';
 import type { StepRegistry } from '../registry.js';
 import { hashFiles } from '../state/hash-files.js';
 import type { RunRecord } from '../state/run-record.js';
+import type { StateBackend } from '../state/state-backend.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
-import type { OpenedState } from './open-state.js';
 
 export interface ValidRunbook {
   runbook: Runbook;
@@ -21,12 +21,10 @@ export interface PastRuns {
 }
 
 /**
- * The runs where this command's runs are kept: the same place `run` would record in. A state
- * address that cannot be opened is refused as `run` refuses it; runs that cannot be read are
- * only a warning, since validation does not need them.
+ * The runs kept where `run` would record one. Runs that cannot be read are only a warning:
+ * validation does not need them.
  */
-export async function readPastRuns(open: () => Promise<OpenedState>): Promise<PastRuns> {
-  const { backend } = await open();
+export async function readPastRuns(backend: StateBackend): Promise<PastRuns> {
   try {
     const records = await Promise.all(
       (await backend.ids()).map(async (id) => {

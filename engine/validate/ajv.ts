@@ -26,12 +26,12 @@ export function getAjv(useDefaults = false): Ajv2020 {
 
 /** The ajv every validator is compiled with, at run time or ahead of it; `code` adds to its code options. */
 export function createAjv({ useDefaults = false, code = {} }: { useDefaults?: boolean; code?: Options['code'] } = {}): Ajv2020 {
-  // ajv would check every schema against the meta-schema, compiling that first; the schemas
-  // it is given are checked already: plugins' in checkDefinition, the built-ins' by a test
   // loaded here, not on import: loading ajv's compiler costs 20 ms, which a runbook whose
   // schemas were all compiled at build time never needs
   const { Ajv2020: Ajv } = requireCommonJs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const addFormats = requireCommonJs('ajv-formats') as { default: (instance: Ajv2020) => void };
+  // no validateSchema: ajv would check every schema against the meta-schema, compiling that
+  // first, and the schemas it gets are checked already (plugins' in checkDefinition, the built-ins' by a test)
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults, validateSchema: false, code: { optimize: false, ...code } });
   addFormats.default(ajv);
   return ajv;

@@ -110,6 +110,17 @@ describe('runbook versions', () => {
     expect(result.stderr).toContain('rotate-keys.yaml:3:1: warning: version 1.0.0 is the same as run');
   });
 
+  it('validates all the same when the past runs cannot be read, saying why in a warning', async () => {
+    const space = workspace();
+    const file = space.write('rotate-keys.yaml', RUNBOOK.replace('plugins: [./team.js]\n', '').replace('type: team.look', 'type: set\n    with: { values: { a: 1 } }'));
+    const notAFolder = space.write('state-is-a-file', 'not runs\n');
+    const result = await runCli(['validate', file, '--state-dir', notAFolder], { cwd: space.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${file}: valid\n`);
+    expect(result.stderr).toMatch(/^stepwise: warning: could not read the past runs in \S+state-is-a-file\S* to compare versions: .*cannot keep runs there/m);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('refuses a state address it cannot use, as run does, with exit 2', async () => {
     const space = workspace();
     const file = space.write('rotate-keys.yaml', RUNBOOK.replace('plugins: [./team.js]\n', '').replace('type: team.look', 'type: set\n    with: { values: { a: 1 } }'));
