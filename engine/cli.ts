@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { handleFailure } from './cli/handle-failure.js';
+import { exitWithoutTerminal } from './cli/exit-without-terminal.js';
+import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -121,6 +123,8 @@ export interface RunCliOptions extends StateCliOptions {
 }
 
 async function main(argv: string[]): Promise<void> {
+  tolerateClosedOutput();
+  exitWithoutTerminal();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

@@ -266,19 +266,19 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     settings: (name) => state.settings[name] ?? {},
     progress: (message) => lines.progress(message),
     log: (message) => lines.log(message),
-    confirm: (message) => confirm(state, message),
+    confirm: (message) => confirm(state, message, signal),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,
   };
 }
 
-async function confirm(state: RunState, message: string): Promise<boolean> {
+async function confirm(state: RunState, message: string, signal: AbortSignal): Promise<boolean> {
   const { options } = state;
   if (options.assumeYes) return true;
   if (!options.interactive) {
     throw new StepFailure(`approval needed, but there is no terminal to ask on: "${options.redactor.text(message)}" — run again with --yes to approve`, { code: 'declined', retryable: false });
   }
-  return options.reporter.confirm(options.redactor.text(message));
+  return options.reporter.confirm(options.redactor.text(message), signal);
 }
 
 function validateInput(definition: StepDefinition, input: JsonObject): JsonObject {
