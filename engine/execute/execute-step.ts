@@ -1,5 +1,6 @@
 import type { OutputSpec, StepSpec } from '../document/runbook.js';
 import { parseDuration } from '../duration.js';
+import { StateWriteError } from '../exit-codes.js';
 import { EvaluationError, isTruthy, resolveValue, select, type Resolved } from '../expressions/evaluate.js';
 import { resolveStepInput } from '../expressions/resolve-step-input.js';
 import { findUnknown, Unknown } from '../expressions/unknown.js';
@@ -49,6 +50,7 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     }
     return await finishWith(step, outcomes, finish);
   } catch (error) {
+    if (error instanceof StateWriteError) throw error;
     const failure = state.options.signal.aborted ? asFailure(interruptedFailure()) : asFailure(error);
     await state.emit({ type: 'step-failed', stepId: step.id, error: failure, willRetry: false, durationMs: Date.now() - started, at: now() });
     return await finish('failed', null, { error: failure });
@@ -192,6 +194,8 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
       refuseUntilNotMet(step, result, attempt, state);
       return { kind: 'ran', result, started };
     } catch (error) {
+      // the run's record cannot be written (a full disk): not the step's failure, and no event can record it
+      if (error instanceof StateWriteError) throw error;
       const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
       const willRetry = shouldRetry(step.retry, attempt, failure);
       const retryInMs = willRetry ? retryDelay(step.retry!, attempt) : undefined;

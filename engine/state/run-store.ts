@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../exit-codes.js';
+import { StateWriteError, UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
@@ -32,15 +32,23 @@ export class RunStore {
   create(record: RunRecord, runbookText: string, say: (message: string) => void): { journal: Journal; lock: RunLock; folder: string } {
     const folder = path.join(this.runsFolder, record.runId);
     makeFolders(this.runsFolder);
-    mkdirSync(folder, { mode: 0o700 });
-    syncFolder(this.runsFolder);
     const lock = new RunLock(folder, say);
-    lock.acquire();
-    writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
-    writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    const journal = new Journal(path.join(folder, JOURNAL_FILE));
-    journal.open();
-    return { journal, lock, folder };
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+      syncFolder(this.runsFolder);
+      lock.acquire();
+      writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
+      writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      const journal = new Journal(path.join(folder, JOURNAL_FILE));
+      journal.open();
+      return { journal, lock, folder };
+    } catch (error) {
+      lock.release();
+      if (!isWriteFailure(error)) throw error;
+      // Nothing ran: a half-made run folder would only show up in `stepwise runs` as damaged.
+      rmSync(folder, { recursive: true, force: true });
+      throw error instanceof StateWriteError ? error : new StateWriteError(folder, error);
+    }
   }
 
   /** A past run, read back; refuses with a clear message when it is missing or damaged. */
@@ -149,6 +157,13 @@ function unusableFolder(folder: string, error: unknown): UsageError {
     ENOENT: 'a folder of the path cannot be made there',
   };
   return new UsageError(`${folder}: cannot keep runs there: ${(code && reasons[code]) ?? message}; choose a folder you can write to (--state-dir, STEPWISE_STATE or stepwise.config.yaml)`);
+}
+
+/** The file system refused a write for want of room or health, not for a wrong path or permission. */
+function isWriteFailure(error: unknown): error is NodeJS.ErrnoException {
+  if (error instanceof StateWriteError) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO' || code === 'EFBIG';
 }
 
 function isFolder(file: string): boolean {
