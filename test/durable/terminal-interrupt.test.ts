@@ -168,3 +168,80 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     await expectResumeCompletes(ws, runId);
   });
 });
+
+describe('Ctrl-C at a question on a terminal', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
+  it('at an approval: the run is interrupted, recorded, exit 130 with the resume command, and resumes', async () => {
+    const ws = workspace();
+    const runbook = ws.write(
+      'approval.yaml',
+      `apiVersion: stepwise/v1
+name: approval
+version: 1.0.0
+steps:
+  - id: first
+    type: shell
+    with: { command: [echo, first], effect: read }
+  - id: go
+    type: approve
+    with: { message: Restart the workers now? }
+  - id: after
+    type: shell
+    with: { command: [echo, after the nap], effect: read }
+`,
+    );
+    const session = onTerminal(ws, ['run', runbook, '--state-dir', ws.stateDir]);
+    await session.waitFor(/Restart the workers now\?/, 'the approval');
+
+    session.type(CTRL_C);
+    const exit = await session.exited;
+
+    expect(exit.code, exit.screen).toBe(130);
+    expect(exit.screen).not.toContain('force closed');
+    const runId = onlyRunId(ws.stateDir);
+    expect(exit.screen).toContain(`stepwise: to resume: stepwise resume ${runId} --state-dir ${ws.stateDir}`);
+    const journal = readJournalLines(ws.stateDir, runId);
+    expect(journal.find((line) => line.type === 'step-failed')).toMatchObject({ stepId: 'go', error: { code: 'interrupted' } });
+    expect(journal.at(-1)).toMatchObject({ type: 'run-finished', status: 'interrupted' });
+
+    const resumed = await runCli(['resume', runId, '--yes', '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(resumed.code, resumed.printed).toBe(0);
+    expect(resumed.printed).toContain('after the nap');
+  });
+
+  it('at the secret parameter a resume asks for: exit 130, the run as it was, the resume command printed', async () => {
+    const ws = workspace();
+    const runbook = ws.write(
+      'secret.yaml',
+      `apiVersion: stepwise/v1
+name: secret
+version: 1.0.0
+params:
+  apiKey: { type: string, secret: true }
+steps:
+  - id: once
+    type: shell
+    with: { command: [sh, -c, 'if [ -e failed-once ]; then echo after the nap; else : > failed-once; exit 1; fi'], effect: read }
+`,
+    );
+    const failed = await runCli(['run', runbook, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { STEPWISE_PARAM_APIKEY: 'k-123' } });
+    expect(failed.code, failed.printed).toBe(1);
+    const runId = onlyRunId(ws.stateDir);
+    const journalBefore = readJournalLines(ws.stateDir, runId);
+
+    const session = onTerminal(ws, ['resume', runId, '--state-dir', ws.stateDir]);
+    await session.waitFor(/secret parameter apiKey/, 'the question for the secret');
+    session.type(CTRL_C);
+    const exit = await session.exited;
+
+    expect(exit.code, exit.screen).toBe(130);
+    expect(exit.screen).not.toContain('internal error');
+    expect(exit.screen).toContain(`stepwise: interrupted at the question; run ${runId} is as it was`);
+    expect(exit.screen).toContain(`to resume: stepwise resume ${runId} --state-dir ${ws.stateDir}`);
+    expect(readJournalLines(ws.stateDir, runId)).toEqual(journalBefore);
+    expect(existsSync(path.join(runFolder(ws.stateDir, runId), 'lock')), 'the run\'s lock is still held').toBe(false);
+
+    const resumed = await runCli(['resume', runId, '--state-dir', ws.stateDir], { cwd: ws.dir, env: { STEPWISE_PARAM_APIKEY: 'k-123' } });
+    expect(resumed.code, resumed.printed).toBe(0);
+    expect(resumed.printed).toContain('after the nap');
+  });
+});
