@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { handleFailure } from './cli/handle-failure.js';
-import { exitWithoutTerminal } from './cli/exit-without-terminal.js';
+import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
 
@@ -124,7 +124,7 @@ export interface RunCliOptions extends StateCliOptions {
 
 async function main(argv: string[]): Promise<void> {
   tolerateClosedOutput();
-  exitWithoutTerminal();
+  outliveTerminal();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

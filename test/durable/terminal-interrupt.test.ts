@@ -208,6 +208,31 @@ steps:
     expect(resumed.printed).toContain('after the nap');
   });
 
+  it('a hang-up while an approval is asked withdraws the question: the run is recorded interrupted, exit 129', async () => {
+    const ws = workspace();
+    const runbook = ws.write(
+      'approval.yaml',
+      `apiVersion: stepwise/v1
+name: approval
+version: 1.0.0
+steps:
+  - id: go
+    type: approve
+    with: { message: Restart the workers now? }
+`,
+    );
+    const session = onTerminal(ws, ['run', runbook, '--state-dir', ws.stateDir]);
+    await session.waitFor(/Restart the workers now\?/, 'the approval');
+
+    session.hangUp();
+    const exit = await session.exited;
+
+    expect(exit.code, exit.screen).toBe(129);
+    const runId = onlyRunId(ws.stateDir);
+    expect(readJournalLines(ws.stateDir, runId).at(-1)).toMatchObject({ type: 'run-finished', status: 'interrupted' });
+    expect(existsSync(path.join(runFolder(ws.stateDir, runId), 'lock')), 'the run\'s lock is still held').toBe(false);
+  });
+
   it('at the secret parameter a resume asks for: exit 130, the run as it was, the resume command printed', async () => {
     const ws = workspace();
     const runbook = ws.write(
