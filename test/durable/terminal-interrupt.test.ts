@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startOnTerminal, type TerminalSession } from '../support/terminal-session.js';
-import { CLI, CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, runFolder, waitFor, workspace, type Workspace } from './support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, runFolder, startCli, waitFor, workspace, type Workspace } from './support/cli.js';
 
 const CTRL_C = '\x03';
 const CTRL_BACKSLASH = '\x1c';
@@ -231,6 +231,39 @@ steps:
     const runId = onlyRunId(ws.stateDir);
     expect(readJournalLines(ws.stateDir, runId).at(-1)).toMatchObject({ type: 'run-finished', status: 'interrupted' });
     expect(existsSync(path.join(runFolder(ws.stateDir, runId), 'lock')), 'the run\'s lock is still held').toBe(false);
+  });
+
+  it('at the question whether to run again a write step that was in flight: exit 130, the run as it was', async () => {
+    const ws = workspace();
+    ws.write('write-nap.sh', 'echo $$ > step.pid\nexec sleep 30\n');
+    const runbook = ws.write(
+      'write.yaml',
+      `apiVersion: stepwise/v1
+name: write
+version: 1.0.0
+steps:
+  - id: change
+    type: shell
+    with: { command: [sh, write-nap.sh] }
+`,
+    );
+    const first = startCli(['run', runbook, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    await waitFor('the write step to start', () => existsSync(ws.file('step.pid')) && readFileSync(ws.file('step.pid'), 'utf8').endsWith('\n'));
+    first.child.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+    const runId = onlyRunId(ws.stateDir);
+    const journalBefore = readJournalLines(ws.stateDir, runId);
+
+    const session = onTerminal(ws, ['resume', runId, '--state-dir', ws.stateDir]);
+    await session.waitFor(/may already have made its change; run it again\?/, 'the question');
+    session.type(CTRL_C);
+    const exit = await session.exited;
+
+    expect(exit.code, exit.screen).toBe(130);
+    expect(exit.screen).not.toContain('internal error');
+    expect(exit.screen).toContain(`stepwise: interrupted at the question; run ${runId} is as it was`);
+    expect(exit.screen).toContain(`to resume: stepwise resume ${runId} --state-dir ${ws.stateDir}`);
+    expect(readJournalLines(ws.stateDir, runId)).toEqual(journalBefore);
   });
 
   it('at the secret parameter a resume asks for: exit 130, the run as it was, the resume command printed', async () => {
