@@ -50,6 +50,7 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     }
     return await finishWith(step, outcomes, finish);
   } catch (error) {
+    // the run's record cannot be written (a full disk): not the step's failure, and no event can record it
     if (error instanceof StateWriteError) throw error;
     const failure = state.options.signal.aborted ? asFailure(interruptedFailure()) : asFailure(error);
     await state.emit({ type: 'step-failed', stepId: step.id, error: failure, willRetry: false, durationMs: Date.now() - started, at: now() });
@@ -194,7 +195,6 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
       refuseUntilNotMet(step, result, attempt, state);
       return { kind: 'ran', result, started };
     } catch (error) {
-      // the run's record cannot be written (a full disk): not the step's failure, and no event can record it
       if (error instanceof StateWriteError) throw error;
       const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
       const willRetry = shouldRetry(step.retry, attempt, failure);

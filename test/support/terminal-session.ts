@@ -99,6 +99,8 @@ export function startOnTerminal(argv: readonly string[], options: TerminalOption
   let raw = '';
   let driverErrors = '';
   let ended = false;
+  // typing after the program ended (a test's clean-up) has nobody to read it
+  driver.stdin.on('error', () => undefined);
   driver.stdout.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk));
   driver.stderr.setEncoding('utf8').on('data', (chunk: string) => (driverErrors += chunk));
   const screen = () => raw.replace(ESCAPES, '').replaceAll('\r', '');
