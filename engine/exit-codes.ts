@@ -59,13 +59,20 @@ export class StateWriteError extends Error {
   }
 }
 
+const STORAGE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EROFS: 'the file system is read-only (EROFS)',
+  EIO: 'an input/output error (EIO): the disk or the file system is failing',
+  EFBIG: 'the file is too large for the file system (EFBIG)',
+};
+
+/** The file system refused a write for want of room or health, not for a wrong path or a permission. */
+export function isStorageFailure(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code in STORAGE_FAILURES;
+}
+
 function describeWriteFailure(error: NodeJS.ErrnoException): string {
-  const reasons: Record<string, string> = {
-    ENOSPC: 'no space left on the device (ENOSPC)',
-    EDQUOT: 'the disk quota is used up (EDQUOT)',
-    EROFS: 'the file system is read-only (EROFS)',
-    EIO: 'an input/output error (EIO): the disk or the file system is failing',
-    EFBIG: 'the file is too large for the file system (EFBIG)',
-  };
-  return (error.code && reasons[error.code]) ?? error.message;
+  return (error.code && STORAGE_FAILURES[error.code]) ?? error.message;
 }

@@ -1,5 +1,5 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
-import { StateWriteError } from '../exit-codes.js';
+import { isStorageFailure, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver } from '../execute/events.js';
 import { syncFolder } from './write-file-atomic.js';
 import path from 'node:path';
@@ -21,7 +21,7 @@ export class Journal implements RunObserver {
   private seq: number;
   /** Bytes of complete lines: where a failed write's part line is cut off. */
   private bytes = 0;
-  private broken: StateWriteError | undefined;
+  private broken: Error | undefined;
 
   constructor(
     readonly file: string,
@@ -36,7 +36,7 @@ export class Journal implements RunObserver {
       this.bytes = fstatSync(this.fd).size;
       syncFolder(path.dirname(this.file));
     } catch (error) {
-      throw new StateWriteError(this.file, error as NodeJS.ErrnoException);
+      throw isStorageFailure(error) ? new StateWriteError(this.file, error) : error;
     }
   }
 
@@ -51,8 +51,8 @@ export class Journal implements RunObserver {
       writeFileSync(this.fd!, line);
       fdatasyncSync(this.fd!);
     } catch (error) {
-      this.broken = new StateWriteError(this.file, error as NodeJS.ErrnoException);
       this.takeBackPartLine();
+      this.broken = isStorageFailure(error) ? new StateWriteError(this.file, error) : (error as Error);
       throw this.broken;
     }
     this.seq++;

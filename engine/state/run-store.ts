@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { StateWriteError, UsageError } from '../exit-codes.js';
+import { isStorageFailure, StateWriteError, UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
@@ -44,10 +44,11 @@ export class RunStore {
       return { journal, lock, folder };
     } catch (error) {
       lock.release();
-      if (!isWriteFailure(error)) throw error;
+      const full = error instanceof StateWriteError ? error : isStorageFailure(error) ? new StateWriteError(folder, error) : undefined;
+      if (!full) throw error;
       // Nothing ran: a half-made run folder would only show up in `stepwise runs` as damaged.
       rmSync(folder, { recursive: true, force: true });
-      throw error instanceof StateWriteError ? error : new StateWriteError(folder, error);
+      throw full;
     }
   }
 
@@ -157,13 +158,6 @@ function unusableFolder(folder: string, error: unknown): UsageError {
     ENOENT: 'a folder of the path cannot be made there',
   };
   return new UsageError(`${folder}: cannot keep runs there: ${(code && reasons[code]) ?? message}; choose a folder you can write to (--state-dir, STEPWISE_STATE or stepwise.config.yaml)`);
-}
-
-/** The file system refused a write for want of room or health, not for a wrong path or permission. */
-function isWriteFailure(error: unknown): error is NodeJS.ErrnoException {
-  if (error instanceof StateWriteError) return true;
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS' || code === 'EIO' || code === 'EFBIG';
 }
 
 function isFolder(file: string): boolean {
