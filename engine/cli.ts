@@ -2,6 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { handleFailure } from './cli/handle-failure.js';
+import { outliveTerminal } from './cli/outlive-terminal.js';
+import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -11,7 +13,11 @@ Exit codes:
   2    invalid input or usage (runbook, parameters, arguments), or runs that cannot be
        reached: a run another process drives, a missing bucket, access denied
   3    declined at an approval (or no terminal to ask and no --yes)
-  130  interrupted (Ctrl-C); the run can be resumed
+  4    the run's record could not be written (a full disk): the run stopped there
+       and can be resumed once there is room
+  129  the terminal hung up (SIGHUP); the run can be resumed
+  130  interrupted (Ctrl-C, SIGTERM, Ctrl-C at a question); the run can be resumed
+  131  quit (Ctrl-\\, SIGQUIT); the run can be resumed
 
 Documentation: README.md and docs/ in the stepwise package.`;
 
@@ -121,6 +127,8 @@ export interface RunCliOptions extends StateCliOptions {
 }
 
 async function main(argv: string[]): Promise<void> {
+  tolerateClosedOutput();
+  outliveTerminal();
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

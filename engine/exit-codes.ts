@@ -4,7 +4,12 @@ export const ExitCode = {
   stepFailed: 1,
   invalidInput: 2,
   declined: 3,
+  /** The run's record could not be written (a full disk): it stopped there and can be resumed. */
+  stateUnwritable: 4,
+  /** 128 + the signal's number, as shells report a program a signal ended. */
+  hungUp: 129,
   interrupted: 130,
+  quit: 131,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -26,4 +31,48 @@ export class DeclinedError extends Error {
     super(message);
     this.name = 'DeclinedError';
   }
+}
+
+/** Ctrl-C where no run was going (a question before a resume): exit 130, nothing changed. */
+export class InterruptedError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
+
+/**
+ * A file of the run's record could not be written (a full disk, a read-only or failing file
+ * system): the run stops there, since a step must not go on unrecorded, and can be resumed once
+ * the cause is fixed. Exit 4.
+ */
+export class StateWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly failure: NodeJS.ErrnoException,
+  ) {
+    super(`cannot write ${file}: ${describeWriteFailure(failure)}`);
+    this.name = 'StateWriteError';
+  }
+}
+
+const STORAGE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EROFS: 'the file system is read-only (EROFS)',
+  EIO: 'an input/output error (EIO): the disk or the file system is failing',
+  EFBIG: 'the file is too large for the file system (EFBIG)',
+};
+
+/** The file system refused a write for want of room or health, not for a wrong path or a permission. */
+export function isStorageFailure(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code in STORAGE_FAILURES;
+}
+
+function describeWriteFailure(error: NodeJS.ErrnoException): string {
+  return (error.code && STORAGE_FAILURES[error.code]) ?? error.message;
 }

@@ -1,6 +1,6 @@
 import type { RunCliOptions } from '../cli.js';
 import type { Runbook } from '../document/runbook.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
 import { executeRunbook, type RunResult } from '../execute/execute-runbook.js';
 import type { JsonObject, JsonValue } from '../json.js';
@@ -8,6 +8,7 @@ import type { StepRegistry } from '../registry.js';
 import type { Redactor } from '../secrets.js';
 import { chooseReporter } from './choose-reporter.js';
 import { onInterrupt } from './on-interrupt.js';
+import { resumeCommandLine } from './resume-command-line.js';
 
 export interface RunSetup {
   file: string;
@@ -27,17 +28,20 @@ export interface RunSetup {
 
 type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
 
-/** Runs a prepared runbook with progress output, Ctrl-C handling, the result and the exit code. */
-export async function driveRun(setup: RunSetup): Promise<RunResult> {
+/**
+ * Runs a prepared runbook with progress output, Ctrl-C handling, the result and the exit code.
+ * A journal that cannot be written stops the run there (exit 4), resumable once it can.
+ */
+export async function driveRun(setup: RunSetup): Promise<void> {
   const { options } = setup;
   const dryRun = options.dryRun === true;
   const reporter = await chooseReporter(options.json === true);
   const planned: PlannedEvent[] = [];
   const collectPlans: RunObserver = { onEvent: (event) => void (event.type === 'step-planned' && planned.push(event)) };
   const interrupt = onInterrupt();
-  let result: RunResult;
+  let outcome: RunResult | StateWriteError;
   try {
-    result = await executeRunbook({
+    outcome = await executeRunbook({
       runbook: setup.runbook,
       runbookFile: setup.file,
       registry: setup.registry,
@@ -52,11 +56,21 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
       reporter,
       observers: [collectPlans, ...(setup.journal ? [setup.journal] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
+    }).catch((error: unknown) => {
+      if (error instanceof StateWriteError) return error;
+      throw error;
     });
   } finally {
     interrupt.runOver();
     await reporter.close();
   }
+  if (outcome instanceof StateWriteError) {
+    process.stderr.write(`stepwise: ${outcome.message}; the run stopped there\n`);
+    sayHowToResume(setup);
+    process.exitCode = ExitCode.stateUnwritable;
+    return;
+  }
+  const result = outcome;
   if (options.json) {
     const document = jsonResult(result, setup, planned);
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
@@ -66,17 +80,12 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
     const where = result.failure.stepId.startsWith('outputs.') ? `runbook output "${result.failure.stepId.slice('outputs.'.length)}"` : `step "${result.failure.stepId}"`;
     process.stderr.write(`stepwise: ${where} ${what}\n`);
   }
-  if (setup.journal && result.status !== 'succeeded') {
-    const command = ['stepwise', 'resume', result.runId, ...(setup.resumeArguments ?? [])].map(shellWord).join(' ');
-    process.stderr.write(`stepwise: to resume: ${command}\n`);
-  }
-  process.exitCode = exitCodeOf(result.status);
-  return result;
+  if (result.status !== 'succeeded') sayHowToResume(setup);
+  process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
 }
 
-/** A word as a shell reads it back: quoted when it holds anything but plain characters (such as `?` in an address). */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+function sayHowToResume(setup: RunSetup): void {
+  if (setup.journal) process.stderr.write(`stepwise: to resume: ${resumeCommandLine(setup.runId, setup.resumeArguments)}\n`);
 }
 
 export function exitCodeOf(status: RunStatus): number {

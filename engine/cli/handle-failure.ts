@@ -1,4 +1,4 @@
-import { DeclinedError, ExitCode, UsageError } from '../exit-codes.js';
+import { DeclinedError, ExitCode, InterruptedError, StateWriteError, UsageError } from '../exit-codes.js';
 import { StepContractError } from '../step-contract-error.js';
 
 /** Prints what went wrong without a stack trace (STEPWISE_DEBUG=1 shows it) and picks the exit code. */
@@ -10,6 +10,14 @@ export function handleFailure(error: unknown): number {
   if (error instanceof DeclinedError) {
     process.stderr.write(`stepwise: ${error.message}\n`);
     return ExitCode.declined;
+  }
+  if (error instanceof InterruptedError) {
+    process.stderr.write(`stepwise: ${error.message}\n${error.details.map((line) => `  ${line}\n`).join('')}`);
+    return ExitCode.interrupted;
+  }
+  if (error instanceof StateWriteError) {
+    process.stderr.write(`stepwise: ${error.message}\n`);
+    return ExitCode.stateUnwritable;
   }
   if (error instanceof StepContractError) {
     process.stderr.write(`stepwise: ${error.message}\n`);

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RunCliOptions } from '../cli.js';
 import type { Runbook, StepSpec } from '../document/runbook.js';
-import { DeclinedError, UsageError } from '../exit-codes.js';
+import { DeclinedError, InterruptedError, UsageError } from '../exit-codes.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { parseRunbookText } from '../load/read-runbook-file.js';
 import { paramEnvName, resolveParams } from '../params/resolve-params.js';
 import type { StepRegistry } from '../registry.js';
+import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
@@ -17,6 +18,7 @@ import { builtInStateCatalog } from './builtin-state-backends.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
+import { resumeCommandLine } from './resume-command-line.js';
 import { runbookFiles } from './run-command.js';
 
 export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'> {
@@ -51,8 +53,8 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
     return;
   }
   const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
-  await confirmInFlight(replay, options, rerunFrom);
-  const { values, redactor } = await paramsForResume(run, runbook);
+  await asking(() => confirmInFlight(replay, options, rerunFrom), runId, state);
+  const { values, redactor } = await asking(() => paramsForResume(run, runbook), runId, state);
   const journal = await state.backend.appendJournal(run);
   try {
     await driveRun({
@@ -132,6 +134,16 @@ function stepIndex(runbook: Runbook, id: string): number {
   const index = runbook.steps.findIndex((step) => step.id === id);
   if (index < 0) throw new UsageError(`--from ${id}: no such step${didYouMean(id, runbook.steps.map((step) => step.id))}`);
   return index;
+}
+
+/** Ctrl-C at a question asked before the run goes on: the run is left as it was, to resume later. */
+async function asking<T>(question: () => Promise<T>, runId: string, state: OpenedState): Promise<T> {
+  try {
+    return await question();
+  } catch (error) {
+    if (!isCtrlCAtPrompt(error)) throw error;
+    throw new InterruptedError(`interrupted at the question; run ${runId} is as it was`, [`to resume: ${resumeCommandLine(runId, state.arguments)}`]);
+  }
 }
 
 /**

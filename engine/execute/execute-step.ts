@@ -1,5 +1,6 @@
 import type { OutputSpec, StepSpec } from '../document/runbook.js';
 import { parseDuration } from '../duration.js';
+import { StateWriteError } from '../exit-codes.js';
 import { EvaluationError, isTruthy, resolveValue, select, type Resolved } from '../expressions/evaluate.js';
 import { resolveStepInput } from '../expressions/resolve-step-input.js';
 import { findUnknown, Unknown } from '../expressions/unknown.js';
@@ -49,6 +50,8 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     }
     return await finishWith(step, outcomes, finish);
   } catch (error) {
+    // the run's record cannot be written (a full disk): not the step's failure, and no event can record it
+    if (error instanceof StateWriteError) throw error;
     const failure = state.options.signal.aborted ? asFailure(interruptedFailure()) : asFailure(error);
     await state.emit({ type: 'step-failed', stepId: step.id, error: failure, willRetry: false, durationMs: Date.now() - started, at: now() });
     return await finish('failed', null, { error: failure });
@@ -192,6 +195,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
       refuseUntilNotMet(step, result, attempt, state);
       return { kind: 'ran', result, started };
     } catch (error) {
+      if (error instanceof StateWriteError) throw error;
       const failure = state.options.signal.aborted ? { ...asFailure(interruptedFailure()), retryable: false } : { ...asFailure(error), retryable: isRetryable(error) };
       const willRetry = shouldRetry(step.retry, attempt, failure);
       const retryInMs = willRetry ? retryDelay(step.retry!, attempt) : undefined;
@@ -266,19 +270,19 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     settings: (name) => state.settings[name] ?? {},
     progress: (message) => lines.progress(message),
     log: (message) => lines.log(message),
-    confirm: (message) => confirm(state, message),
+    confirm: (message) => confirm(state, message, signal),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,
   };
 }
 
-async function confirm(state: RunState, message: string): Promise<boolean> {
+async function confirm(state: RunState, message: string, signal: AbortSignal): Promise<boolean> {
   const { options } = state;
   if (options.assumeYes) return true;
   if (!options.interactive) {
     throw new StepFailure(`approval needed, but there is no terminal to ask on: "${options.redactor.text(message)}" — run again with --yes to approve`, { code: 'declined', retryable: false });
   }
-  return options.reporter.confirm(options.redactor.text(message));
+  return options.reporter.confirm(options.redactor.text(message), signal);
 }
 
 function validateInput(definition: StepDefinition, input: JsonObject): JsonObject {

@@ -69,7 +69,7 @@ function prefixedReporter(state: RunState, prefix: string): Reporter {
       await state.emit({ ...event, stepId: prefix + event.stepId } as RunEvent);
     },
     view: (stepId) => parent.view(prefix + stepId),
-    confirm: (message) => parent.confirm(message),
+    confirm: (message, signal) => parent.confirm(message, signal),
     close: async () => {},
   };
 }

@@ -1,14 +1,16 @@
 import { formatDuration } from '../duration.js';
+import { interruptedFailure } from '../execute/abortable.js';
 import type { RunEvent } from '../execute/events.js';
 import { PlainReporter } from './plain-reporter.js';
 import type { Reporter, StepView } from './reporter.js';
+import { isCtrlCAtPrompt } from './ctrl-c-at-prompt.js';
 
 type ListrModule = typeof import('listr2');
 type TaskHandle = {
   title: string;
   output: string;
   skip(message?: string): void;
-  prompt: (adapter: never) => { run(prompt: unknown, options: unknown): Promise<unknown> };
+  prompt: (adapter: never) => { run(prompt: unknown, options: unknown, context: { signal: AbortSignal }): Promise<unknown> };
 };
 
 interface OpenStep {
@@ -85,16 +87,28 @@ export class ListrReporter implements Reporter {
     };
   }
 
-  async confirm(message: string): Promise<boolean> {
+  /**
+   * The prompt puts the terminal in raw mode, so Ctrl-C reaches it as a key, not as SIGINT:
+   * it is an interruption all the same. A stop of the run (another signal, a timeout) closes
+   * the prompt, giving the terminal back.
+   */
+  async confirm(message: string, signal: AbortSignal): Promise<boolean> {
     const [{ ListrInquirerPromptAdapter }, { confirm }] = await Promise.all([import('@listr2/prompt-adapter-inquirer'), import('@inquirer/prompts')]);
     const step = [...this.open.values()].at(-1);
-    if (!step) return confirm({ message, default: false });
-    const answer = await step.task.prompt(ListrInquirerPromptAdapter as never).run(confirm, { message, default: false });
-    return answer === true;
+    try {
+      const answer = step
+        ? await step.task.prompt(ListrInquirerPromptAdapter as never).run(confirm, { message, default: false }, { signal })
+        : await confirm({ message, default: false }, { signal });
+      return answer === true;
+    } catch (error) {
+      if (isCtrlCAtPrompt(error)) throw interruptedFailure();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
-    for (const [id] of this.open) await this.finish({ type: 'step-finished', stepId: id, status: 'succeeded', outputs: null, durationMs: 0, at: '' });
+    // A step whose end never came: the run stopped under it (its journal could not be written).
+    for (const [id, step] of this.open) await this.finish({ type: 'step-finished', stepId: id, status: step.failure === undefined ? 'succeeded' : 'failed', outputs: null, durationMs: 0, at: '' });
   }
 
   private async step(id: string, title = id): Promise<OpenStep> {
@@ -106,6 +120,8 @@ export class ListrReporter implements Reporter {
     const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
     const list = new this.listr.Listr([{ title, task: (_ctx: unknown, task: unknown) => (resolveTask(task as TaskHandle), done) }], {
       exitOnError: true,
+      // Its handler exits 127 at Ctrl-C: stepwise's own stops the step and records the run.
+      registerSignalListeners: false,
       rendererOptions: { collapseErrors: false, showErrorMessage: true },
     });
     const finished = list.run().catch(() => undefined);

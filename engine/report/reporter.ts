@@ -11,7 +11,10 @@ export interface StepView {
 /** Renders a run for a person: events in order, plus live step messages and questions. */
 export interface Reporter extends RunObserver {
   view(stepId: string): StepView;
-  /** Asks on the terminal; only called when a terminal is there to answer. */
-  confirm(message: string): Promise<boolean>;
+  /**
+   * Asks on the terminal; only called when a terminal is there to answer. The question is
+   * withdrawn when `signal` aborts; Ctrl-C at it throws an interruption.
+   */
+  confirm(message: string, signal: AbortSignal): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
+import { isStorageFailure, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver } from '../execute/events.js';
 import { syncFolder } from './write-file-atomic.js';
 import path from 'node:path';
@@ -10,11 +11,17 @@ export type JournalEntry = RunEvent & { v: number; seq: number };
 
 /**
  * journal.ndjson: append-only, one event a line, each on disk (fdatasync) before the run goes
- * on, so a crash at any moment leaves a journal that says what had already happened.
+ * on, so a crash at any moment leaves a journal that says what had already happened. A write
+ * that fails (a full disk) takes back the part of its line already written, and fails every
+ * later event the same way: the run must stop there, and a resume goes on from the journal as
+ * it is.
  */
 export class Journal implements RunObserver {
   private fd: number | undefined;
   private seq: number;
+  /** Bytes of complete lines: where a failed write's part line is cut off. */
+  private bytes = 0;
+  private broken: Error | undefined;
 
   constructor(
     readonly file: string,
@@ -24,21 +31,47 @@ export class Journal implements RunObserver {
   }
 
   open(): void {
-    this.fd = openSync(this.file, 'a', 0o600);
-    syncFolder(path.dirname(this.file));
+    try {
+      this.fd = openSync(this.file, 'a', 0o600);
+      this.bytes = fstatSync(this.fd).size;
+      syncFolder(path.dirname(this.file));
+    } catch (error) {
+      throw isStorageFailure(error) ? new StateWriteError(this.file, error) : error;
+    }
   }
 
   onEvent(event: RunEvent): void {
     if (isRestoredEvent(event)) return;
+    if (this.broken) throw this.broken;
     if (this.fd === undefined) this.open();
-    const entry: JournalEntry = { v: JOURNAL_FORMAT, seq: ++this.seq, ...event };
-    writeSync(this.fd!, `${JSON.stringify(entry)}\n`);
-    fdatasyncSync(this.fd!);
+    const entry: JournalEntry = { v: JOURNAL_FORMAT, seq: this.seq + 1, ...event };
+    const line = Buffer.from(`${JSON.stringify(entry)}\n`);
+    try {
+      // writeFileSync goes on after a short write, which a disk filling up makes
+      writeFileSync(this.fd!, line);
+      fdatasyncSync(this.fd!);
+    } catch (error) {
+      this.takeBackPartLine();
+      this.broken = isStorageFailure(error) ? new StateWriteError(this.file, error) : (error as Error);
+      throw this.broken;
+    }
+    this.seq++;
+    this.bytes += line.length;
   }
 
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** Shrinking takes no space; should it fail all the same, a resume ignores a torn last line. */
+  private takeBackPartLine(): void {
+    try {
+      ftruncateSync(this.fd!, this.bytes);
+      fdatasyncSync(this.fd!);
+    } catch {
+      return;
+    }
   }
 }
 

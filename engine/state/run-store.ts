@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../exit-codes.js';
+import { isStorageFailure, StateWriteError, UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
@@ -32,15 +32,24 @@ export class RunStore {
   create(record: RunRecord, runbookText: string, say: (message: string) => void): { journal: Journal; lock: RunLock; folder: string } {
     const folder = path.join(this.runsFolder, record.runId);
     makeFolders(this.runsFolder);
-    mkdirSync(folder, { mode: 0o700 });
-    syncFolder(this.runsFolder);
     const lock = new RunLock(folder, say);
-    lock.acquire();
-    writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
-    writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    const journal = new Journal(path.join(folder, JOURNAL_FILE));
-    journal.open();
-    return { journal, lock, folder };
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+      syncFolder(this.runsFolder);
+      lock.acquire();
+      writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
+      writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      const journal = new Journal(path.join(folder, JOURNAL_FILE));
+      journal.open();
+      return { journal, lock, folder };
+    } catch (error) {
+      lock.release();
+      const full = error instanceof StateWriteError ? error : isStorageFailure(error) ? new StateWriteError(folder, error) : undefined;
+      if (!full) throw error;
+      // Nothing ran: a half-made run folder would only show up in `stepwise runs` as damaged.
+      rmSync(folder, { recursive: true, force: true });
+      throw full;
+    }
   }
 
   /** A past run, read back; refuses with a clear message when it is missing or damaged. */

@@ -44,7 +44,7 @@ describe.concurrent('stepwise CLI commands', () => {
     expect(stderr).toBe('');
     for (const command of ['validate', 'run', 'plan', 'resume', 'runs', 'show', 'steps', 'docs', 'schema']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(stdout).toContain('Exit codes:');
-    for (const exitCode of ['0', '1', '2', '3', '130']) expect(stdout).toMatch(new RegExp(`^\\s+${exitCode}\\s+\\S`, 'm'));
+    for (const exitCode of ['0', '1', '2', '3', '4', '129', '130', '131']) expect(stdout).toMatch(new RegExp(`^\\s+${exitCode}\\s+\\S`, 'm'));
   });
 
   it('--version prints the package version', async ({ expect }) => {
