@@ -1,12 +1,13 @@
 import type { OutputSpec } from '../document/runbook.js';
 import type { StepView } from '../report/reporter.js';
-import { boundLines } from '../report/bound-lines.js';
 import type { Redactor } from '../secrets.js';
 
 type HeldLine = { kind: 'progress' | 'log'; message: string };
 
 const HOLDING_NOTICE = 'live output held until the step ends, then shown redacted: the step declares a secret output';
 const WITHHELD_NOTICE = 'live output not shown: it holds a secret output too short to be masked';
+/** A minified JSON document on one line would flood the terminal. */
+const MAX_LINE_LENGTH = 500;
 
 /**
  * A step's progress and log lines on their way to the reporter, redacted. The value of an
@@ -62,6 +63,15 @@ export class LiveLines {
   }
 
   private write({ kind, message }: HeldLine): void {
-    this.view[kind](boundLines(this.redactor.text(message)));
+    // redacted before it is cut: cut first, a line would show the first characters of a secret it ends in
+    this.view[kind](cutLongLines(this.redactor.text(message)));
   }
+}
+
+function cutLongLines(text: string): string {
+  if (text.length <= MAX_LINE_LENGTH) return text;
+  return text
+    .split('\n')
+    .map((line) => (line.length > MAX_LINE_LENGTH ? `${line.slice(0, MAX_LINE_LENGTH)}…` : line))
+    .join('\n');
 }

@@ -1,4 +1,3 @@
-import { boundLines } from '../report/bound-lines.js';
 import type { Redactor } from '../secrets.js';
 import type { FailureInfo, RunEvent } from './events.js';
 import type { RunResult, StepResult } from './execute-runbook.js';
@@ -49,8 +48,8 @@ function redactStep(redactor: Redactor, step: StepResult): StepResult {
   return { ...step, title: redactor.text(title), outputs: redactor.value(outputs), ...(error === undefined ? {} : { error: redactFailure(redactor, error) }) };
 }
 
-/** Redacted, then cut to lines of a bounded length: in that order, or a cut could leave a secret's first characters. */
+/** The message and details redacted; the code is the engine's or the step's own word. */
 export function redactFailure<T extends FailureInfo>(redactor: Redactor, failure: T): T {
   const { message, details } = failure;
-  return { ...failure, message: boundLines(redactor.text(message)), ...(details === undefined ? {} : { details: boundLines(redactor.text(details)) }) };
+  return { ...failure, message: redactor.text(message), ...(details === undefined ? {} : { details: redactor.text(details) }) };
 }
