@@ -49,7 +49,7 @@ function redactStep(redactor: Redactor, step: StepResult): StepResult {
 }
 
 /** The message and details redacted; the code is the engine's or the step's own word. */
-export function redactFailure<T extends FailureInfo>(redactor: Redactor, failure: T): T {
+function redactFailure<T extends FailureInfo>(redactor: Redactor, failure: T): T {
   const { message, details } = failure;
   return { ...failure, message: redactor.text(message), ...(details === undefined ? {} : { details: redactor.text(details) }) };
 }

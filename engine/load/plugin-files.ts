@@ -10,7 +10,7 @@ const requireCache = createRequire(import.meta.url).cache;
 /** The files each plugin's import loaded, by the plugin's entry file. */
 const loadedBy = new Map<string, string[]>();
 
-let watching: Promise<LoadWatcher> | undefined;
+let watcher: LoadWatcher | undefined;
 /** One plugin import at a time, so that what is loaded meanwhile is that plugin's. */
 let importing: Promise<unknown> = Promise.resolve();
 
@@ -28,8 +28,7 @@ export function importPlugin(file: string): Promise<{ default?: unknown }> {
 }
 
 async function importRecorded(file: string): Promise<{ default?: unknown }> {
-  watching ??= LoadWatcher.start();
-  const watcher = await watching;
+  watcher ??= LoadWatcher.start();
   const esmBefore = watcher.count;
   const cjsBefore = new Set(Object.keys(requireCache));
   try {
@@ -64,7 +63,7 @@ class LoadWatcher {
     port.unref();
   }
 
-  static async start(): Promise<LoadWatcher> {
+  static start(): LoadWatcher {
     const { port1, port2 } = new MessageChannel();
     const data: HooksData = { port: port2 };
     register(new URL('./plugin-load-hooks.js', import.meta.url), { data, transferList: [port2] });
