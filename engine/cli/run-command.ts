@@ -65,7 +65,7 @@ function runRecord(runId: string, file: string, runbook: Runbook, params: JsonOb
 export async function runbookFiles(file: string, runbook: Runbook, registry: StepRegistry): Promise<string[]> {
   const absolute = path.resolve(file);
   const files = [absolute];
-  for (const plugin of runbook.plugins ?? []) files.push(...(await pluginFiles(pluginPath(absolute, plugin))));
+  for (const plugin of runbook.plugins ?? []) files.push(...pluginFiles(pluginPath(absolute, plugin)));
   for (const step of runbook.steps) {
     const definition = await registry.load(step.type);
     for (const included of definition.includes?.((step.with ?? {}) as never) ?? []) {

@@ -8,6 +8,7 @@ import type { Reporter } from '../report/reporter.js';
 import type { Redactor } from '../secrets.js';
 import type { FailureInfo, RunEvent, RunObserver, RunStatus, StepStatus } from './events.js';
 import { asFailure, executeStep } from './execute-step.js';
+import { redactEvent, redactResult } from './redact-event.js';
 
 export interface RunOptions {
   runbook: Runbook;
@@ -87,7 +88,7 @@ export class RunState {
   }
 
   async emit(event: RunEvent): Promise<void> {
-    const redacted = this.options.redactor.value(event);
+    const redacted = redactEvent(this.options.redactor, event);
     await this.options.reporter.onEvent(redacted);
     for (const observer of this.options.observers ?? []) await observer.onEvent(redacted);
   }
@@ -128,7 +129,7 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
   const durationMs = Date.now() - started;
   await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
   const allSteps = steps.flatMap((step) => [step, ...(state.childSteps.get(step.id) ?? [])]);
-  return options.redactor.value({ runId: options.runId, status, outputs, steps: allSteps, failure, durationMs });
+  return redactResult(options.redactor, { runId: options.runId, status, outputs, steps: allSteps, failure, durationMs });
 }
 
 /** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */

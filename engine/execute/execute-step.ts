@@ -6,6 +6,7 @@ import { resolveStepInput } from '../expressions/resolve-step-input.js';
 import { findUnknown, Unknown } from '../expressions/unknown.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Effect, StepContext, StepDefinition } from '../step-definition.js';
+import { hasTooShortSecret, MIN_SECRET_LENGTH } from '../secrets.js';
 import { StepFailure } from '../step-failure.js';
 import { compileSchema } from '../validate/ajv.js';
 import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
@@ -166,7 +167,7 @@ async function runItem(step: StepSpec, state: RunState, definition: StepDefiniti
   const planned = findUnknown(attempted.result);
   if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
   // Outside the attempts: a selector that cannot read the result would fail every attempt alike.
-  const outputs = selectOutputs(step, attempted.result, state);
+  const outputs = selectOutputs(step, attempted.result, state, lines);
   lines.release();
   await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - attempted.started, at: now() });
   return { kind: 'done', outputs, status: 'succeeded' };
@@ -192,7 +193,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
     await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, rerunSafe: isRerunSafe(definition, effect), at: now() });
     try {
       const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
-      refuseUntilNotMet(step, result, attempt, state);
+      refuseUntilNotMet(step, result, attempt, state, lines);
       return { kind: 'ran', result, started };
     } catch (error) {
       if (error instanceof StateWriteError) throw error;
@@ -216,7 +217,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
  * `retry.until` polls: a result it does not accept fails the attempt like an error would, and
  * the last attempt's failure says what was waited for.
  */
-function refuseUntilNotMet(step: StepSpec, result: JsonValue, attempt: number, state: RunState): void {
+function refuseUntilNotMet(step: StepSpec, result: JsonValue, attempt: number, state: RunState, lines: LiveLines): void {
   const until = step.retry?.until;
   if (until === undefined || findUnknown(result)) return;
   let accepted: boolean;
@@ -228,7 +229,7 @@ function refuseUntilNotMet(step: StepSpec, result: JsonValue, attempt: number, s
   }
   if (accepted) return;
   const attempts = `${attempt} of ${step.retry!.maxAttempts} attempt${step.retry!.maxAttempts === 1 ? '' : 's'}`;
-  const outputs = step.outputs === undefined ? undefined : JSON.stringify(toJson(selectOutputs(step, result, state)));
+  const outputs = step.outputs === undefined ? undefined : JSON.stringify(toJson(selectOutputs(step, result, state, lines)));
   throw new StepFailure(`the result is not yet what retry.until asks for (${until}) after ${attempts}`, {
     code: UNTIL_NOT_MET,
     retryable: true,
@@ -296,15 +297,22 @@ function validateInput(definition: StepDefinition, input: JsonObject): JsonObjec
 /**
  * Without `outputs:`, a step's outputs are its whole result (a `set` step's values, say).
  * Secret outputs are selected first, so that the redactor knows them even when another
- * selector fails and the step's held lines are shown with its failure.
+ * selector fails and the step's held lines are shown with its failure. A secret too short to
+ * be masked fails the step, and its lines are not shown at all.
  */
-function selectOutputs(step: StepSpec, result: JsonValue, state: RunState): Resolved {
+function selectOutputs(step: StepSpec, result: JsonValue, state: RunState, lines?: LiveLines): Resolved {
   if (step.outputs === undefined) return result;
   const specs = Object.entries(step.outputs);
   const selected = new Map<string, JsonValue>();
   for (const [name, spec] of [...specs.filter(([, spec]) => isSecret(spec)), ...specs.filter(([, spec]) => !isSecret(spec))]) {
     const value = selectOutput(name, spec, result);
-    if (isSecret(spec)) state.options.redactor.add(value);
+    if (isSecret(spec)) {
+      if (hasTooShortSecret(value)) {
+        lines?.withhold();
+        throw tooShortSecret(name);
+      }
+      state.options.redactor.add(value);
+    }
     selected.set(name, value);
   }
   return Object.fromEntries(specs.map(([name]) => [name, selected.get(name) ?? null]));
@@ -317,6 +325,13 @@ function selectOutput(name: string, spec: OutputSpec, result: JsonValue): JsonVa
     if (!(error instanceof EvaluationError)) throw error;
     throw new StepFailure(`outputs.${name}: ${error.message}`, { code: 'expression', retryable: false });
   }
+}
+
+function tooShortSecret(name: string): StepFailure {
+  return new StepFailure(
+    `outputs.${name} is marked secret, but its value has fewer than ${MIN_SECRET_LENGTH} characters: too few to be masked in what stepwise shows and records without garbling other text, so it is refused and not shown; select a longer value (or leave the output out)`,
+    { code: 'secret-too-short', retryable: false },
+  );
 }
 
 function isSecret(spec: OutputSpec): boolean {

@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isJsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import { StepContractError } from '../step-contract-error.js';
 import type { Report } from '../validate/report.js';
+import { importPlugin } from './plugin-files.js';
 
 /**
  * The step types a runbook's `plugins:` add, in a registry of its own so that one runbook's
@@ -34,7 +34,7 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    module = await importPlugin(file);
   } catch (error) {
     return `plugin ${entry} failed to load: ${firstLine(error)}`;
   }

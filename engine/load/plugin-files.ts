@@ -1,37 +1,90 @@
-import { readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { HooksData, HooksMessage } from './plugin-load-hooks.js';
+
+/** CommonJS modules, whichever `require` loaded them: one cache for the process. */
+const requireCache = createRequire(import.meta.url).cache;
+
+/** The files each plugin's import loaded, by the plugin's entry file. */
+const loadedBy = new Map<string, string[]>();
+
+let watcher: LoadWatcher | undefined;
+/** One plugin import at a time, so that what is loaded meanwhile is that plugin's. */
+let importing: Promise<unknown> = Promise.resolve();
 
 /**
- * A plugin's entry file and the files of its own that it imports, followed from file to file,
- * in a fixed order: a resume must notice a change in any of them. Packages and `node:` modules
- * are not the plugin's, and an `import()` of a computed name cannot be followed.
+ * Imports a plugin and records every file Node loads for it: ES modules as a loader hook sees
+ * them, whatever their specifier (relative, absolute, `file:` URL, computed), and CommonJS
+ * modules as require's cache holds them, however deep the chain. The hook is registered at the
+ * first plugin: it costs a thread, and every later import crosses it, which a runbook without
+ * plugins never pays for.
  */
-export async function pluginFiles(entry: string): Promise<string[]> {
-  // loaded here, for runbooks that have plugins: it compiles a WebAssembly module as it loads
-  const { init, parse } = await import('es-module-lexer');
-  await init;
-  const found: string[] = [];
-  const pending = [entry];
-  while (pending.length > 0) {
-    const file = pending.shift()!;
-    if (found.includes(file)) continue;
-    found.push(file);
-    for (const specifier of relativeImports(file, parse)) pending.push(path.resolve(path.dirname(file), specifier));
-  }
-  return found;
+export function importPlugin(file: string): Promise<{ default?: unknown }> {
+  const imported = importing.then(() => importRecorded(file));
+  importing = imported.catch(() => undefined);
+  return imported;
 }
 
-function relativeImports(file: string, parse: typeof import('es-module-lexer').parse): string[] {
-  let source: string;
+async function importRecorded(file: string): Promise<{ default?: unknown }> {
+  watcher ??= LoadWatcher.start();
+  const esmBefore = watcher.count;
+  const cjsBefore = new Set(Object.keys(requireCache));
   try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    return []; // a missing entry is refused when the plugin loads, and hashing it says so
+    return (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } finally {
+    const esm = await watcher.loadedSince(esmBefore);
+    const cjs = Object.keys(requireCache).filter((loaded) => !cjsBefore.has(loaded));
+    // a plugin two runbooks share is loaded once: the first import says what it loaded
+    if (!loadedBy.has(file)) loadedBy.set(file, [...esm, ...cjs]);
   }
-  try {
-    const [imports] = parse(source, file);
-    return imports.map((imported) => imported.n).filter((specifier): specifier is string => specifier !== undefined && /^\.\.?\//.test(specifier)).sort();
-  } catch {
-    return []; // a syntax error is refused when the plugin loads
+}
+
+/**
+ * A plugin's entry file and the files of its own that loading it loaded, in a fixed order: a
+ * resume must notice a change in any of them. Packages (under node_modules) and `node:`
+ * modules are not the plugin's; a file a plugin loads only once a step runs is not known yet.
+ */
+export function pluginFiles(entry: string): string[] {
+  const own = (loadedBy.get(entry) ?? []).filter((file) => file !== entry && !file.split(path.sep).includes('node_modules'));
+  return [entry, ...new Set(own.sort())];
+}
+
+class LoadWatcher {
+  private readonly loaded: string[] = [];
+  private readonly flushes: (() => void)[] = [];
+
+  private constructor(private readonly port: MessagePort) {
+    port.on('message', (message: HooksMessage) => {
+      if ('loaded' in message) this.loaded.push(fileURLToPath(message.loaded));
+      else this.flushes.shift()?.();
+    });
+    port.unref();
+  }
+
+  static start(): LoadWatcher {
+    const { port1, port2 } = new MessageChannel();
+    const data: HooksData = { port: port2 };
+    register(new URL('./plugin-load-hooks.js', import.meta.url), { data, transferList: [port2] });
+    return new LoadWatcher(port1);
+  }
+
+  get count(): number {
+    return this.loaded.length;
+  }
+
+  /** The files loaded since the count was `start`, once every report sent before now has arrived. */
+  async loadedSince(start: number): Promise<string[]> {
+    this.port.ref();
+    try {
+      await new Promise<void>((resolve) => {
+        this.flushes.push(resolve);
+        this.port.postMessage('flush');
+      });
+    } finally {
+      if (this.flushes.length === 0) this.port.unref();
+    }
+    return this.loaded.slice(start);
   }
 }

@@ -5,7 +5,7 @@ import type { JsonObject, JsonValue } from '../json.js';
 import { compileSchema } from '../validate/ajv.js';
 import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
 import { didYouMean } from '../validate/did-you-mean.js';
-import { MIN_SECRET_LENGTH } from '../secrets.js';
+import { hasTooShortSecret, MIN_SECRET_LENGTH } from '../secrets.js';
 import { isRequired, paramSchema } from './param-schema.js';
 
 export interface ResolvedParams {
@@ -76,7 +76,7 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
       continue;
     }
     if (spec.secret) {
-      if ((typeof value === 'string' || typeof value === 'number') && String(value).length < MIN_SECRET_LENGTH) problems.push(`${prefix}a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
+      if (hasTooShortSecret(value)) problems.push(`${prefix}a secret must be at least ${MIN_SECRET_LENGTH} characters long`);
       secrets.push(value);
     }
     values[name] = value;

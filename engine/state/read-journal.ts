@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../exit-codes.js';
 import type { JournalEntry } from './journal.js';
-import { parseJournalEntry } from './journal-entry.js';
+import { expectJournalEntry } from './journal-entry.js';
 
 export interface JournalContents {
   entries: JournalEntry[];
@@ -16,7 +16,7 @@ const NEWLINE = 0x0a;
 /**
  * Replays a journal. An event counts once its whole line, newline included, is on disk: a
  * last line without its newline was cut short by a crash and is ignored; anything else that
- * does not read is refused.
+ * does not read, or is out of sequence, is refused.
  */
 export function readJournal(file: string): JournalContents {
   let bytes: Buffer;
@@ -31,9 +31,7 @@ export function readJournal(file: string): JournalContents {
   const entries: JournalEntry[] = [];
   for (const [index, line] of lines.entries()) {
     if (line === '') continue;
-    const entry = parseJournalEntry(line, `${file}:${index + 1}`);
-    if (entry === undefined) throw new UsageError(`${file}:${index + 1}: the journal line is not a valid event; the run folder is damaged`);
-    entries.push(entry);
+    entries.push(expectJournalEntry(line, `${file}:${index + 1}`, entries.length + 1));
   }
   return { entries, tornTail: completeBytes < bytes.length, completeBytes };
 }

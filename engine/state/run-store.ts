@@ -5,6 +5,7 @@ import { didYouMean } from '../validate/did-you-mean.js';
 import { Journal } from './journal.js';
 import { readJournal, type JournalContents } from './read-journal.js';
 import { parseRunRecord } from './parse-run-record.js';
+import { isRunId } from './run-id.js';
 import type { RunRecord } from './run-record.js';
 import { lockIsHeld, RunLock } from './run-lock.js';
 import { syncFolder, writeFileAtomic } from './write-file-atomic.js';
@@ -88,7 +89,7 @@ export class RunStore {
 
   ids(): string[] {
     try {
-      return readdirSync(this.runsFolder).filter((name) => isFolder(path.join(this.runsFolder, name))).sort();
+      return readdirSync(this.runsFolder).filter((name) => isRunId(name) && isFolder(path.join(this.runsFolder, name))).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw unusableFolder(this.runsFolder, error);
@@ -97,7 +98,7 @@ export class RunStore {
 
   private existingFolder(runId: string): string {
     const folder = path.join(this.runsFolder, runId);
-    if (!/^[A-Za-z0-9._-]+$/.test(runId) || !isFolder(folder)) {
+    if (!isRunId(runId) || !isFolder(folder)) {
       throw new UsageError(`no run "${runId}" in ${this.runsFolder}${didYouMean(runId, this.ids()) || '; `stepwise runs` lists the runs'}`);
     }
     return folder;
@@ -105,7 +106,7 @@ export class RunStore {
 
   /** Some live process drives the run now (a lock left by a process that died does not count). */
   isLocked(runId: string): boolean {
-    return lockIsHeld(path.join(this.runsFolder, runId));
+    return isRunId(runId) && lockIsHeld(path.join(this.runsFolder, runId));
   }
 }
 

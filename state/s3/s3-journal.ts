@@ -1,7 +1,7 @@
 import type { RunEvent } from '../../engine/execute/events.js';
 import { UsageError } from '../../engine/exit-codes.js';
 import { isRestoredEvent, JOURNAL_FORMAT, type JournalEntry } from '../../engine/state/journal.js';
-import { parseJournalEntry } from '../../engine/state/journal-entry.js';
+import { expectJournalEntry, parseJournalEntry } from '../../engine/state/journal-entry.js';
 import type { JournalWriter } from '../../engine/state/state-backend.js';
 import type { S3Objects } from './s3-objects.js';
 import type { S3RunLock } from './s3-lock.js';
@@ -80,10 +80,7 @@ export async function readS3Journal(objects: S3Objects, journalFolder: string): 
   return bodies.map((object, index) => {
     const where = objects.address(journalFolder + names[index]);
     if (object === undefined) throw new UsageError(`${where} vanished while it was read: is someone deleting the run?`);
-    const entry = parseJournalEntry(object.body, where);
-    if (entry === undefined) throw new UsageError(`${where} is not a valid journal event: the run is damaged`);
-    if (entry.seq !== index + 1) throw new UsageError(`${where} holds event ${entry.seq}, not ${index + 1}: the run is damaged`);
-    return entry;
+    return expectJournalEntry(object.body, where, index + 1);
   });
 }
 

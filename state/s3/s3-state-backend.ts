@@ -1,5 +1,6 @@
 import { UsageError } from '../../engine/exit-codes.js';
 import { parseRunRecord } from '../../engine/state/parse-run-record.js';
+import { isRunId } from '../../engine/state/run-id.js';
 import type { RunRecord } from '../../engine/state/run-record.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from '../../engine/state/state-backend.js';
 import { didYouMean } from '../../engine/validate/did-you-mean.js';
@@ -15,7 +16,6 @@ const RUN_FILE = 'run.json';
 const SNAPSHOT_FILE = 'runbook.snapshot.yaml';
 const LOCK_FILE = 'lock';
 const JOURNAL_FOLDER = 'journal/';
-const RUN_ID = /^[A-Za-z0-9._-]+$/;
 
 interface Marker {
   stepwise: 'state';
@@ -89,7 +89,7 @@ export class S3StateBackend implements StateBackend {
     const { folders } = await this.objects.list('runs/', { delimiter: '/' });
     return folders
       .map((folder) => folder.slice('runs/'.length, -1))
-      .filter((id) => RUN_ID.test(id))
+      .filter((id) => isRunId(id))
       .sort();
   }
 
@@ -120,7 +120,7 @@ export class S3StateBackend implements StateBackend {
   /** run.json of an existing run; refuses an unknown id, naming the closest one. */
   private async runRecordText(runId: string): Promise<string | undefined> {
     const folder = runFolder(runId);
-    if (RUN_ID.test(runId) && (await this.inspectPrefix())) {
+    if (isRunId(runId) && (await this.inspectPrefix())) {
       const record = await this.objects.get(folder + RUN_FILE);
       if (record !== undefined) return record.body;
       if ((await this.objects.list(folder, { maxKeys: 1 })).keys.length > 0) return undefined;

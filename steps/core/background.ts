@@ -27,7 +27,6 @@ const PORT_POLL_MS = 100;
 /** A connection attempt that neither succeeds nor fails by then counts as not ready yet. */
 const CONNECT_ATTEMPT_MS = 1_000;
 const MAX_LOGGED_LINES = 200;
-const MAX_LOGGED_LINE_LENGTH = 500;
 /** Kept for failure messages, after the lines have stopped going to the log. */
 const KEPT_LINES = 50;
 
@@ -290,12 +289,12 @@ class OutputLines {
   /** For the end of a message. */
   lastLine(): string {
     const last = this.kept.findLast((line) => line.trim() !== '');
-    return last === undefined ? 'it printed nothing' : `its last output line: ${truncate(last.trim())}`;
+    return last === undefined ? 'it printed nothing' : `its last output line: ${last.trim()}`;
   }
 
   details(): string | undefined {
     if (this.kept.length === 0) return undefined;
-    return `output (last ${KEPT_LINES} lines of stdout and stderr):\n${this.kept.map(truncate).join('\n')}`;
+    return `output (last ${KEPT_LINES} lines of stdout and stderr):\n${this.kept.join('\n')}`;
   }
 
   /** Shows output as it comes without flooding the log with a chatty process's every line. */
@@ -306,12 +305,9 @@ class OutputLines {
       this.ctx.log(`… further output is not shown (more than ${MAX_LOGGED_LINES} lines)`);
       return;
     }
-    this.ctx.log(truncate(line));
+    // the engine cuts a long line, once it is redacted
+    this.ctx.log(line);
   }
-}
-
-function truncate(line: string): string {
-  return line.length > MAX_LOGGED_LINE_LENGTH ? `${line.slice(0, MAX_LOGGED_LINE_LENGTH)}…` : line;
 }
 
 function describeExit(exit: BackgroundExit): string {

@@ -22,7 +22,6 @@ const SHELL_PATH = '/bin/sh';
 const SHELL_COMMAND_NOT_FOUND = 127;
 const DETAILS_TAIL_LINES = 50;
 const MAX_LOGGED_LINES = 1_000;
-const MAX_LOGGED_LINE_LENGTH = 500;
 
 export default defineStep<ShellInput>({
   type: 'shell',
@@ -152,7 +151,8 @@ function boundedLogger(ctx: StepContext): (line: string) => void {
       ctx.log(`… further output is not shown here (the step's stdout holds all of it)`);
       return;
     }
-    ctx.log(line.length > MAX_LOGGED_LINE_LENGTH ? `${line.slice(0, MAX_LOGGED_LINE_LENGTH)}…` : line);
+    // the engine cuts a long line, once it is redacted
+    ctx.log(line);
   };
 }
 

@@ -179,6 +179,58 @@ describe('plugins', () => {
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
   });
+
+  it.each([
+    ['a module imported by its absolute path', 'lib/absolute.js'],
+    ['a module imported by a computed name', 'lib/computed.js'],
+    ['the end of a CommonJS require chain', 'lib/cjs/wording.cjs'],
+  ])('hashes what loading a plugin loaded, such as %s', async (_what, edited) => {
+    const space = workspace();
+    space.write('lib/absolute.js', "export const absolute = 'absolute';\n");
+    space.write('lib/computed.js', "export const computed = 'computed';\n");
+    space.write('lib/cjs/index.cjs', "module.exports = require('./message.cjs');\n");
+    space.write('lib/cjs/message.cjs', "const { wording } = require('./wording.cjs');\nexports.message = (file) => file + wording;\n");
+    space.write('lib/cjs/wording.cjs', "exports.wording = ' is missing';\n");
+    space.write('node_modules/team-words/package.json', JSON.stringify({ name: 'team-words', main: 'index.js' }));
+    space.write('node_modules/team-words/index.js', "exports.word = 'word';\n");
+    const imports = [
+      "import { createRequire } from 'node:module';",
+      `import { absolute } from ${JSON.stringify(space.path('lib/absolute.js'))};`,
+      "const { computed } = await import(['./lib', 'computed.js'].join('/'));",
+      'const require = createRequire(import.meta.url);',
+      "const { message } = require('./lib/cjs/index.cjs');",
+      "const { word } = require('team-words');",
+      'void [absolute, computed, word];',
+    ].join('\n');
+    space.write('team-steps.js', `${imports}\n${COUNTING_PLUGIN.replace("input.file + ' is missing'", 'message(input.file)')}`);
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRun(space);
+    space.write('go', '');
+
+    space.write(edited, `${space.read(edited)}// edited\n`);
+    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+    expect(space.read('count.txt')).toBe('ran\n');
+  });
+
+  it('does not count a change of a package a plugin uses from node_modules', async () => {
+    const space = workspace();
+    space.write('node_modules/team-words/package.json', JSON.stringify({ name: 'team-words', main: 'index.js' }));
+    space.write('node_modules/team-words/index.js', "exports.suffix = ' is missing';\n");
+    space.write('team-steps.js', `import { createRequire } from 'node:module';\nconst { suffix } = createRequire(import.meta.url)('team-words');\n${COUNTING_PLUGIN.replace("' is missing'", 'suffix')}`);
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRun(space);
+
+    space.write('node_modules/team-words/index.js', "exports.suffix = ' is missing';\n// a newer version\n");
+    space.write('go', '');
+    const resumed = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(resumed.code, resumed.printed).toBe(0);
+  });
 });
 
 function escape(text: string): string {

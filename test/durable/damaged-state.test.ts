@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, readJournalLines, runCli, runFolder, workspace, type CliResult } from './support/cli.js';
@@ -78,7 +78,48 @@ describe('damaged or unknown runs', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
 
     const resumed = await runCli(['resume', runId, '--state-dir', ws.stateDir], { cwd: ws.dir, env });
 
-    expectRefusal(resumed, 'journal.ndjson:2: the journal line is not a valid event; the run folder is damaged');
+    expectRefusal(resumed, 'journal.ndjson:2: not a valid journal event (it is not JSON); the run is damaged');
+  });
+
+  it.each([
+    ['a line removed', (lines: string[]) => lines.splice(2, 1), 'journal.ndjson:3: event 3 is missing: this one is event 4'],
+    ['a line written twice', (lines: string[]) => lines.splice(2, 0, lines[1]!), 'journal.ndjson:3: holds event 2 again, where event 3 should be'],
+    ['a sequence number that is not a number', (lines: string[]) => (lines[1] = lines[1]!.replace('"seq":2', '"seq":"x"')), 'journal.ndjson:2: not a valid journal event ("seq" is "x", not a sequence number)'],
+    ['an unknown event type', (lines: string[]) => (lines[1] = lines[1]!.replace(/"type":"[^"]+"/, '"type":"step-exploded"')), 'journal.ndjson:2: not a valid journal event (unknown event type "step-exploded")'],
+  ])('refuses a journal with %s, naming the line, in resume and show, and runs nothing', async (_what, damage, message) => {
+    const ws = workspace();
+    const { runId, env } = await failedGatedRun(ws);
+    const lines = readFileSync(journalFile(ws.stateDir, runId), 'utf8').split('\n');
+    damage(lines);
+    writeFileSync(journalFile(ws.stateDir, runId), lines.join('\n'));
+    writeFileSync(ws.file('allow'), '');
+    writeFileSync(ws.file('go'), '');
+
+    for (const args of [['resume', runId], ['show', runId]]) {
+      const result = await runCli([...args, '--state-dir', ws.stateDir], { cwd: ws.dir, env });
+      expectRefusal(result, `${message}; the run is damaged`);
+    }
+    expect(readEffects(env.EFFECTS_FILE).map((effect) => effect.label)).toEqual(['one']);
+  });
+
+  it('refuses the run ids . and .., which would name the state folder and the runs folder', async () => {
+    const ws = workspace();
+    const { runId, env } = await failedGatedRun(ws);
+    // a copy of the run where . and .. would find it
+    for (const folder of [ws.stateDir, path.join(ws.stateDir, 'runs')]) {
+      for (const file of ['run.json', 'journal.ndjson', 'runbook.snapshot.yaml']) copyFileSync(path.join(runFolder(ws.stateDir, runId), file), path.join(folder, file));
+    }
+    writeFileSync(ws.file('allow'), '');
+    writeFileSync(ws.file('go'), '');
+
+    for (const id of ['..', '.']) {
+      for (const command of ['show', 'resume']) {
+        const result = await runCli([command, '--state-dir', ws.stateDir, '--', id], { cwd: ws.dir, env });
+        expectRefusal(result, `no run "${id}" in ${path.join(ws.stateDir, 'runs')}`);
+      }
+    }
+    expect(readEffects(env.EFFECTS_FILE).map((effect) => effect.label)).toEqual(['one']);
+    expect(readdirSync(ws.stateDir).sort()).toEqual(['journal.ndjson', 'run.json', 'runbook.snapshot.yaml', 'runs']);
   });
 
   it.each([

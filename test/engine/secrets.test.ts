@@ -121,7 +121,80 @@ describe('secrets', () => {
   });
 });
 
+describe('secrets in text a step prints', () => {
+  it('cuts a long live line only once it is redacted', async () => {
+    const long = testStep('test.long', {
+      run: async (ctx) => {
+        ctx.log(`${'x'.repeat(495)}${SECRET_PARAM}${'y'.repeat(600)}`);
+        return null;
+      },
+    });
+    const run = await runRunbook({ steps: [{ id: 'long', type: 'test.long' }] }, [long], { redactor: redactorWith(SECRET_PARAM) });
+    expect(run.reporter.lines).toContain(`long log: ${'x'.repeat(495)}***yy…`);
+    expect(run.reporter.lines.join('\n')).not.toContain(SECRET_PARAM.slice(0, 3));
+  });
+
+  it('never masks what the engine records of a step: a secret equal to a word of the journal leaves it readable', async () => {
+    const observed: RunEvent[] = [];
+    const run = await runRunbook({ steps: [{ id: 'step', type: 'test.leaky', with: { said: 'step succeeded' } }] }, [leaky()], {
+      redactor: redactorWith('step', 'succeeded'),
+      observers: [{ onEvent: (event) => void observed.push(event) }],
+    });
+    expect(observed.map((event) => event.type)).toContain('step-succeeded');
+    expect(observed.find((event) => event.type === 'step-succeeded')).toMatchObject({ stepId: 'step', outputs: { said: '*** ***' } });
+    expect(run.result.status).toBe('succeeded');
+  });
+
+  it('refuses a secret output too short to mask, without showing the lines that held it', async () => {
+    const printsPin = testStep('test.pin', {
+      run: async (ctx) => {
+        ctx.log('pin: 4x2');
+        return { pin: ' 4x2\n' };
+      },
+    });
+    const run = await runRunbook({ steps: [{ id: 'pin', type: 'test.pin', outputs: { pin: { from: 'pin', secret: true } } }] }, [printsPin]);
+    expect(run.result.failure).toMatchObject({ code: 'secret-too-short' });
+    expect(JSON.stringify({ lines: run.reporter.lines, events: run.reporter.events, result: run.result })).not.toContain('4x2');
+    expect(run.reporter.lines.join('\n')).toContain('live output not shown');
+  });
+});
+
 describe('Redactor', () => {
+  it('masks a value of several lines whole and line by line, leaving out lines too short to mask', () => {
+    const redactor = redactorWith('first-line\n  second-line\r\n}\n');
+    expect(redactor.text('a first-line\n  second-line\r\n}\n b')).toBe('a *** b');
+    expect(redactor.text('error: second-line')).toBe('error: ***');
+    expect(redactor.text('{ x }')).toBe('{ x }');
+  });
+
+  it('masks the forms a value takes in JSON text, URLs and base64', () => {
+    const secret = 'pä"ss\\wörd/2024 +';
+    const redactor = redactorWith(secret);
+    const forms = [
+      JSON.stringify(secret).slice(1, -1),
+      JSON.stringify(secret).slice(1, -1).replace('ä', '\\u00e4').replace('ö', '\\u00f6'),
+      encodeURIComponent(secret),
+      new URLSearchParams({ p: secret }).toString().slice(2),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(secret).toString('base64url'),
+    ];
+    for (const form of forms) expect(redactor.text(`<${form}>`), form).toMatch(/^<\*\*\*=*>$/);
+  });
+
+  it('masks keys of mappings, numbering a masked key that meets another', () => {
+    const redactor = redactorWith('s3cret-key');
+    expect(redactor.value({ 's3cret-key': 1, 'a-s3cret-key': 2, 'a-***': 3, nested: [{ 's3cret-key': 's3cret-key' }], __proto__x: 0 })).toEqual({
+      '***': 1,
+      'a-*** (2)': 2,
+      'a-***': 3,
+      nested: [{ '***': '***' }],
+      __proto__x: 0,
+    });
+    const shadowing = redactor.value(JSON.parse('{"__proto__": "s3cret-key"}') as Record<string, string>);
+    expect(Object.getOwnPropertyDescriptor(shadowing, '__proto__')?.value).toBe('***');
+  });
+
+
   it('masks every known value inside strings, lists and mappings, longest first', () => {
     const redactor = redactorWith('abcd', 'abcdef');
     expect(redactor.value({ a: 'x abcdef y abcd', list: ['abcd'], n: 1, nested: { b: 'abcdabcd' } })).toEqual({ a: 'x *** y ***', list: ['***'], n: 1, nested: { b: '******' } });

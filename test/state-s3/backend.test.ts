@@ -185,4 +185,17 @@ describeMoto('the S3 state backend against moto', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'gap/runs/run-f/journal/0000000004.json' }));
     await expect((await openS3State(address)).open('run-f')).rejects.toThrow(`${address}/runs/run-f/journal/0000000004.json is missing, though later events exist: the run is damaged`);
   });
+
+  it.each([
+    ['an unknown event type', 'odd-type', (body: string) => body.replace('"type":"step-started"', '"type":"step-exploded"'), 'not a valid journal event (unknown event type "step-exploded")'],
+    ['a sequence number that is not one', 'odd-seq', (body: string) => body.replace('"seq":2', '"seq":"x"'), 'not a valid journal event ("seq" is "x", not a sequence number)'],
+  ])('refuses a journal event with %s, like a local journal', async (_what, prefix, damage, problem) => {
+    const address = `s3://${bucket}/${prefix}`;
+    await writeFirstAttempt(await openS3State(address), 'run-g');
+    const key = `${prefix}/runs/run-g/journal/0000000002.json`;
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+    await writeObject(s3, bucket, key, damage(body));
+    await expect((await openS3State(address)).open('run-g')).rejects.toThrow(`${address}/runs/run-g/journal/0000000002.json: ${problem}; the run is damaged`);
+  });
 });

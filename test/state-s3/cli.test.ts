@@ -101,7 +101,7 @@ describeMoto('stepwise with its state in S3', () => {
     expect(readEffects(ws.env.EFFECTS_FILE).map((effect) => effect.label)).toEqual(['one', 'last']);
   });
 
-  it('never writes a secret param to S3', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
+  it('never writes a secret param to S3, not even as a key of a parsed document or a line of a failure', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const state = `s3://${bucket}/secrets`;
     const ws = workspace();
     ws.write(
@@ -116,18 +116,24 @@ steps:
     type: shell
     with: { command: [sh, -c, 'echo "token is $1"', sh, "\${{ params.token }}"] }
     outputs: { said: stdout }
+  - id: keyed
+    type: shell
+    with: { command: [node, -e, 'console.log(JSON.stringify({ [process.argv[1]]: 1 }))', "\${{ params.token }}"], parse: json, effect: read }
   - id: gate
     type: shell
-    with: { command: "test -e allow" }
+    with: { command: [sh, -c, 'test -e allow || { printf "%s\\n" "$1" >&2; exit 1; }', sh, "\${{ params.token }}"] }
 `,
     );
-    const token = `tok-${randomBytes(8).toString('hex')}`;
+    const token = `tok-"${randomBytes(8).toString('hex')}\nline-two-${randomBytes(8).toString('hex')}`;
     const run = await runCli(['run', 'secretive.yaml', '-p', `token=${token}`, '--state', state], { cwd: ws.dir });
     expect(run.code, run.printed).toBe(1);
     const objects = await everyObject(s3, bucket);
     const stored = [...objects].filter(([key]) => key.startsWith('secrets/'));
     expect(stored.some(([, body]) => body.includes('token is ***')), 'the step output is stored, redacted').toBe(true);
-    expect(stored.filter(([, body]) => body.includes(token)).map(([key]) => key)).toEqual([]);
+    expect(stored.some(([, body]) => body.includes('"parsed":{"***":1}')), 'the parsed document is stored, its key masked').toBe(true);
+    for (const leak of [token, JSON.stringify(token).slice(1, -1), ...token.split('\n')]) {
+      expect(stored.filter(([, body]) => body.includes(leak)).map(([key]) => key), leak).toEqual([]);
+    }
   });
 
   it('says clearly when the bucket does not exist, with exit 2 and no stack trace', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
