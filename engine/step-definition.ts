@@ -62,6 +62,22 @@ export interface InputResolver {
   text(pieces: readonly TemplatePiece[]): Resolved;
 }
 
+/** A mistake in a step's `with` that shows before anything runs. */
+export interface InputProblem {
+  /** Where in `with`, such as `['command']` or `['filters', 0]`. */
+  readonly path: readonly (string | number)[];
+  /** In a string value: how many characters into it the mistake stands. */
+  readonly offset?: number;
+  /** What is wrong and what would be allowed, without naming the step (the engine does). */
+  readonly message: string;
+}
+
+/** What the engine lends `checkInput`: `with` is as written, its expressions not yet resolved. */
+export interface InputInspector {
+  /** Where the expressions of a string stand, in order. */
+  expressions(template: string): ExpressionSpan[];
+}
+
 export interface StepDefinition<Input = JsonObject> {
   readonly type: string;
   readonly description: string;
@@ -89,6 +105,13 @@ export interface StepDefinition<Input = JsonObject> {
    * resolved where it stands.
    */
   resolveInput?(input: JsonObject, resolver: InputResolver): Resolved;
+  /**
+   * The mistakes of `with` that its JSON Schema cannot say and that `run` would refuse whatever
+   * the run's values (a shell operator in a command line), so that `validate` reports them,
+   * located, before anything runs. `input` is as written: a value that holds an expression is
+   * known only at run time and must be let through.
+   */
+  checkInput?(input: JsonObject, inspect: InputInspector): InputProblem[];
   /** Runbook files this step runs (paths as written in `with`), validated along with this one. */
   includes?(input: Input): string[];
   /** Does the work and returns the raw result that `outputs:` selectors read. */

@@ -120,6 +120,16 @@ describe('plugins', () => {
         plugin: "export default { type: 'team.bad', description: 'd', effect: 'read', input: { type: 'objekt' }, run: async () => null };\n",
         says: 'plugin ./bad-schema.js: step type "team.bad" has an invalid input schema',
       },
+      {
+        name: 'includes-not-function',
+        plugin: "export default { type: 'team.nested', description: 'd', effect: 'read', input: { type: 'object' }, includes: 'child.yaml', run: async () => null };\n",
+        says: 'plugin ./includes-not-function.js: step type "team.nested" needs "includes" to be a function, not a string',
+      },
+      {
+        name: 'check-input-not-function',
+        plugin: "export default { type: 'team.checked', description: 'd', effect: 'read', input: { type: 'object' }, checkInput: [], run: async () => null };\n",
+        says: 'plugin ./check-input-not-function.js: step type "team.checked" needs "checkInput" to be a function, not a list',
+      },
       { name: 'throws', plugin: "throw new Error('cannot reach the vault');\n", says: 'plugin ./throws.js failed to load: cannot reach the vault' },
       { name: 'missing', plugin: undefined, says: 'plugin ./missing.js: no such file' },
     ];
