@@ -78,6 +78,19 @@ export interface InputInspector {
   expressions(template: string): ExpressionSpan[];
 }
 
+/** A runbook a step runs, and the params it passes, as written in `with`. */
+export interface IncludedRunbook {
+  readonly path: string;
+  readonly params?: JsonObject;
+  /** Where `params` is written in `with`, such as `['params']`, for validate's messages. */
+  readonly paramsAt?: readonly (string | number)[];
+}
+
+/** What a step's `includes` gives, each entry in one form; none for a step type without it. */
+export function includedRunbooks(definition: Pick<StepDefinition, 'includes'>, input: JsonObject | undefined): IncludedRunbook[] {
+  return (definition.includes?.((input ?? {}) as never) ?? []).map((entry) => (typeof entry === 'string' ? { path: entry } : entry));
+}
+
 export interface StepDefinition<Input = JsonObject> {
   readonly type: string;
   readonly description: string;
@@ -112,8 +125,11 @@ export interface StepDefinition<Input = JsonObject> {
    * known only at run time and must be let through.
    */
   checkInput?(input: JsonObject, inspect: InputInspector): InputProblem[];
-  /** Runbook files this step runs (paths as written in `with`), validated along with this one. */
-  includes?(input: Input): string[];
+  /**
+   * Runbook files this step runs (paths as written in `with`), validated along with this one;
+   * with the params each gets, as written, validate checks their names against the runbook's.
+   */
+  includes?(input: Input): (string | IncludedRunbook)[];
   /** Does the work and returns the raw result that `outputs:` selectors read. */
   run(ctx: StepContext, input: Input): Promise<JsonValue>;
 }
