@@ -56,7 +56,15 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
 /** What the step type refuses in `with` whatever the run's values (`checkInput`), located in it. */
 function checkInputStatically(definition: StepDefinition, input: JsonObject, index: number, subject: (path: DocPath) => string, report: Report): void {
   if (!definition.checkInput) return;
-  for (const problem of definition.checkInput(input, { expressions: findExpressions })) {
+  let problems;
+  try {
+    problems = definition.checkInput(input, { expressions: findExpressions });
+  } catch (error) {
+    // a plugin's bug, reported where the author looks, rather than as stepwise's internal error
+    report.at(['steps', index, 'type'], `step type "${definition.type}" failed to check its input: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  for (const problem of problems) {
     const at = ['steps', index, 'with', ...problem.path];
     const message = `${subject(problem.path)}: ${problem.message}`;
     if (problem.offset === undefined) report.at(at, message);
