@@ -22,9 +22,9 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
     throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`);
   }
   if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`);
-  for (const optional of ['check', 'plan', 'resolveInput'] as const) {
+  for (const optional of ['check', 'plan', 'resolveInput', 'checkInput', 'includes'] as const) {
     if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
-      throw new StepContractError(origin, `${name} has a "${optional}" that is not a function`);
+      throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`);
     }
   }
   for (const flag of ['idempotent', 'lastsForTheRun'] as const) {
@@ -48,6 +48,12 @@ function checkInputSchema(schema: unknown, name: string, origin: string, against
   } catch (error) {
     throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`);
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode } from './exit-codes.js';
-import { handleFailure } from './cli/handle-failure.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { describeFailure, handleFailure } from './cli/handle-failure.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
@@ -41,7 +41,8 @@ function buildProgram(): Command {
   stateOptions(program.command('validate'))
     .description('check runbooks against the schema and their expressions (exit 0 valid, 2 invalid)')
     .argument('<files...>', 'runbook files')
-    .action(async (files: string[], options: StateCliOptions) => (await import('./cli/validate-command.js')).validateCommand(files, options));
+    .option('--json', 'print every file\'s verdict and located problems as one JSON document on stdout')
+    .action(async (files: string[], options: StateCliOptions & { json?: boolean }) => (await import('./cli/validate-command.js')).validateCommand(files, options));
 
   const planOptions = (command: Command) =>
     command
@@ -129,16 +130,27 @@ export interface RunCliOptions extends StateCliOptions {
 async function main(argv: string[]): Promise<void> {
   tolerateClosedOutput();
   outliveTerminal();
+  const program = buildProgram();
+  let json = false;
+  program.hook('preAction', (_program, action) => {
+    json = (action.opts() as { json?: boolean }).json === true;
+  });
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       const clean = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
       process.exitCode = clean ? ExitCode.success : ExitCode.invalidInput;
+      // commander has said why on stderr; arguments it refused never reach an action to read --json
+      if (!clean && argv.includes('--json')) writeJson(describeFailure(new UsageError(error.message.replace(/^error: /, ''))));
       return;
     }
-    process.exitCode = handleFailure(error);
+    process.exitCode = handleFailure(error, { json });
   }
+}
+
+function writeJson(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 }
 
 await main(process.argv);

@@ -1,3 +1,5 @@
+import type { Diagnostic } from './validate/diagnostic.js';
+
 /** The exit codes stepwise documents (README, `stepwise --help`). */
 export const ExitCode = {
   success: 0,
@@ -19,6 +21,8 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly details: string[] = [],
+    /** The located problems `details` lists, when they come from a file (`--json` gives them as data). */
+    readonly diagnostics: Diagnostic[] = [],
   ) {
     super(message);
     this.name = 'UsageError';

@@ -62,6 +62,35 @@ export interface InputResolver {
   text(pieces: readonly TemplatePiece[]): Resolved;
 }
 
+/** A mistake in a step's `with` that shows before anything runs. */
+export interface InputProblem {
+  /** Where in `with`, such as `['command']` or `['filters', 0]`. */
+  readonly path: readonly (string | number)[];
+  /** In a string value: how many characters into it the mistake stands. */
+  readonly offset?: number;
+  /** What is wrong and what would be allowed, without naming the step (the engine does). */
+  readonly message: string;
+}
+
+/** What the engine lends `checkInput`: `with` is as written, its expressions not yet resolved. */
+export interface InputInspector {
+  /** Where the expressions of a string stand, in order. */
+  expressions(template: string): ExpressionSpan[];
+}
+
+/** A runbook a step runs, and the params it passes, as written in `with`. */
+export interface IncludedRunbook {
+  readonly path: string;
+  readonly params?: JsonObject;
+  /** Where `params` is written in `with`, such as `['params']`, for validate's messages. */
+  readonly paramsAt?: readonly (string | number)[];
+}
+
+/** What a step's `includes` gives, each entry in one form; none for a step type without it. */
+export function includedRunbooks(definition: Pick<StepDefinition, 'includes'>, input: JsonObject | undefined): IncludedRunbook[] {
+  return (definition.includes?.((input ?? {}) as never) ?? []).map((entry) => (typeof entry === 'string' ? { path: entry } : entry));
+}
+
 export interface StepDefinition<Input = JsonObject> {
   readonly type: string;
   readonly description: string;
@@ -89,8 +118,18 @@ export interface StepDefinition<Input = JsonObject> {
    * resolved where it stands.
    */
   resolveInput?(input: JsonObject, resolver: InputResolver): Resolved;
-  /** Runbook files this step runs (paths as written in `with`), validated along with this one. */
-  includes?(input: Input): string[];
+  /**
+   * The mistakes of `with` that its JSON Schema cannot say and that `run` would refuse whatever
+   * the run's values (a shell operator in a command line), so that `validate` reports them,
+   * located, before anything runs. `input` is as written: a value that holds an expression is
+   * known only at run time and must be let through.
+   */
+  checkInput?(input: JsonObject, inspect: InputInspector): InputProblem[];
+  /**
+   * Runbook files this step runs (paths as written in `with`), validated along with this one;
+   * with the params each gets, as written, validate checks their names against the runbook's.
+   */
+  includes?(input: Input): (string | IncludedRunbook)[];
   /** Does the work and returns the raw result that `outputs:` selectors read. */
   run(ctx: StepContext, input: Input): Promise<JsonValue>;
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { findMotoServer, startMoto } = await import(path.join(root, 'dist/test/support/moto.js'));
-const { seedCodeBucket, seedDatomicSystem } = await import(path.join(root, 'dist/test/support/seed-datomic.js'));
+const { seedDemoSystems } = await import(path.join(root, 'dist/test/support/seed-datomic.js'));
 
 const cli = path.join(root, 'dist/engine/cli.js');
 const runbook = (name) => path.join('runbooks/datomic', `${name}.yaml`);
@@ -38,9 +38,7 @@ try {
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
 
   say(`Seeding two Datomic-like systems in ${moto.url}: "inventory" (Solo, 781-9041) and "orders" (Production, 973-9132, one query group)`);
-  const inventory = await seedDatomicSystem(moto.url, { system: 'inventory', topology: 'solo', version: '781-9041' });
-  await seedDatomicSystem(moto.url, { system: 'orders', topology: 'production', version: '973-9132', queryGroups: 1 });
-  await seedCodeBucket(moto.url, { region: 'us-east-1' });
+  const { inventory } = await seedDemoSystems(moto.url);
 
   say('Validating the Datomic runbooks');
   stepwise(env, 'validate', ...['discover-system', 'convert-solo-to-production'].map(runbook));

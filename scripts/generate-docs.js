@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run docs: writes docs/runbooks/<name>.md for every runbooks/**/*.yaml and the step types
+// npm run docs: writes docs/runbooks/<name>.md for every shipped runbook (runbooks/datomic/, runbooks/examples/) and the step types
 // reference in README.md, from the built engine (dist/).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

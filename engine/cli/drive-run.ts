@@ -102,15 +102,33 @@ export function exitCodeOf(status: RunStatus): number {
   }
 }
 
+/**
+ * One shape for `run`, `plan` and `resume` (docs/json.md): a plan is told from a run by `dryRun`,
+ * and has no `runId` (null), since nothing of it is recorded that the id could name.
+ */
 function jsonResult(result: RunResult, setup: RunSetup, planned: PlannedEvent[]) {
   const dryRun = setup.options.dryRun === true;
   const steps = result.steps.map((step) => {
-    const base = { id: step.id, status: step.status, outputs: step.outputs, ...(step.error ? { error: step.error } : {}) };
-    if (!dryRun) return base;
     const plans = planned.filter((event) => event.stepId === step.id).map(({ item, status, input, plan, dependsOn }) => ({ ...(item === undefined ? {} : { item }), status, input, ...(plan === undefined ? {} : { plan }), ...(dependsOn ? { dependsOn } : {}) }));
-    return { ...base, type: step.type, ...(step.dependsOn ? { dependsOn: step.dependsOn } : {}), ...(plans.length > 0 ? { plans } : {}) };
+    return {
+      id: step.id,
+      type: step.type,
+      status: step.status,
+      outputs: step.outputs,
+      ...(step.error ? { error: step.error } : {}),
+      ...(step.dependsOn ? { dependsOn: step.dependsOn } : {}),
+      ...(plans.length > 0 ? { plans } : {}),
+    };
   });
-  const common = { runId: result.runId, status: result.status, outputs: result.outputs, steps, ...(result.failure ? { failure: result.failure } : {}) };
-  if (!dryRun) return common;
-  return { runbook: setup.runbook.name, version: setup.runbook.version, dryRun: true, params: setup.redactor.value(setup.params), ...common };
+  return {
+    runId: dryRun ? null : result.runId,
+    runbook: setup.runbook.name,
+    version: setup.runbook.version,
+    dryRun,
+    params: setup.redactor.value(setup.params),
+    status: result.status,
+    outputs: result.outputs,
+    steps,
+    ...(result.failure ? { failure: result.failure } : {}),
+  };
 }

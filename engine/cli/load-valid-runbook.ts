@@ -9,8 +9,8 @@ export async function loadValidRunbook(file: string, registry: StepRegistry) {
   const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
   for (const warning of warnings) process.stderr.write(`${formatDiagnostic(warning)}\n`);
   if (!result.ok) {
-    const errors = result.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-    throw new UsageError(`${file} is not a valid runbook (${errors.length} problem${errors.length === 1 ? '' : 's'}):`, errors);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    throw new UsageError(`${file} is not a valid runbook (${errors.length} problem${errors.length === 1 ? '' : 's'}):`, errors.map(formatDiagnostic), result.diagnostics);
   }
   return result;
 }

@@ -48,7 +48,7 @@ async function openAddress(address: string, source: string, base: string, catalo
   try {
     return await open(address);
   } catch (error) {
-    if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`, error.details);
+    if (error instanceof UsageError) throw new UsageError(`${source}: ${error.message}`, error.details, error.diagnostics);
     throw error;
   }
 }

@@ -42,7 +42,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
   const runId = run.record.runId;
   const file = runbookFileFor(run, options.runbook);
   const { runbook, registry, source } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
-    if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details);
+    if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details, error.diagnostics);
     throw error;
   });
   refuseIfChanged(run, file, runbook, source.text, hashFiles(await runbookFiles(file, runbook, registry)), options.allowChanged === true);

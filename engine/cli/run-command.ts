@@ -12,6 +12,7 @@ import type { StepRegistry } from '../registry.js';
 import { hashFiles } from '../state/hash-files.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
+import { includedRunbooks } from '../step-definition.js';
 import { ENGINE_VERSION } from '../version.js';
 import { builtInRegistry } from './builtin-registry.js';
 import { builtInStateCatalog } from './builtin-state-backends.js';
@@ -68,7 +69,7 @@ export async function runbookFiles(file: string, runbook: Runbook, registry: Ste
   for (const plugin of runbook.plugins ?? []) files.push(...pluginFiles(pluginPath(absolute, plugin)));
   for (const step of runbook.steps) {
     const definition = await registry.load(step.type);
-    for (const included of definition.includes?.((step.with ?? {}) as never) ?? []) {
+    for (const { path: included } of includedRunbooks(definition, step.with)) {
       const child = path.resolve(path.dirname(absolute), included);
       if (files.includes(child)) continue;
       const validation = await validateRunbookFile(child, registry.base());

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StepRegistry } from '../registry.js';
 import { formatDiagnostic } from '../validate/diagnostic.js';
@@ -15,7 +15,13 @@ import { renderStepTypesReference } from './step-reference.js';
 
 export const SCHEMA_FILE = 'schemas/runbook.schema.json';
 export const RUNBOOK_PAGES_DIR = 'docs/runbooks';
-export const SHIPPED_RUNBOOKS_DIR = 'runbooks';
+/**
+ * The runbooks stepwise ships and documents. A team's own runbooks, which the README has it
+ * write beside them (`stepwise new NAME --dir runbooks/team`), are not: their pages come from
+ * `stepwise docs FILE` when wanted, and a page kept in docs/runbooks/ would go stale at the
+ * author's every edit.
+ */
+export const SHIPPED_RUNBOOK_DIRS = ['runbooks/datomic', 'runbooks/examples'];
 export const README_FILE = 'README.md';
 export const STEP_TYPES_BEGIN = '<!-- step-types:begin -->';
 export const STEP_TYPES_END = '<!-- step-types:end -->';
@@ -32,7 +38,7 @@ export async function generateSchemaFile(registry: StepRegistry): Promise<Genera
   return { path: SCHEMA_FILE, text: `${JSON.stringify(await buildEditorSchema(registry), null, 2)}\n`, source: 'the step definitions' };
 }
 
-/** Every .yaml file under runbooks/ (hidden ones aside), relative to the root, sorted. */
+/** Every .yaml file under the shipped runbook folders (hidden ones aside), relative to the root, sorted. */
 export function shippedRunbooks(root: string): string[] {
   const found: string[] = [];
   const walk = (folder: string) => {
@@ -43,7 +49,7 @@ export function shippedRunbooks(root: string): string[] {
       else if (entry.isFile() && entry.name.endsWith('.yaml')) found.push(relative);
     }
   };
-  walk(SHIPPED_RUNBOOKS_DIR);
+  for (const folder of SHIPPED_RUNBOOK_DIRS) if (existsSync(path.join(root, folder))) walk(folder);
   return found.sort();
 }
 

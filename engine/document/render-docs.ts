@@ -6,7 +6,7 @@ import { hasExpression, parseTemplate } from '../expressions/template.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { paramEnvName } from '../params/resolve-params.js';
 import type { StepRegistry } from '../registry.js';
-import type { Effect } from '../step-definition.js';
+import { includedRunbooks, type Effect } from '../step-definition.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import type { Runbook, StepSpec } from './runbook.js';
 import { cell } from './step-reference.js';
@@ -85,7 +85,7 @@ function renderPlugins(runbook: Runbook, registry: StepRegistry): string[] {
 
 async function renderStep(number: number, step: StepSpec, registry: StepRegistry, options: DocsOptions): Promise<string[]> {
   const definition = registry.has(step.type) ? await registry.load(step.type) : undefined;
-  const child = definition?.includes ? await describeChildren(definition.includes((step.with ?? {}) as never), registry, options) : undefined;
+  const child = definition?.includes ? await describeChildren(includedRunbooks(definition, step.with).map((included) => included.path), registry, options) : undefined;
   const effect = child?.effect ?? (definition ? effectText(stepEffect(definition.effect, step)) : 'unknown step type');
   const lines = [`### ${number}. ${step.name ?? step.id}`, '', `\`${step.id}\` · \`${step.type}\` · ${effect}`, ''];
   if (step.description) lines.push(step.description.trim(), '');
@@ -148,7 +148,7 @@ async function anyStepChanges(runbook: Runbook, registry: StepRegistry, file: st
       if (stepEffect(definition.effect, step) === 'write') return true;
       continue;
     }
-    for (const included of definition.includes((step.with ?? {}) as never)) {
+    for (const { path: included } of includedRunbooks(definition, step.with)) {
       const child = hasExpression(included) ? undefined : await readChild(path.resolve(path.dirname(file), included), registry);
       if (child?.changes) return true;
       if (child?.changes === undefined) unsure = true;

@@ -81,7 +81,8 @@ export class RunState {
       params: this.options.params,
       steps: this.stepData,
       env: this.env,
-      run: { id: this.options.runId, dryRun: this.options.dryRun },
+      // the settings the steps use, overrides applied: what a runbook reports of them is what its steps did
+      run: { id: this.options.runId, dryRun: this.options.dryRun, settings: this.settings },
     };
     if (item !== undefined) data.item = item as JsonValue;
     return { data, unknownSteps: this.unknownSteps };

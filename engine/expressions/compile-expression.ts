@@ -120,8 +120,10 @@ function describeBadToken(token: Token, text: string, problem: string): string {
 function lexicalError(source: string): ExpressionSyntaxError {
   let valid = source.length - 1;
   while (valid > 0 && !tokensOf(source.slice(0, valid))) valid--;
-  const start = valid + (source.slice(valid).length - source.slice(valid).trimStart().length);
-  const char = source.charAt(start);
+  const found = valid + (source.slice(valid).length - source.slice(valid).trimStart().length);
+  // the shortest prefix that fails may end inside a character outside the BMP (an emoji): name it whole
+  const start = isLowSurrogate(source.charCodeAt(found)) && found > 0 ? found - 1 : found;
+  const char = String.fromCodePoint(source.codePointAt(start) ?? 0);
   if (char === '"') return new ExpressionSyntaxError('the quoted name starting here is never closed with "', start);
   if (char === '`') {
     const close = source.indexOf('`', start + 1);
@@ -129,4 +131,8 @@ function lexicalError(source: string): ExpressionSyntaxError {
     return new ExpressionSyntaxError(`${source.slice(start, close + 1)} is not a JSON value; write text as a quoted string, such as 'text' or \`"text"\``, start);
   }
   return new ExpressionSyntaxError(`unexpected character "${char}"`, start);
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -30,7 +30,8 @@ export function parseRunbookText(file: string, text: string): ReadResult {
   const syntax = meaningfulErrors([...doc.errors, ...doc.warnings]).map((error) => yamlDiagnostic(file, text, map, error));
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isMap(doc.contents)) {
-    return { ok: false, diagnostics: [{ file, ...map.at(0), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error' }] };
+    // where the content starts, past any comment lines above it
+    return { ok: false, diagnostics: [{ file, ...map.valueAt([]), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error' }] };
   }
   const aliasProblem = findAliasProblem(doc);
   if (aliasProblem) return { ok: false, diagnostics: [{ file, ...map.at(aliasProblem.offset), message: aliasProblem.message, severity: 'error' }] };

@@ -5,7 +5,8 @@ import { actionableErrors, describeSchemaError, show } from './describe-schema-e
 import { stepLabel } from './describe-path.js';
 import { closestName, didYouMean } from './did-you-mean.js';
 import type { Report } from './report.js';
-import { hasExpression } from '../expressions/template.js';
+import { findExpressions, hasExpression } from '../expressions/template.js';
+import type { StepDefinition } from '../step-definition.js';
 import { STEP_FIELDS } from '../document/runbook-schema.js';
 import type { DocPath } from '../load/source-map.js';
 
@@ -38,15 +39,36 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
     const input = step.with ?? {};
     if (!isJsonObject(input)) continue;
     const validate = compileSchema(definition.input);
-    if (validate(input)) continue;
     const label = stepLabel(document, index);
-    for (const error of actionableErrors(validate.errors ?? [])) {
+    const subject = (path: DocPath) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`);
+    const before = report.errorCount;
+    for (const error of validate(input) ? [] : actionableErrors(validate.errors ?? [])) {
       if ((typeof error.data === 'string' && hasExpression(error.data)) || decidedAtRunTime(error)) continue;
-      const subject = (path: DocPath) => (path.length === 0 ? `"with" of ${label} (${step.type})` : `"with.${path.join('.')}" of ${label}`);
       const problem = describeSchemaError(error, subject, (path) => report.written(['steps', index, 'with', ...path]));
       const at = step.with === undefined ? ['steps', index, 'type'] : ['steps', index, 'with', ...problem.path];
       report.at(at, problem.message, problem.atKey);
     }
+    // a step type's own checks may trust the shape its schema promised
+    if (report.errorCount === before) checkInputStatically(definition, input, index, subject, report);
+  }
+}
+
+/** What the step type refuses in `with` whatever the run's values (`checkInput`), located in it. */
+function checkInputStatically(definition: StepDefinition, input: JsonObject, index: number, subject: (path: DocPath) => string, report: Report): void {
+  if (!definition.checkInput) return;
+  let problems;
+  try {
+    problems = definition.checkInput(input, { expressions: findExpressions });
+  } catch (error) {
+    // a plugin's bug, reported where the author looks, rather than as stepwise's internal error
+    report.at(['steps', index, 'type'], `step type "${definition.type}" failed to check its input: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  for (const problem of problems) {
+    const at = ['steps', index, 'with', ...problem.path];
+    const message = `${subject(problem.path)}: ${problem.message}`;
+    if (problem.offset === undefined) report.at(at, message);
+    else report.inString(at, problem.offset, message);
   }
 }
 

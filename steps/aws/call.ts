@@ -50,14 +50,15 @@ export default defineStep<CallInput>({
     },
   },
 
+  checkInput(input, inspect) {
+    const { service, operation } = input;
+    if (typeof operation !== 'string' || inspect.expressions(operation).length > 0 || isReadOperation(operation)) return [];
+    return [{ path: ['operation'], message: notARead(String(service), operationName(operation)) }];
+  },
+
   async run(ctx, input): Promise<JsonValue> {
     const operation = operationName(input.operation);
-    if (!isReadOperation(operation)) {
-      throw new StepFailure(
-        `aws.call only reads: ${input.service}:${operation} is not a read (reads start with Describe, List, Get or Head). Use a step type that makes this change, so that it has a plan and a dry-run.`,
-        { code: 'not-a-read', retryable: false },
-      );
-    }
+    if (!isReadOperation(operation)) throw new StepFailure(notARead(input.service, operation), { code: 'not-a-read', retryable: false });
     const handle = await awsClient(ctx, input.service);
     const exports = handle.sdk as unknown as Record<string, unknown>;
     const Command = exports[`${operation}Command`] as CommandClass | undefined;
@@ -84,6 +85,10 @@ export default defineStep<CallInput>({
     return joinPages(pages);
   },
 });
+
+function notARead(service: string, operation: string): string {
+  return `aws.call only reads: ${service}:${operation} is not a read (reads start with Describe, List, Get or Head). Use a step type that makes this change, so that it has a plan and a dry-run.`;
+}
 
 /** Lists are concatenated page after page; other members come from the last page. */
 function joinPages(pages: readonly object[]): JsonObject {

@@ -1,7 +1,7 @@
 import type { JsonValue } from '../../engine/json.js';
 import { defineStep } from '../../engine/step-definition.js';
 import { awsClient } from './client.js';
-import { FILTER_INPUT_SCHEMA, parseFilters, type Ec2FilterInput } from './ec2-filters.js';
+import { checkFilters, FILTER_INPUT_SCHEMA, parseFilters, type Ec2FilterInput } from './ec2-filters.js';
 import { toPlainJson } from './plain-json.js';
 
 export interface DescribeInstancesInput {
@@ -27,6 +27,8 @@ export default defineStep<DescribeInstancesInput>({
       filters: FILTER_INPUT_SCHEMA,
     },
   },
+
+  checkInput: (input, inspect) => checkFilters(input.filters, inspect),
 
   async run(ctx, input): Promise<JsonValue> {
     const filters = input.filters ? parseFilters(input.filters) : undefined;

@@ -1,4 +1,5 @@
 import { StepFailure } from '../../engine/step-failure.js';
+import type { InputInspector, InputProblem } from '../../engine/step-definition.js';
 
 /** An EC2 filter as the API takes it. */
 export interface Ec2Filter {
@@ -39,17 +40,29 @@ export const FILTER_INPUT_SCHEMA = {
 export function parseFilters(filters: readonly Ec2FilterInput[]): Ec2Filter[] {
   return filters.map((filter, index) => {
     if (typeof filter !== 'string') return { Name: filter.Name, Values: [...filter.Values] };
-    const match = /^Name=([^,]+),Values=(.+)$/.exec(filter.trim());
-    if (!match) {
-      throw new StepFailure(
-        `filters[${index}] ${JSON.stringify(filter)} is not a filter: write it as "Name=NAME,Values=VALUE1,VALUE2", such as "Name=tag-key,Values=datomic:tx-group"`,
-        { code: 'invalid-input', retryable: false },
-      );
-    }
-    const values = match[2]!.split(',').filter((value) => value !== '');
-    if (values.length === 0) {
-      throw new StepFailure(`filters[${index}] ${JSON.stringify(filter)} has no values after "Values="`, { code: 'invalid-input', retryable: false });
-    }
-    return { Name: match[1]!, Values: values };
+    const parsed = parseShorthand(filter);
+    if (typeof parsed === 'string') throw new StepFailure(`filters[${index}] ${parsed}`, { code: 'invalid-input', retryable: false });
+    return parsed;
   });
+}
+
+/** The shorthand filters that are wrong as written, whatever the run's values: for `checkInput`. */
+export function checkFilters(filters: unknown, inspect: InputInspector): InputProblem[] {
+  if (!Array.isArray(filters)) return [];
+  return filters.flatMap((filter, index) => {
+    if (typeof filter !== 'string' || inspect.expressions(filter).length > 0) return [];
+    const parsed = parseShorthand(filter);
+    return typeof parsed === 'string' ? [{ path: ['filters', index], message: parsed }] : [];
+  });
+}
+
+/** The filter, or what is wrong with it. */
+function parseShorthand(filter: string): Ec2Filter | string {
+  const match = /^Name=([^,]+),Values=(.+)$/.exec(filter.trim());
+  if (!match) {
+    return `${JSON.stringify(filter)} is not a filter: write it as "Name=NAME,Values=VALUE1,VALUE2", such as "Name=tag-key,Values=datomic:tx-group"`;
+  }
+  const values = match[2]!.split(',').filter((value) => value !== '');
+  if (values.length === 0) return `${JSON.stringify(filter)} has no values after "Values="`;
+  return { Name: match[1]!, Values: values };
 }

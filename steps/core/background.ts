@@ -4,7 +4,7 @@ import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonObject } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
+import { checkCommandInput, quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { startBackgroundProcess, type BackgroundExit, type BackgroundProcess } from './run-process.js';
 import { existingWorkingDirectory, resolveWorkingDirectory } from './working-directory.js';
 
@@ -70,7 +70,7 @@ export default defineStep<BackgroundInput>({
         properties: {
           port: { description: 'The TCP port the process listens on once ready.', type: 'integer', minimum: 1, maximum: 65535 },
           host: { description: 'The host to connect to, with `port`. Default: 127.0.0.1.', type: 'string', minLength: 1 },
-          line: { description: 'A regular expression (JavaScript syntax) that a line of output matches once ready.', type: 'string', minLength: 1 },
+          line: { description: 'A regular expression (JavaScript syntax) that a line of output matches once ready.', type: 'string', format: 'regex', minLength: 1 },
         },
         // each branch names its key again: ajv's strictRequired reads a branch before `properties`
         oneOf: [
@@ -95,6 +95,7 @@ export default defineStep<BackgroundInput>({
   },
 
   resolveInput: resolveCommandInput,
+  checkInput: checkCommandInput,
 
   async plan(ctx, input) {
     const argv = commandArgv(input);

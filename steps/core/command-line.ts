@@ -1,6 +1,6 @@
 import type { Resolved } from '../../engine/expressions/evaluate.js';
 import type { JsonObject, JsonValue } from '../../engine/json.js';
-import type { ExpressionSpan, InputResolver, TemplatePiece } from '../../engine/step-definition.js';
+import type { ExpressionSpan, InputInspector, InputProblem, InputResolver, TemplatePiece } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 
 const WORD_SEPARATORS = new Set([' ', '\t', '\n']);
@@ -175,10 +175,21 @@ class WordScanner {
   }
 
   private refuse(position: number, problem: string, advice = SHELL_FEATURE_ADVICE): never {
-    throw new StepFailure(`command ${JSON.stringify(this.line)}: ${problem} at column ${position + 1}. ${advice}`, {
-      code: 'invalid-command',
-      retryable: false,
-    });
+    throw new CommandLineRefusal(this.line, position, problem, advice);
+  }
+}
+
+/** A command line stepwise will not split into words, with where in it the reason stands. */
+export class CommandLineRefusal extends StepFailure {
+  constructor(
+    line: string,
+    /** Characters into the line. */
+    readonly position: number,
+    readonly problem: string,
+    /** What to write instead. */
+    readonly advice: string,
+  ) {
+    super(`command ${JSON.stringify(line)}: ${problem} at column ${position + 1}. ${advice}`, { code: 'invalid-command', retryable: false });
   }
 }
 
@@ -211,13 +222,36 @@ export function resolveCommandInput(input: JsonObject, resolver: InputResolver):
   return { ...resolved, command: splitCommandTemplate(command, expressions).map((word) => resolver.text(word)) };
 }
 
+const EXPRESSION_IN_SCRIPT =
+  'a ${{ }} inside a `shell: true` script would become shell code: give the command as a list, the script first and each value after it, and read the values as "$1", "$2", ... (or pass them through `env`)';
+
 /** A value spliced into a script would be read as shell code, so it must travel as an argument. */
 function refuseExpressionsInScript(script: JsonValue | undefined, resolver: InputResolver): void {
   if (typeof script !== 'string' || resolver.expressions(script).length === 0) return;
-  throw new StepFailure(
-    'a ${{ }} inside a `shell: true` script would become shell code: give the command as a list, the script first and each value after it, and read the values as "$1", "$2", ... (or pass them through `env`)',
-    { code: 'invalid-input', retryable: false },
-  );
+  throw new StepFailure(EXPRESSION_IN_SCRIPT, { code: 'invalid-input', retryable: false });
+}
+
+/**
+ * `checkInput` of a step whose `command` is an argv list or a command line: what
+ * `resolveCommandInput` and the splitting of a command line would refuse at run time, whatever
+ * the values of its expressions, since a value never takes part in the command line's syntax.
+ * A `shell` decided by an expression is known only at run time.
+ */
+export function checkCommandInput(input: JsonObject, inspect: InputInspector): InputProblem[] {
+  const { command, shell } = input;
+  if (shell === true) {
+    const [script, path] = Array.isArray(command) ? [command[0], ['command', 0]] : [command, ['command']];
+    const first = typeof script === 'string' ? inspect.expressions(script)[0] : undefined;
+    return first ? [{ path, offset: first.start, message: EXPRESSION_IN_SCRIPT }] : [];
+  }
+  if (typeof command !== 'string' || (shell !== undefined && shell !== false)) return [];
+  try {
+    const words = splitCommandTemplate(command, inspect.expressions(command));
+    return words.length === 0 ? [{ path: ['command'], message: `command ${JSON.stringify(command)} holds no program to run` }] : [];
+  } catch (error) {
+    if (!(error instanceof CommandLineRefusal)) throw error;
+    return [{ path: ['command'], offset: error.position, message: `${error.problem}. ${error.advice}` }];
+  }
 }
 
 function resolveEach(input: JsonObject, resolver: InputResolver): Record<string, Resolved> {

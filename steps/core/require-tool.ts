@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defineStep } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
+import { checkCommandInput, quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { runProcess } from './run-process.js';
 
 export interface RequireToolInput {
@@ -67,6 +67,7 @@ export default defineStep<RequireToolInput>({
   },
 
   resolveInput: resolveCommandInput,
+  checkInput: checkCommandInput,
 
   async run(ctx, input) {
     const argv = typeof input.command === 'string' ? splitCommandLine(input.command) : input.command;

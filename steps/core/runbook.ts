@@ -23,6 +23,6 @@ export default defineStep<RunbookInput>({
       params: { type: 'object', description: 'The child runbook\'s parameters, as values (not key=value text).' },
     },
   },
-  includes: (input) => (typeof input.path === 'string' ? [input.path] : []),
+  includes: (input) => (typeof input.path === 'string' ? [{ path: input.path, params: input.params ?? {}, paramsAt: ['params'] }] : []),
   run: (ctx, input) => ctx.runbook(input.path, input.params ?? {}),
 });

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
+import { checkCommandInput, quoteCommandLine, resolveCommandInput, splitCommandLine } from './command-line.js';
 import { locateJsonSyntaxError } from './json-syntax.js';
 import { runProcess, type ProcessOutcome } from './run-process.js';
 import { existingWorkingDirectory, resolveWorkingDirectory } from './working-directory.js';
@@ -90,6 +90,7 @@ export default defineStep<ShellInput>({
   },
 
   resolveInput: resolveCommandInput,
+  checkInput: checkCommandInput,
 
   async plan(ctx, input) {
     const argv = commandArgv(input);

@@ -57,7 +57,9 @@ export default defineStep<EdnEnsureInput>({
       backup: {
         type: 'boolean',
         default: true,
-        description: 'Keep the previous file as <file>.<UTC time>.bak beside it.',
+        description:
+          'Keep the file as it was before the run as <file>.<run id>.bak beside it: one backup per run, made by the ' +
+          'run\'s first edit of the file; the step\'s `backup` output is its path.',
       },
     },
   },
@@ -92,11 +94,12 @@ export default defineStep<EdnEnsureInput>({
       text: outcome.text,
       existing: file.existing,
       keepBackup: input.backup ?? true,
-      now: new Date(),
+      backupName: ctx.runId,
     }).catch((error: unknown) => {
       throw error instanceof StepFailure ? error : ioFailure(input.file, 'write', error);
     });
     ctx.log(`${outcome.action === 'add' ? 'added' : 'replaced'} ${input.path.join(' ')} in ${file.path}`);
+    if (backup !== undefined) ctx.log(`backup of ${file.path} (one for run ${ctx.runId}): ${backup}`);
     const result: JsonObject = { file: file.path, changed: true, created: file.existing === undefined };
     if (backup !== undefined) result.backup = backup;
     return result;

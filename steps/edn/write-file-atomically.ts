@@ -10,7 +10,8 @@ export interface AtomicWrite {
   /** What the edit was computed from; undefined when the file is being created. */
   readonly existing: ExistingFile | undefined;
   readonly keepBackup: boolean;
-  readonly now: Date;
+  /** Names the backup, `<file>.<backupName>.bak`: the run's id, so that each run keeps one. */
+  readonly backupName: string;
 }
 
 const NEW_FILE_MODE = 0o666;
@@ -18,13 +19,14 @@ const NEW_FILE_MODE = 0o666;
 /**
  * Replaces the file so that a reader, or a crash, sees either the old or the new bytes:
  * temp file in the same folder, fsync, rename, fsync of the folder. The previous bytes are
- * first copied to `<file>.<UTC time>.bak`. Returns the backup's path, if one was made.
+ * first copied to `<file>.<backupName>.bak`, unless that backup exists already. Returns the
+ * backup's path, when there is one.
  */
 export async function writeFileAtomically(write: AtomicWrite): Promise<string | undefined> {
   const folder = dirname(write.path);
   await mkdir(folder, { recursive: true });
   await confirmUnchanged(write.path, write.existing);
-  const backup = write.existing !== undefined && write.keepBackup ? await writeBackup(write.path, write.existing, write.now) : undefined;
+  const backup = write.existing !== undefined && write.keepBackup ? await keepBackup(write.path, write.existing, write.backupName) : undefined;
   const temp = join(folder, `.${basename(write.path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeDurably(temp, Buffer.from(write.text, 'utf8'), write.existing);
@@ -51,18 +53,19 @@ async function confirmUnchanged(path: string, existing: ExistingFile | undefined
   }
 }
 
-/** Timestamped, so that several steps editing one file each keep the state they started from. */
-async function writeBackup(path: string, existing: ExistingFile, now: Date): Promise<string> {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  for (let attempt = 1; ; attempt += 1) {
-    const backup = `${path}.${stamp}${attempt > 1 ? `-${attempt}` : ''}.bak`;
-    try {
-      await writeDurably(backup, existing.bytes, existing);
-      return backup;
-    } catch (error) {
-      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-    }
+/**
+ * One backup per run and file: the first edit of a run keeps the file as it was before the
+ * run, and the run's later edits of it (other steps, or the same step after a resume) leave
+ * that backup as it is, so the operator has one file to go back to.
+ */
+async function keepBackup(path: string, existing: ExistingFile, name: string): Promise<string> {
+  const backup = `${path}.${name}.bak`;
+  try {
+    await writeDurably(backup, existing.bytes, existing);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
   }
+  return backup;
 }
 
 /** Creates `path` (never overwriting) with the bytes, the original's mode and owner, flushed to disk. */

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
 import {
@@ -10,7 +12,7 @@ import {
   STEP_TYPES_BEGIN,
   STEP_TYPES_END,
 } from '../../engine/document/generated-files.js';
-import { REPO, workspace } from './support/cli.js';
+import { REPO, runCli, workspace } from './support/cli.js';
 
 /*
  * The generators run from dist/ (npm run docs, npm run schema); these tests generate the same
@@ -47,8 +49,8 @@ steps:
 
   it('names each out-of-date, missing or orphaned file and the command that regenerates it', async () => {
     const space = workspace();
-    space.write('runbooks/team/tidy.yaml', RUNBOOK);
-    space.write('runbooks/team/sweep.yaml', RUNBOOK.replace('name: tidy', 'name: sweep'));
+    space.write('runbooks/examples/tidy.yaml', RUNBOOK);
+    space.write('runbooks/examples/sweep.yaml', RUNBOOK.replace('name: tidy', 'name: sweep'));
     space.write('README.md', `# x\n\n${STEP_TYPES_BEGIN}\nold\n${STEP_TYPES_END}\n`);
     const { pages, problems } = await generateRunbookPages(space.dir, builtInRegistry());
     expect(problems).toEqual([]);
@@ -59,7 +61,7 @@ steps:
 
     expect(outOfDate(space.dir, [...pages, readme], 'npm run docs')).toEqual([
       'docs/runbooks/sweep.md is missing: run `npm run docs` and commit the result',
-      'docs/runbooks/tidy.md is out of date with runbooks/team/tidy.yaml: run `npm run docs` and commit the result',
+      'docs/runbooks/tidy.md is out of date with runbooks/examples/tidy.yaml: run `npm run docs` and commit the result',
       'README.md is out of date with the step definitions: run `npm run docs` and commit the result',
     ]);
     expect(stalePages(space.dir, pages)).toEqual(['docs/runbooks/gone.md']);
@@ -70,16 +72,37 @@ steps:
 
   it('refuses a shipped runbook that is invalid, or that shares another one\'s name, with located reasons', async () => {
     const space = workspace();
-    space.write('runbooks/a/tidy.yaml', RUNBOOK);
-    space.write('runbooks/b/tidy.yaml', RUNBOOK);
-    space.write('runbooks/c/broken.yaml', RUNBOOK.replace('type: shell', 'type: shel'));
+    space.write('runbooks/datomic/tidy.yaml', RUNBOOK);
+    space.write('runbooks/examples/a/tidy.yaml', RUNBOOK);
+    space.write('runbooks/examples/broken.yaml', RUNBOOK.replace('type: shell', 'type: shel'));
 
     const { pages, problems } = await generateRunbookPages(space.dir, builtInRegistry());
 
     expect(pages.map((page) => page.path)).toEqual(['docs/runbooks/tidy.md']);
     expect(problems).toEqual([
-      'runbooks/b/tidy.yaml: name "tidy" is also the name of runbooks/a/tidy.yaml; each shipped runbook needs its own name, for its page docs/runbooks/tidy.md',
-      'runbooks/c/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"?',
+      'runbooks/examples/a/tidy.yaml: name "tidy" is also the name of runbooks/datomic/tidy.yaml; each shipped runbook needs its own name, for its page docs/runbooks/tidy.md',
+      'runbooks/examples/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"?',
     ]);
+  });
+
+  it('leaves a runbook written as the README says (stepwise new NAME --dir runbooks/team) out of the check: it is the team\'s, not shipped', async () => {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const advice = /^stepwise new (\S+) --dir (\S+)$/m.exec(readme);
+    expect(advice, 'the README\'s `stepwise new` line').not.toBeNull();
+    const [, name, dir] = advice!;
+    const space = workspace();
+    space.write('runbooks/examples/tidy.yaml', RUNBOOK);
+    space.write('README.md', `# x\n\n${STEP_TYPES_BEGIN}\nold\n${STEP_TYPES_END}\n`);
+    const before = await generateRunbookPages(space.dir, builtInRegistry());
+    for (const page of before.pages) space.write(page.path, page.text);
+
+    const written = await runCli(['new', name!, '--dir', dir!], { cwd: space.dir });
+    expect(written.code, written.stderr).toBe(0);
+    expect(existsSync(space.path(`${dir}/${name}.yaml`))).toBe(true);
+
+    const after = await generateRunbookPages(space.dir, builtInRegistry());
+    expect(after.problems).toEqual([]);
+    expect([...outOfDate(space.dir, after.pages, 'npm run docs'), ...stalePages(space.dir, after.pages)]).toEqual([]);
+    expect(shippedRunbooks(space.dir)).toEqual(['runbooks/examples/tidy.yaml']);
   });
 });

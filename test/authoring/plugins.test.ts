@@ -120,6 +120,16 @@ describe('plugins', () => {
         plugin: "export default { type: 'team.bad', description: 'd', effect: 'read', input: { type: 'objekt' }, run: async () => null };\n",
         says: 'plugin ./bad-schema.js: step type "team.bad" has an invalid input schema',
       },
+      {
+        name: 'includes-not-function',
+        plugin: "export default { type: 'team.nested', description: 'd', effect: 'read', input: { type: 'object' }, includes: 'child.yaml', run: async () => null };\n",
+        says: 'plugin ./includes-not-function.js: step type "team.nested" needs "includes" to be a function, not a string',
+      },
+      {
+        name: 'check-input-not-function',
+        plugin: "export default { type: 'team.checked', description: 'd', effect: 'read', input: { type: 'object' }, checkInput: [], run: async () => null };\n",
+        says: 'plugin ./check-input-not-function.js: step type "team.checked" needs "checkInput" to be a function, not a list',
+      },
       { name: 'throws', plugin: "throw new Error('cannot reach the vault');\n", says: 'plugin ./throws.js failed to load: cannot reach the vault' },
       { name: 'missing', plugin: undefined, says: 'plugin ./missing.js: no such file' },
     ];
@@ -236,3 +246,47 @@ describe('plugins', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('a plugin\'s checkInput', () => {
+  it('has its problems reported by validate, located in the step\'s with; one that throws is reported at the step\'s type', async () => {
+    const space = workspace();
+    space.write(
+      'team.js',
+      `export default [
+  { type: 'team.port', description: 'd', effect: 'read', input: { type: 'object' }, run: async () => null,
+    checkInput: (input, inspect) => typeof input.port === 'string' && inspect.expressions(input.port).length === 0 && !/^\\d+$/.test(input.port)
+      ? [{ path: ['port'], offset: 0, message: 'a port is digits' }] : [] },
+  { type: 'team.buggy', description: 'd', effect: 'read', input: { type: 'object' }, run: async () => null,
+    checkInput: () => { throw new Error('oops'); } },
+];
+`,
+    );
+    const file = space.write(
+      'ports.yaml',
+      `apiVersion: stepwise/v1
+name: ports
+version: 1.0.0
+plugins: [./team.js]
+steps:
+  - id: literal
+    type: team.port
+    with: { port: "80a" }
+  - id: computed
+    type: team.port
+    with: { port: "\${{ run.id }}" }
+  - id: buggy
+    type: team.buggy
+`,
+    );
+
+    const result = await runCli(['validate', file], { cwd: space.dir });
+
+    expect(result.code).toBe(2);
+    expectNoStackTrace(result.stderr);
+    expect(result.stderr).toBe(
+      `${file}:8:20: "with.port" of step "literal": a port is digits\n` +
+        `${file}:13:11: step type "team.buggy" failed to check its input: oops\n` +
+        '1 of 1 runbook invalid\n',
+    );
+  });
+});

@@ -129,17 +129,17 @@ describe.concurrent('stepwise run', () => {
     expect(JSON.parse(stdout)).toMatchObject({ status: 'succeeded', steps: [{ id: 'approve', status: 'succeeded' }, { id: 'after', status: 'succeeded', outputs: { said: 'approved' } }] });
   });
 
-  it('--json prints { runId, status, outputs, steps: [{ id, status, outputs }] } on stdout', async ({ expect }) => {
+  it('--json prints { runId, runbook, version, dryRun, params, status, outputs, steps: [{ id, type, status, outputs }] } on stdout', async ({ expect }) => {
     const { code, stdout } = await runCli(inScratch('run', files.succeeds!, '--json', '-p', 'who=json'), { cwd: scratch.dir });
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Record<string, unknown>;
-    expect(Object.keys(result).sort()).toEqual(['outputs', 'runId', 'status', 'steps']);
+    expect(Object.keys(result)).toEqual(['runId', 'runbook', 'version', 'dryRun', 'params', 'status', 'outputs', 'steps']);
     expect(result.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
-    expect(result.status).toBe('succeeded');
+    expect(result).toMatchObject({ runbook: 'succeeds', dryRun: false, params: { who: 'json' }, status: 'succeeded' });
     expect(result.outputs).toEqual({ greeting: 'hello json' });
     expect(result.steps).toEqual([
-      { id: 'greet', status: 'succeeded', outputs: { greeting: 'hello json' } },
-      { id: 'remember', status: 'succeeded', outputs: { who: 'json' } },
+      { id: 'greet', type: 'shell', status: 'succeeded', outputs: { greeting: 'hello json' } },
+      { id: 'remember', type: 'set', status: 'succeeded', outputs: { who: 'json' } },
     ]);
   });
 
@@ -150,7 +150,7 @@ describe.concurrent('stepwise run', () => {
     expect(result).toMatchObject({ status: 'failed', outputs: null, failure: { stepId: 'breaks', code: 'exit-code' } });
     expect(result.steps).toEqual([
       expect.objectContaining({ id: 'breaks', status: 'failed', outputs: null }),
-      { id: 'never', status: 'not-run', outputs: null },
+      { id: 'never', type: 'shell', status: 'not-run', outputs: null },
     ]);
   });
 

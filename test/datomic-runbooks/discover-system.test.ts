@@ -60,8 +60,9 @@ async function stepwise(...args: string[]): Promise<Result> {
   }
 }
 
-function discover(...params: string[]): Promise<Result> {
-  return stepwise('run', runbook, '--json', '--state-dir', stateDir, ...params.flatMap((p) => ['-p', p]));
+/** `name=value` items are params; anything else (such as `--region`) passes as is. */
+function discover(...args: string[]): Promise<Result> {
+  return stepwise('run', runbook, '--json', '--state-dir', stateDir, ...args.flatMap((arg) => (arg.includes('=') ? ['-p', arg] : [arg])));
 }
 
 async function aws(...args: string[]): Promise<string> {
@@ -177,4 +178,22 @@ describeMoto('discover-system against seeded systems', () => {
     expect(plan.json!.outputs).toEqual(orders);
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
   }, 120_000);
+});
+
+describeMoto('discover-system under --region', () => {
+  beforeAll(async () => {
+    await seedDatomicSystem(moto.url, { system: 'billing', region: 'eu-west-1', topology: 'solo', version: '781-9041' });
+  }, 180_000);
+
+  it('reports the region it queried, not the region param\'s default', async () => {
+    const result = await discover('system=billing', '--region', 'eu-west-1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.json!.outputs.report).toMatchObject({ system: 'billing', region: 'eu-west-1', storage: { stack: 'billing' } });
+  });
+
+  it('names the region it queried when the system is not there', async () => {
+    const result = await discover('system=nosuch', '--region', 'eu-west-1');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('there is no Datomic system named nosuch in eu-west-1; the systems there: billing');
+  });
 });

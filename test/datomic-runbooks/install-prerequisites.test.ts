@@ -53,7 +53,7 @@ interface Result {
   code: number;
   stdout: string;
   stderr: string;
-  json?: { status: string; outputs: Outputs; steps: StepReport[]; failure?: Failure };
+  json?: { runId: string | null; status: string; outputs: Outputs; steps: StepReport[]; failure?: Failure };
 }
 
 interface Failure {
@@ -305,6 +305,14 @@ describeMoto('install-prerequisites on a workstation with nothing set up', () =>
     const projectBackup = step(first, 'project-repository').outputs!.backup as string;
     expect(first.json!.outputs.backups).toContain(projectBackup);
     expect(await readFile(projectBackup, 'utf8')).toBe(PROJECT_DEPS);
+    // one backup per deps.edn and run, named after the run, and the run says where it is
+    const runId = first.json!.runId;
+    for (const deps of [userDeps, projectDeps]) {
+      const backups = (await readdir(path.dirname(deps))).filter((name) => name.endsWith('.bak'));
+      expect(backups).toEqual([`deps.edn.${runId}.bak`]);
+      expect(first.stderr).toContain(`backup of ${deps} (one for run ${runId}): ${deps}.${runId}.bak`);
+    }
+    expect(first.json!.outputs.backups).toEqual([`${userDeps}.${runId}.bak`, projectBackup]);
 
     const changedOnce = await snapshot(station.root, ['state']);
     const second = await install(station, 'run', params);

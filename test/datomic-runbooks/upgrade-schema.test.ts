@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readJournalLines, runCli, type CliResult } from '../durable/support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { datomicTemplateUrl, renderDatomicTemplate, seedDatomicSystem, uploadDatomicTemplates } from '../support/seed-datomic.js';
-import { AdministerSystemClojure, type AdministerCall } from './support/administer-system-clojure.js';
+import { AdministerSystemClojure, type AdministerCall } from '../support/administer-system-clojure.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const runbook = path.join(root, 'runbooks/datomic/upgrade-schema.yaml');

@@ -10,7 +10,8 @@ import { fakeContext } from './fake-context.js';
 const REPO_PATH = [':mvn/repos', '"datomic-cloud"'];
 const REPO_VALUE = '{:url "s3://datomic-releases-1fc2183a/maven/releases"}';
 const ORIGINAL = '{:paths ["src"] ; sources\n :deps {org.clojure/clojure {:mvn/version "1.12.0"}}}\n';
-const BACKUP_NAME = /^deps\.edn\.\d{8}T\d{6}Z(-\d+)?\.bak$/;
+/** fakeContext's run id names the backup. */
+const BACKUP_NAME = /^deps\.edn\.run-test\.bak$/;
 
 let folder: string;
 let depsFile: string;
@@ -113,7 +114,7 @@ describe('check', () => {
 });
 
 describe('run', () => {
-  it('reports the change, keeps the old bytes in a timestamped backup and logs the edit', async () => {
+  it('reports the change, keeps the old bytes in a backup named after the run and logs the edit and the backup', async () => {
     await writeFile(depsFile, ORIGINAL);
     const context = fakeContext(folder);
     const result = await ednEnsure.run(context, addRepo);
@@ -123,18 +124,20 @@ describe('run', () => {
     expect(backupName).toMatch(BACKUP_NAME);
     expect(result).toEqual({ file: depsFile, changed: true, created: false, backup: join(folder, backupName ?? '') });
     expect(await readFile(join(folder, backupName ?? ''), 'utf8')).toBe(ORIGINAL);
-    expect(context.logs).toEqual([`added :mvn/repos "datomic-cloud" in ${depsFile}`]);
+    expect(context.logs).toEqual([`added :mvn/repos "datomic-cloud" in ${depsFile}`, `backup of ${depsFile} (one for run run-test): ${join(folder, 'deps.edn.run-test.bak')}`]);
   });
 
-  it('gives each edit of the same second its own backup', async () => {
+  it('keeps one backup per run: two edits of the file in one run share the one made before the first', async () => {
     await writeFile(depsFile, ORIGINAL);
-    await ednEnsure.run(fakeContext(folder), addRepo);
-    const afterFirst = await readFile(depsFile, 'utf8');
-    await ednEnsure.run(fakeContext(folder), { file: 'deps.edn', path: [':deps', 'com.datomic/ion'], value: '{:mvn/version "1.0.68"}' });
+    const first = await ednEnsure.run(fakeContext(folder), addRepo);
+    const second = await ednEnsure.run(fakeContext(folder), { file: 'deps.edn', path: [':deps', 'com.datomic/ion'], value: '{:mvn/version "1.0.68"}' });
     const backups = (await readdir(folder)).filter((name) => name !== 'deps.edn');
-    expect(backups).toHaveLength(2);
-    const contents = await Promise.all(backups.map((name) => readFile(join(folder, name), 'utf8')));
-    expect(contents.sort()).toEqual([ORIGINAL, afterFirst].sort());
+    expect(backups).toEqual(['deps.edn.run-test.bak']);
+    expect(await readFile(join(folder, 'deps.edn.run-test.bak'), 'utf8')).toBe(ORIGINAL);
+    expect(first).toMatchObject({ backup: join(folder, 'deps.edn.run-test.bak') });
+    expect(second).toMatchObject({ backup: join(folder, 'deps.edn.run-test.bak') });
+    await ednEnsure.run(fakeContext(folder, { runId: 'next-run' }), { ...addRepo, replace: true, value: '{:url "s3://elsewhere"}' });
+    expect((await readdir(folder)).filter((name) => name !== 'deps.edn').sort()).toEqual(['deps.edn.next-run.bak', 'deps.edn.run-test.bak']);
   });
 
   it('keeps no backup when asked not to, and none for a file it creates', async () => {

@@ -31,25 +31,28 @@ afterEach(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-const NOW = new Date('2026-03-04T05:06:07.890Z');
+const RUN = '20260304-050607-ab12';
 
-it('names the backup after the UTC time, with a counter when that name is taken', async () => {
+it('keeps one backup per run, named after it: the file as it was before the run\'s first write', async () => {
   await writeFile(target, 'v1');
   const existing = { bytes: Buffer.from('v1'), mode: 0o644, uid: 0, gid: 0 };
-  const first = await writeFileAtomically({ path: target, text: 'v2', existing, keepBackup: true, now: NOW });
-  const second = await writeFileAtomically({ path: target, text: 'v3', existing: { ...existing, bytes: Buffer.from('v2') }, keepBackup: true, now: NOW });
-  expect(first).toBe(`${target}.20260304T050607Z.bak`);
-  expect(second).toBe(`${target}.20260304T050607Z-2.bak`);
-  expect(await readFile(target, 'utf8')).toBe('v3');
+  const first = await writeFileAtomically({ path: target, text: 'v2', existing, keepBackup: true, backupName: RUN });
+  const second = await writeFileAtomically({ path: target, text: 'v3', existing: { ...existing, bytes: Buffer.from('v2') }, keepBackup: true, backupName: RUN });
+  const nextRun = await writeFileAtomically({ path: target, text: 'v4', existing: { ...existing, bytes: Buffer.from('v3') }, keepBackup: true, backupName: 'next-run' });
+  expect(first).toBe(`${target}.${RUN}.bak`);
+  expect(second).toBe(first);
+  expect(nextRun).toBe(`${target}.next-run.bak`);
+  expect(await readFile(target, 'utf8')).toBe('v4');
   expect(await readFile(first ?? '', 'utf8')).toBe('v1');
-  expect(await readFile(second ?? '', 'utf8')).toBe('v2');
+  expect(await readFile(nextRun ?? '', 'utf8')).toBe('v3');
+  expect((await readdir(folder)).sort()).toEqual(['deps.edn', `deps.edn.${RUN}.bak`, 'deps.edn.next-run.bak']);
 });
 
 it('writes nothing, not even a backup, when the file changed since it was read', async () => {
   await writeFile(target, 'saved by an editor meanwhile');
   const stale = { bytes: Buffer.from('what the step read'), mode: 0o644, uid: 0, gid: 0 };
   await expect(
-    writeFileAtomically({ path: target, text: 'edited', existing: stale, keepBackup: true, now: NOW }),
+    writeFileAtomically({ path: target, text: 'edited', existing: stale, keepBackup: true, backupName: RUN }),
   ).rejects.toMatchObject({ code: 'edn-changed' });
   expect(await readFile(target, 'utf8')).toBe('saved by an editor meanwhile');
   expect(await readdir(folder)).toEqual(['deps.edn']);
@@ -58,7 +61,7 @@ it('writes nothing, not even a backup, when the file changed since it was read',
 it('does not overwrite a file that appeared since the step saw none', async () => {
   await writeFile(target, 'created meanwhile');
   await expect(
-    writeFileAtomically({ path: target, text: 'new', existing: undefined, keepBackup: true, now: NOW }),
+    writeFileAtomically({ path: target, text: 'new', existing: undefined, keepBackup: true, backupName: RUN }),
   ).rejects.toMatchObject({ code: 'edn-changed' });
   expect(await readFile(target, 'utf8')).toBe('created meanwhile');
 });
@@ -68,7 +71,7 @@ it('leaves the original bytes and no temporary file when it fails just before th
   failNextRename.armed = true;
   const existing = { bytes: Buffer.from('v1'), mode: 0o644, uid: 0, gid: 0 };
   await expect(
-    writeFileAtomically({ path: target, text: 'v2', existing, keepBackup: false, now: NOW }),
+    writeFileAtomically({ path: target, text: 'v2', existing, keepBackup: false, backupName: RUN }),
   ).rejects.toThrow('simulated failure');
   expect(await readFile(target, 'utf8')).toBe('v1');
   expect(await readdir(folder)).toEqual(['deps.edn']);

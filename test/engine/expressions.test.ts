@@ -176,6 +176,9 @@ describe('references', () => {
     expect(syntaxErrorOf('params.a ==').offset).toBe(9);
     expect(syntaxErrorOf('params.a ==').message).toContain('==');
     expect(syntaxErrorOf('   ').message).toBe('empty expression');
+    // a character outside the BMP is two UTF-16 units: the message names it whole, never half of it
+    expect(syntaxErrorOf('steps.summary.outputs😀.edits').message).toBe('unexpected character "😀"');
+    expect(syntaxErrorOf('steps.summary.outputs😀.edits').offset).toBe('steps.summary.outputs'.length);
   });
 });
 

@@ -209,7 +209,7 @@ const rotateApiKey: Example = {
           previousKey: 'k-2024',
           activeKey: 'k-2025',
           fingerprint: fingerprint(NEW_KEY),
-          backup: expect.stringMatching(/config\.edn\.\d{8}T\d{6}Z\.bak$/),
+          backup: expect.stringMatching(/config\.edn\.\d{8}-\d{6}-[0-9a-f]{4}\.bak$/),
           reloaded: false,
         });
         expect(readFileSync(run.outputs!.backup as string, 'utf8')).toBe(CONFIG);

@@ -217,3 +217,19 @@ function fixturesFolder(): string {
     folder = parent;
   }
 }
+
+/** What `npm run demo` and `npm run sandbox` show: a Solo and a Production system, and the code bucket. */
+export interface DemoSystems {
+  /** Solo, 781-9041: what convert-solo-to-production converts. */
+  inventory: SeededSystem;
+  /** Production, 973-9132, with one query group: what upgrade-schema upgrades. */
+  orders: SeededSystem;
+  codeBucket: string;
+}
+
+export async function seedDemoSystems(endpoint: string): Promise<DemoSystems> {
+  const inventory = await seedDatomicSystem(endpoint, { system: 'inventory', topology: 'solo', version: '781-9041' });
+  const orders = await seedDatomicSystem(endpoint, { system: 'orders', topology: 'production', version: '973-9132', queryGroups: 1 });
+  const { bucketName } = await seedCodeBucket(endpoint, { region: 'us-east-1' });
+  return { inventory, orders, codeBucket: bucketName };
+}

@@ -45,7 +45,7 @@ if (text('proxy-port') !== null) client.proxyPort = Number(text('proxy-port'));
 const dbName = JSON.parse('"' + call[1] + '"');
 fs.appendFileSync(path.join(here, 'calls.ndjson'), JSON.stringify({ clientVersion: deps[1], client, dbName, action: call[2] }) + '\n');
 const answers = JSON.parse(fs.readFileSync(path.join(here, 'answers.json'), 'utf8'));
-const answer = answers[dbName];
+const answer = answers[dbName] ?? answers['*'];
 if (!answer) refuse('no answer for database ' + dbName);
 process.stdout.write('Downloading: com/datomic/client-cloud/' + deps[1] + '/client-cloud-' + deps[1] + '.pom from central\n');
 if (answer.kind === 'result') {
@@ -70,7 +70,10 @@ export class AdministerSystemClojure {
     return standIn;
   }
 
-  /** What each database's call answers from now on; a database without an answer is refused. Forgets the calls so far. */
+  /**
+   * What each database's call answers from now on (`*`: any database without its own answer); a
+   * database without an answer is refused. Forgets the calls so far.
+   */
   async answer(answers: Record<string, DatabaseAnswer>): Promise<void> {
     await writeFile(path.join(this.dir, 'answers.json'), JSON.stringify(answers));
     await writeFile(path.join(this.dir, 'calls.ndjson'), '');
