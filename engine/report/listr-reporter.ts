@@ -26,6 +26,8 @@ interface OpenStep {
 export class ListrReporter implements Reporter {
   private readonly open = new Map<string, OpenStep>();
   private readonly header: PlainReporter;
+  /** listr2 decides colour alone (it reads FORCE_COLOR=0 as "force"): without colour, every style leaves the text as is. */
+  private readonly styles: { color?: Record<string, (text?: string) => string> };
 
   constructor(
     private readonly listr: ListrModule,
@@ -34,6 +36,8 @@ export class ListrReporter implements Reporter {
     showOutputs: boolean,
   ) {
     this.header = new PlainReporter(out, color, showOutputs);
+    const plain = (text?: string) => text ?? '';
+    this.styles = color ? {} : { color: Object.fromEntries(Object.keys(listr.LISTR_DEFAULT_RENDERER_STYLE.color ?? {}).map((level) => [level, plain])) };
   }
 
   static async create(out: NodeJS.WritableStream, color: boolean, showOutputs: boolean): Promise<ListrReporter> {
@@ -106,7 +110,7 @@ export class ListrReporter implements Reporter {
     const done = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
     const list = new this.listr.Listr([{ title, task: (_ctx: unknown, task: unknown) => (resolveTask(task as TaskHandle), done) }], {
       exitOnError: true,
-      rendererOptions: { collapseErrors: false, showErrorMessage: true },
+      rendererOptions: { collapseErrors: false, showErrorMessage: true, ...this.styles },
     });
     const finished = list.run().catch(() => undefined);
     const opened: OpenStep = { task: await taskReady, settle, finished };
