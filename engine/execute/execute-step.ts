@@ -12,6 +12,7 @@ import { abortable, delay, interruptedFailure, timeoutFailure } from './abortabl
 import type { FailureInfo } from './events.js';
 import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
 import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
+import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 
@@ -36,7 +37,7 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     const condition = step.if === undefined ? true : resolveValue(step.if, state.scope());
     if (condition instanceof Unknown) return await dependsOn(step, state, condition, finish);
     if (!isTruthy(condition)) {
-      await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: `if: ${String(step.if)} is false`, at: now() });
+      await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: explainSkip(step, state.scope()), at: now() });
       return await finish('skipped', null);
     }
     const items = resolveItems(step, state);
