@@ -107,7 +107,7 @@ export default defineStep<AdministerSystemInput>({
     const env = Object.entries(clientEnvironment(ctx)).map(([name, value]) => `${name}=${value} `).join('');
     return {
       summary: `would ${describeAction(options)}`,
-      details: `program:\n${program}\ncommand line:\n${env}${quoteCommandLine(argv)}`,
+      details: `command line:\n${env}${quoteCommandLine(argv)}`,
     };
   },
 
