@@ -2,32 +2,14 @@
  * What reaches a terminal that asks for no colour (FORCE_COLOR=0) or understands no escape
  * sequence at all (TERM=dumb), through a real pseudo-terminal made by util-linux's `script`.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runbookYaml, scratchFolder } from './support/cli.js';
+import { runbookYaml, scratchFolder } from './support/cli.js';
+import { haveScript, rawScreen } from './support/terminal.js';
 
-const SCRIPT = '/usr/bin/script';
 const COLOUR = /\u001b\[[0-9;]*m/;
 const ANY_ESCAPE = /\u001b/;
 
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", "'\\''")}'`;
-}
-
-/** The raw bytes a terminal receives, escapes included; `typed` is what the operator types. */
-async function rawScreen(args: string[], variables: Record<string, string>, typed = ''): Promise<string> {
-  const command = `stty cols 120; ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
-  const inherited = Object.entries(process.env).filter(([name]) => !['CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM'].includes(name) && !name.startsWith('STEPWISE_'));
-  const env = { ...Object.fromEntries(inherited), TERM: 'xterm-256color', ...variables };
-  const child = promisify(execFile)(SCRIPT, ['-qec', command, '/dev/null'], { env });
-  child.child.stdin?.end(typed);
-  const { stdout } = await child.catch((error: { stdout: string }) => ({ stdout: error.stdout }));
-  return stdout.replaceAll('\r', '');
-}
-
-describe.skipIf(!existsSync(SCRIPT))('colour and cursor on a terminal', () => {
+describe.skipIf(!haveScript)('colour and cursor on a terminal', () => {
   let folder: Awaited<ReturnType<typeof scratchFolder>>;
   let file: string;
   beforeAll(async () => {
@@ -51,7 +33,7 @@ describe.skipIf(!existsSync(SCRIPT))('colour and cursor on a terminal', () => {
   afterAll(async () => folder.remove());
 
   it('colours the live view by default (so the tests below can see colour go away)', async () => {
-    const screen = await rawScreen(['run', file, '--state-dir', `${folder.dir}/state`], {});
+    const screen = await rawScreen(['run', file, '--state-dir', `${folder.dir}/state`]);
     expect(screen).toMatch(COLOUR);
     expect(screen).toContain('greet');
   });

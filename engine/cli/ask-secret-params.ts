@@ -1,0 +1,21 @@
+import type { ParamSpec } from '../document/runbook.js';
+import type { JsonObject } from '../json.js';
+import { isRequired } from '../params/param-schema.js';
+import { paramEnvName } from '../params/resolve-params.js';
+
+/**
+ * On a terminal, each required secret param that neither -p nor the environment gives is asked
+ * for, typed without echo: a secret never needs to be on a command line, where the shell's
+ * history would keep it. The question goes to stderr, so that `--json` keeps stdout clean.
+ */
+export async function askMissingSecrets(specs: Record<string, ParamSpec> | undefined, given: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return {};
+  const missing = Object.entries(specs ?? {}).filter(([name, spec]) => spec.secret && isRequired(spec as JsonObject) && given[name] === undefined && env[paramEnvName(name)] === undefined);
+  if (missing.length === 0) return {};
+  const { password } = await import('@inquirer/prompts');
+  const typed: Record<string, string> = {};
+  for (const [name, spec] of missing) {
+    typed[name] = await password({ message: `secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`, mask: '*' }, { output: process.stderr });
+  }
+  return typed;
+}
