@@ -267,6 +267,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     settings: (name) => state.settings[name] ?? {},
     progress: (message) => lines.progress(message),
     log: (message) => lines.log(message),
+    note: (message) => lines.note(message),
     confirm: (message) => confirm(state, message),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,

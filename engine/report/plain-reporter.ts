@@ -50,6 +50,7 @@ export class PlainReporter implements Reporter {
       log: (message) => {
         for (const line of message.split('\n')) this.write(`    ${this.paint.dim('│')} ${line}`);
       },
+      note: (message) => this.write(noteLine(message, this.paint)),
     };
   }
 
@@ -109,6 +110,10 @@ export class PlainReporter implements Reporter {
         return `${this.renderOutputs(event.outputs)}${summary(event.status, p)} ${p.dim(`in ${formatDuration(event.durationMs)}`)}`;
     }
   }
+}
+
+export function noteLine(message: string, p: Painter): string {
+  return `    ${p.cyan('ℹ')} ${message}`;
 }
 
 function isEmpty(value: JsonValue): boolean {

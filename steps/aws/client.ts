@@ -122,7 +122,7 @@ function awsTarget(ctx: Pick<StepContext, 'settings'>): AwsTarget {
  * refuses every operation that is not a read before it leaves the process.
  */
 export async function awsClient<S extends AwsService>(
-  ctx: Pick<StepContext, 'settings' | 'dryRun' | 'signal' | 'log'>,
+  ctx: Pick<StepContext, 'settings' | 'dryRun' | 'signal' | 'note'>,
   service: S,
   options: { region?: string } = {},
 ): Promise<AwsClientHandle<S>> {
@@ -141,12 +141,12 @@ export async function awsClient<S extends AwsService>(
 }
 
 /** When the environment offers other credentials than the ones used, the operator hears which win. */
-function tellCredentials(ctx: Pick<StepContext, 'log'>, profile: string | undefined): void {
+function tellCredentials(ctx: Pick<StepContext, 'note'>, profile: string | undefined): void {
   const told = profile ?? '';
   if (toldCredentials.has(told)) return;
   toldCredentials.add(told);
   const choice = describeCredentialChoice(profile, process.env);
-  if (choice !== undefined) ctx.log(choice);
+  if (choice !== undefined) ctx.note(choice);
 }
 
 async function buildClient<S extends AwsService>(service: S, target: AwsTarget, dryRun: boolean) {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCredentialChoice } from '../../steps/aws/credential-source.js';
+import { haveScript, rawScreen } from '../cli/support/terminal.js';
 import { runCli } from '../durable/support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 
@@ -42,6 +43,19 @@ describeMoto('the credentials a run uses', () => {
     expect(result.printed).not.toMatch(/Multiple credential sources|@aws-sdk/);
     const told = result.printed.match(/credentials: profile ops .*/g) ?? [];
     expect(told).toEqual(["credentials: profile ops (from --profile or the runbook's aws.profile); AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment are ignored"]);
+  });
+
+  it.skipIf(!haveScript)("keeps saying it on a terminal's live view once the step is over", async () => {
+    const screen = await rawScreen(['run', join(folder, 'who-am-i.yaml'), '--profile', 'ops', '--state-dir', join(folder, 'state')], {
+      AWS_CONFIG_FILE: join(folder, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(folder, 'credentials'),
+      AWS_ACCESS_KEY_ID: 'AKIDFROMENV',
+      AWS_SECRET_ACCESS_KEY: 'env-secret',
+    });
+    const plain = screen.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain).not.toMatch(/Multiple credential sources/);
+    expect(plain).toMatch(/✔ first[^\n]*\n +ℹ credentials: profile ops \(from --profile/);
+    expect(plain).toMatch(/✔ succeeded/);
   });
 });
 
