@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../exit-codes.js';
 import { LocalStateBackend } from '../state/local-state-backend.js';
@@ -53,11 +53,8 @@ export async function openState(
 }
 
 function localFolder(folder: string, source: string, existing: boolean): LocalStateBackend {
-  if (existing) {
-    const found = statSync(folder, { throwIfNoEntry: false });
-    if (!found) throw new UsageError(`${source}: ${folder} does not exist, so no run was ever kept there: check the path`);
-    if (!found.isDirectory()) throw new UsageError(`${source}: ${folder} is a file, not a folder of runs`);
-  }
+  // a file in the way is the store's to report, as for `run`
+  if (existing && !existsSync(folder)) throw new UsageError(`${source}: ${folder} does not exist, so no run was ever kept there: check the path`);
   return new LocalStateBackend(folder);
 }
 
