@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runbookYaml, scratchFolder } from './support/cli.js';
-import { haveScript, rawScreen } from './support/terminal.js';
+import { answeredScreen, haveScript, rawScreen } from './support/terminal.js';
 
 const COLOUR = /\u001b\[[0-9;]*m/;
 const ANY_ESCAPE = /\u001b/;
@@ -67,7 +67,7 @@ describe.skipIf(!haveScript)('colour and cursor on a terminal', () => {
 `,
       ),
     );
-    const screen = await rawScreen(['run', approval, '--state-dir', `${folder.dir}/state`], { TERM: 'dumb' }, 'y\n');
+    const screen = await answeredScreen(['run', approval, '--state-dir', `${folder.dir}/state`], { TERM: 'dumb' }, [['Go on? [y/N]', 'y\r']]);
     expect(screen).toContain('Go on? [y/N]');
     expect(screen).toMatch(/✔ after/);
     expect(screen).toMatch(/succeeded/);

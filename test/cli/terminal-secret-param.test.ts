@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, runbookYaml, scratchFolder } from './support/cli.js';
-import { haveScript, rawScreen } from './support/terminal.js';
+import { answeredScreen, haveScript } from './support/terminal.js';
 
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const TOKEN = 'abcdefghijklmnopqrstuvwxyz';
@@ -34,11 +34,18 @@ steps:
   });
   afterAll(async () => folder.remove());
 
-  it('is asked for on a terminal, and the typed value reaches the step', async () => {
-    const screen = (await rawScreen(['run', file, '--state-dir', `${folder.dir}/state`], {}, `${TOKEN}\r`)).replace(ESCAPES, '');
-    expect(screen).toContain('secret parameter token (the API token), never stored:');
+  it.each([
+    ['a terminal', 'xterm-256color'],
+    ['a dumb terminal', 'dumb'],
+  ])('is asked for on %s, never shown, and the typed value reaches the step', async (_, term) => {
+    const question = 'secret parameter token (the API token), never stored:';
+    const raw = await answeredScreen(['run', file, '--state-dir', `${folder.dir}/state`], { TERM: term }, [[question, `${TOKEN}\r`]]);
+    const screen = raw.replace(ESCAPES, '');
+    expect(screen).toContain(question);
+    expect(screen).not.toContain(TOKEN);
     expect(screen).toMatch(/✔ use/);
     expect(screen).toMatch(/✔ succeeded/);
+    if (term === 'dumb') expect(raw).not.toMatch(/\u001b/);
   });
 
   it('without a terminal, is refused with the environment variable to set, not -p', async () => {
