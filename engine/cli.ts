@@ -11,7 +11,7 @@ Exit codes:
   0    success
   1    a step failed
   2    invalid input or usage (runbook, parameters, arguments), or runs that cannot be
-       reached: a run another process drives, a missing bucket, access denied
+       reached: a run another process drives, a missing bucket or state folder, access denied
   3    declined at an approval (or no terminal to ask and no --yes)
   4    the run's record could not be written (a full disk): the run stopped there
        and can be resumed once there is room

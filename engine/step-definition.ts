@@ -28,6 +28,11 @@ export interface StepContext {
   progress(message: string): void;
   /** Adds a line under the step in the progress output and the log. */
   log(message: string): void;
+  /**
+   * A line the operator must still see once the step is over (such as which credentials it
+   * used): kept under the step, on a terminal's live view too, where log lines pass.
+   */
+  note(message: string): void;
   /** Asks the operator a yes/no question; refuses when nobody can answer. */
   confirm(message: string): Promise<boolean>;
   /** Runs when the run ends, whatever its outcome (for processes a step leaves running). */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../exit-codes.js';
 import { LocalStateBackend } from '../state/local-state-backend.js';
@@ -19,27 +20,48 @@ export interface OpenedState {
 }
 
 /**
+ * `existing`: the command only reads runs (runs, show, resume), so a folder that is not there is
+ * a mistyped one, not an empty one; the default `.stepwise`, which nobody typed, may be absent.
+ */
+export interface OpenOptions {
+  existing?: boolean;
+}
+
+/**
  * Where runs are kept, first that says: `--state ADDRESS` or `--state-dir DIR`, then
  * STEPWISE_STATE, then `state:` in the nearest stepwise.config.yaml, then `.stepwise` here.
  * An address with a scheme (s3://...) goes to the store of that scheme; anything else is a folder.
  */
-export async function openState(options: StateOptions, catalog: StateBackendCatalog, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<OpenedState> {
+export async function openState(
+  options: StateOptions,
+  catalog: StateBackendCatalog,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  open: OpenOptions = {},
+): Promise<OpenedState> {
   if (options.state !== undefined && options.stateDir !== undefined) {
     throw new UsageError('--state and --state-dir both say where runs are kept: give one of them');
   }
-  if (options.state !== undefined) return { backend: await openAddress(options.state, '--state', cwd, catalog), arguments: ['--state', options.state] };
-  if (options.stateDir !== undefined) return { backend: new LocalStateBackend(path.resolve(cwd, options.stateDir)), arguments: ['--state-dir', options.stateDir] };
+  const existing = open.existing === true;
+  if (options.state !== undefined) return { backend: await openAddress(options.state, '--state', cwd, catalog, existing), arguments: ['--state', options.state] };
+  if (options.stateDir !== undefined) return { backend: localFolder(path.resolve(cwd, options.stateDir), '--state-dir', existing), arguments: ['--state-dir', options.stateDir] };
   const fromEnv = env.STEPWISE_STATE;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { backend: await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog), arguments: [] };
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { backend: await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog, existing), arguments: [] };
   const config = findProjectConfig(cwd);
-  if (config?.state) return { backend: await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog), arguments: [] };
+  if (config?.state) return { backend: await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog, existing), arguments: [] };
   return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [] };
 }
 
+function localFolder(folder: string, source: string, existing: boolean): LocalStateBackend {
+  // a file in the way is the store's to report, as for `run`
+  if (existing && !existsSync(folder)) throw new UsageError(`${source}: ${folder} does not exist, so no run was ever kept there: check the path`);
+  return new LocalStateBackend(folder);
+}
+
 /** `source` says where the address came from, for a message about it; a folder is relative to `base`. */
-async function openAddress(address: string, source: string, base: string, catalog: StateBackendCatalog): Promise<StateBackend> {
+async function openAddress(address: string, source: string, base: string, catalog: StateBackendCatalog, existing: boolean): Promise<StateBackend> {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(address)?.[1];
-  if (scheme === undefined) return new LocalStateBackend(path.resolve(base, address));
+  if (scheme === undefined) return localFolder(path.resolve(base, address), source, existing);
   const open = catalog[scheme.toLowerCase()];
   if (!open) {
     const allowed = [...Object.keys(catalog).map((known) => `${known}://...`), 'a folder'].join(', ');

@@ -29,7 +29,7 @@ export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'
 }
 
 export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
-  const state = await openState(options, builtInStateCatalog());
+  const state = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
   const lock = await state.backend.lock(runId, say);
   try {
     await resumeLocked(await state.backend.open(runId), state, options);

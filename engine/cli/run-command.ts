@@ -14,6 +14,7 @@ import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
 import { includedRunbooks } from '../step-definition.js';
 import { ENGINE_VERSION } from '../version.js';
+import { askMissingSecrets } from './ask-secret-params.js';
 import { builtInRegistry } from './builtin-registry.js';
 import { builtInStateCatalog } from './builtin-state-backends.js';
 import { driveRun } from './drive-run.js';
@@ -22,7 +23,8 @@ import { openState } from './open-state.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
-  const params = resolveParams(runbook.params, splitParamArguments(options.param), process.env);
+  const given = splitParamArguments(options.param);
+  const params = resolveParams(runbook.params, given, process.env, await askMissingSecrets(runbook.params, given, process.env));
   const redactor = new Redactor();
   for (const secret of params.secrets) redactor.add(secret);
   const runId = newRunId();

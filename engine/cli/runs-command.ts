@@ -7,7 +7,7 @@ import { builtInStateCatalog } from './builtin-state-backends.js';
 import { openState } from './open-state.js';
 
 export async function runsCommand(options: StateCliOptions & { json?: boolean }): Promise<void> {
-  const { backend } = await openState(options, builtInStateCatalog());
+  const { backend } = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
   // A shared store answers each run in a few requests: all runs are asked at once.
   const listed = await Promise.all(
     (await backend.ids()).map(async (id): Promise<RunListing | string> => {

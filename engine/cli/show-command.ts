@@ -5,7 +5,7 @@ import { openState } from './open-state.js';
 import { summarize } from './runs-command.js';
 
 export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean }): Promise<void> {
-  const { backend } = await openState(options, builtInStateCatalog());
+  const { backend } = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
   const summary = await summarize(backend, runId);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -16,9 +16,10 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
   process.stdout.write(`runbook ${summary.runbook} ${summary.version} (${summary.path})\n`);
   process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n\n`);
   for (const step of summary.steps) {
+    const items = step.items === undefined ? '' : `, ${step.items} item${step.items === 1 ? '' : 's'}`;
     const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
-    process.stdout.write(`  ${step.status.padEnd(10)} ${step.id} (${formatDuration(step.durationMs)}${attempts})\n`);
-    if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') process.stdout.write(`             outputs: ${JSON.stringify(step.outputs)}\n`);
-    if (step.error) process.stdout.write(`             error: ${step.error.message}\n`);
+    process.stdout.write(`  ${step.status.padEnd(11)} ${step.id} (${formatDuration(step.durationMs)}${items}${attempts})\n`);
+    if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') process.stdout.write(`              outputs: ${JSON.stringify(step.outputs)}\n`);
+    if (step.error) process.stdout.write(`              error: ${step.error.message}\n`);
   }
 }

@@ -93,7 +93,7 @@ async function renderStep(number: number, step: StepSpec, registry: StepRegistry
   if (step.with && Object.keys(step.with).length > 0) lines.push('```yaml', inputYaml(step.with), '```', '');
   const facts = [
     ...needsOf(step),
-    step.if === undefined ? '' : `Runs only if \`${cell(String(step.if))}\`.`,
+    step.if === undefined ? '' : `Runs only if \`${cell(String(step.if))}\`${step.skipReason ? `; otherwise skipped: ${cell(step.skipReason)}` : ''}.`,
     step.forEach === undefined ? '' : `Runs once for each item of \`${cell(typeof step.forEach === 'string' ? step.forEach : JSON.stringify(step.forEach))}\`.`,
     step.retry ? `Tries up to ${step.retry.maxAttempts} times${step.retry.interval ? `, waiting ${step.retry.interval} at first` : ''}${step.retry.on ? ` (on ${step.retry.on.map((code) => `\`${code}\``).join(', ')})` : ''}.` : '',
     step.timeout ? `Each attempt times out after ${step.timeout}.` : '',

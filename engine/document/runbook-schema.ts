@@ -93,7 +93,7 @@ const output: JsonSchema = {
   ],
 };
 
-export const STEP_FIELDS = ['id', 'type', 'name', 'description', 'with', 'if', 'forEach', 'outputs', 'retry', 'timeout', 'onFailure'] as const;
+export const STEP_FIELDS = ['id', 'type', 'name', 'description', 'with', 'if', 'skipReason', 'forEach', 'outputs', 'retry', 'timeout', 'onFailure'] as const;
 
 export const stepSchema: JsonSchema = {
   type: 'object',
@@ -106,6 +106,7 @@ export const stepSchema: JsonSchema = {
     description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
     with: { type: 'object', description: 'The step type\'s input.' },
     if: expressionOr({ type: 'boolean' }, 'true, false', 'Run the step only when this is true.'),
+    skipReason: { type: 'string', minLength: 1, description: 'Why the step is skipped when `if` is false, in words (such as "the system already runs Production"); shown instead of the condition. May hold `${{ }}`.' },
     forEach: expressionOr({ type: 'array' }, 'a list', 'Run the step once per item of this list, with `item` in its expressions.'),
     outputs: { type: 'object', additionalProperties: output, propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'Output name to JMESPath selector over the raw result.' },
     retry,

@@ -30,6 +30,8 @@ export interface StepSpec {
   description?: string;
   with?: JsonObject;
   if?: boolean | string;
+  /** Said instead of the condition when `if` is false. */
+  skipReason?: string;
   forEach?: JsonValue[] | string;
   outputs?: Record<string, OutputSpec>;
   retry?: RetrySpec;

@@ -31,7 +31,8 @@ export function inputRows(schema: JsonSchema): InputRow[] {
   }));
 }
 
-const EFFECT_CELL: Record<DocumentedEffect, string> = {
+/** A step type's effect in words, for the README and `stepwise steps TYPE`. */
+export const EFFECT_CELL: Record<DocumentedEffect, string> = {
   read: 'read',
   write: 'write',
   interactive: 'interactive',

@@ -14,6 +14,7 @@ import { abortable, delay, interruptedFailure, timeoutFailure } from './abortabl
 import type { FailureInfo } from './events.js';
 import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
 import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
+import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 
@@ -38,7 +39,7 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     const condition = step.if === undefined ? true : resolveValue(step.if, state.scope());
     if (condition instanceof Unknown) return await dependsOn(step, state, condition, finish);
     if (!isTruthy(condition)) {
-      await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: `if: ${String(step.if)} is false`, at: now() });
+      await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: explainSkip(step, state.scope()), at: now() });
       return await finish('skipped', null);
     }
     const items = resolveItems(step, state);
@@ -271,6 +272,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     settings: (name) => state.settings[name] ?? {},
     progress: (message) => lines.progress(message),
     log: (message) => lines.log(message),
+    note: (message) => lines.note(message),
     confirm: (message) => confirm(state, message, signal),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,

@@ -2,7 +2,7 @@ import type { OutputSpec } from '../document/runbook.js';
 import type { StepView } from '../report/reporter.js';
 import type { Redactor } from '../secrets.js';
 
-type HeldLine = { kind: 'progress' | 'log'; message: string };
+type HeldLine = { kind: 'progress' | 'log' | 'note'; message: string };
 
 const HOLDING_NOTICE = 'live output held until the step ends, then shown redacted: the step declares a secret output';
 const WITHHELD_NOTICE = 'live output not shown: it holds a secret output too short to be masked';
@@ -32,6 +32,10 @@ export class LiveLines {
 
   log(message: string): void {
     this.show({ kind: 'log', message });
+  }
+
+  note(message: string): void {
+    this.show({ kind: 'note', message });
   }
 
   /** Shows what was held, redacted with every secret known by now, and holds the lines that follow. */

@@ -33,31 +33,31 @@ export function paramEnvName(name: string): string {
 }
 
 /**
- * Reads text values (from `-p` or STEPWISE_PARAM_<NAME>) against their declared type: YAML
+ * Reads text values (from `-p`, STEPWISE_PARAM_<NAME> or typed at a prompt) against their declared type: YAML
  * for non-strings, so `[a, b]` is a list; then checks them all, reporting every problem.
  */
-export function resolveParams(specs: Specs, raw: Record<string, string>, env: NodeJS.ProcessEnv): ResolvedParams {
+export function resolveParams(specs: Specs, raw: Record<string, string>, env: NodeJS.ProcessEnv, typed: Record<string, string> = {}): ResolvedParams {
   const given: JsonObject = {};
   const sources: Record<string, string> = {};
   for (const [name, spec] of Object.entries(specs ?? {})) {
-    const fromArgument = raw[name];
-    const text = fromArgument ?? env[paramEnvName(name)];
+    const [text, source] = firstGiven([raw[name], `-p ${name}`], [env[paramEnvName(name)], paramEnvName(name)], [typed[name], `the ${name} typed`]);
     if (text === undefined) continue;
     given[name] = readValue(text, spec);
-    sources[name] = fromArgument !== undefined ? `-p ${name}` : paramEnvName(name);
+    sources[name] = source;
   }
   const unknown = Object.keys(raw).filter((name) => !(name in (specs ?? {})));
-  return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources);
+  return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources, true);
 }
 
 /** Values already typed (a sub-runbook's `params`), checked like command-line ones. */
 export function resolveParamValues(specs: Specs, values: JsonObject): ResolvedParams {
   const unknown = Object.keys(values).filter((name) => !(name in (specs ?? {})));
   const known = Object.fromEntries(Object.entries(values).filter(([name]) => name in (specs ?? {})));
-  return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {});
+  return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {}, false);
 }
 
-function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>): ResolvedParams {
+/** `fromCommandLine`: a missing param is given with -p or in the environment, so say how. */
+function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>, fromCommandLine: boolean): ResolvedParams {
   const declared = specs ?? {};
   const names = Object.keys(declared);
   const problems = unknown.map(([label, name]) => `${label}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
@@ -66,13 +66,14 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
   for (const [name, spec] of Object.entries(declared)) {
     const value = given[name] ?? spec.default;
     if (value === undefined) {
-      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}: pass -p ${name}=...`);
+      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}${fromCommandLine ? `: ${howToGive(name, spec)}` : ''}`);
       continue;
     }
     const prefix = sources[name] ? `${sources[name]}: ` : '';
     const invalid = checkValue(name, value, spec);
     if (invalid.length > 0) {
-      problems.push(...invalid.map((message) => prefix + message));
+      const hint = sources[name] ? listHint(name, value, spec, sources[name]) : '';
+      problems.push(...invalid.map((message) => prefix + message + hint));
       continue;
     }
     if (spec.secret) {
@@ -83,6 +84,10 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
   }
   if (problems.length > 0) throw new UsageError('invalid parameters', problems);
   return { values, secrets };
+}
+
+function firstGiven(...candidates: [text: string | undefined, source: string][]): [string | undefined, string] {
+  return candidates.find(([text]) => text !== undefined) ?? [undefined, ''];
 }
 
 function readValue(text: string, spec: ParamSpec): JsonValue {
@@ -101,4 +106,25 @@ function checkValue(name: string, value: JsonValue, spec: ParamSpec): string[] {
     const message = describeSchemaError(error, (path) => (path.length ? `"${path.join('.')}" of parameter "${name}"` : `parameter "${name}"`)).message;
     return spec.secret ? message.replace(/(, not|; got) .*$/, '') : message;
   });
+}
+
+/** A secret given with -p stays in the shell's history: it comes from the environment, or a prompt. */
+function howToGive(name: string, spec: ParamSpec): string {
+  if (!spec.secret) return `pass -p ${name}=...`;
+  return `it is secret, so not -p (which the shell's history keeps): set ${paramEnvName(name)}=... in the environment, or run on a terminal to be asked for it`;
+}
+
+/**
+ * A list param given as plain text (`-p databases=movies`, or `movies,inventory`) was meant as
+ * a list: the message shows it written as one, quoted for the shell.
+ */
+function listHint(name: string, value: JsonValue, spec: ParamSpec, source: string): string {
+  if (spec.type !== 'array' || typeof value !== 'string') return '';
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  const list = `[${items.join(', ')}]`;
+  return source.startsWith('-p ') ? `; write it as a list: -p ${shellQuote(`${name}=${list}`)}` : `; write it as a list: ${source}=${shellQuote(list)}`;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
 }

@@ -1,7 +1,8 @@
 import { formatDuration } from '../duration.js';
 import { interruptedFailure } from '../execute/abortable.js';
 import type { RunEvent } from '../execute/events.js';
-import { PlainReporter } from './plain-reporter.js';
+import { paint, type Painter } from './paint.js';
+import { noteLine, PlainReporter } from './plain-reporter.js';
 import type { Reporter, StepView } from './reporter.js';
 import { isCtrlCAtPrompt } from './ctrl-c-at-prompt.js';
 
@@ -19,6 +20,8 @@ interface OpenStep {
   finished: Promise<unknown>;
   /** Why the step failed, shown where listr shows a failed task's error. */
   failure?: string;
+  /** Lines to keep: written under the step once its list is over (listr drops a task's output). */
+  notes: string[];
 }
 
 /**
@@ -28,14 +31,20 @@ interface OpenStep {
 export class ListrReporter implements Reporter {
   private readonly open = new Map<string, OpenStep>();
   private readonly header: PlainReporter;
+  private readonly paint: Painter;
+  /** listr2 decides colour alone (it reads FORCE_COLOR=0 as "force"): without colour, every style leaves the text as is. */
+  private readonly styles: { color?: Record<string, (text?: string) => string> };
 
   constructor(
     private readonly listr: ListrModule,
-    out: NodeJS.WritableStream,
+    private readonly out: NodeJS.WritableStream,
     color: boolean,
     showOutputs: boolean,
   ) {
     this.header = new PlainReporter(out, color, showOutputs);
+    this.paint = paint(color);
+    const plain = (text?: string) => text ?? '';
+    this.styles = color ? {} : { color: Object.fromEntries(Object.keys(listr.LISTR_DEFAULT_RENDERER_STYLE.color ?? {}).map((level) => [level, plain])) };
   }
 
   static async create(out: NodeJS.WritableStream, color: boolean, showOutputs: boolean): Promise<ListrReporter> {
@@ -84,6 +93,12 @@ export class ListrReporter implements Reporter {
         const step = this.open.get(id);
         if (step) step.task.output = message;
       },
+      note: (message) => {
+        const step = this.open.get(id);
+        if (!step) return;
+        step.task.output = message;
+        step.notes.push(message);
+      },
     };
   }
 
@@ -122,10 +137,10 @@ export class ListrReporter implements Reporter {
       exitOnError: true,
       // Its handler exits 127 at Ctrl-C: stepwise's own stops the step and records the run.
       registerSignalListeners: false,
-      rendererOptions: { collapseErrors: false, showErrorMessage: true },
+      rendererOptions: { collapseErrors: false, showErrorMessage: true, ...this.styles },
     });
     const finished = list.run().catch(() => undefined);
-    const opened: OpenStep = { task: await taskReady, settle, finished };
+    const opened: OpenStep = { task: await taskReady, settle, finished, notes: [] };
     this.open.set(id, opened);
     return opened;
   }
@@ -141,6 +156,7 @@ export class ListrReporter implements Reporter {
       step.settle();
     }
     await step.finished;
+    for (const note of step.notes) this.out.write(`${noteLine(note, this.paint)}\n`);
   }
 }
 

@@ -11,6 +11,7 @@ export class PlainReporter implements Reporter {
   private readonly paint: Painter;
   private lastProgress = new Map<string, string>();
   private restored = 0;
+  private asking: { close(): void } | undefined;
 
   /** `showOutputs`: print the run's outputs at the end (not when stdout carries them as JSON). */
   constructor(
@@ -49,6 +50,7 @@ export class PlainReporter implements Reporter {
       log: (message) => {
         for (const line of message.split('\n')) this.write(`    ${this.paint.dim('│')} ${line}`);
       },
+      note: (message) => this.write(noteLine(message, this.paint)),
     };
   }
 
@@ -58,11 +60,24 @@ export class PlainReporter implements Reporter {
     return `${this.paint.bold('outputs:')}\n${indent(stringify(outputs, { lineWidth: 0 }).trimEnd(), 2)}\n`;
   }
 
-  async confirm(): Promise<boolean> {
-    return false;
+  /** A question on one line, answered by a line: no cursor movement, so it reads right on any terminal. */
+  async confirm(message: string): Promise<boolean> {
+    const { createInterface } = await import('node:readline/promises');
+    const lines = createInterface({ input: process.stdin, output: this.out, terminal: false });
+    this.asking = lines;
+    try {
+      const answer = await lines.question(`${message} ${this.paint.dim('[y/N]')} `);
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      this.asking = undefined;
+      lines.close();
+    }
   }
 
-  async close(): Promise<void> {}
+  /** A question left unanswered when the run ends (Ctrl-C) must not keep the process waiting on stdin. */
+  async close(): Promise<void> {
+    this.asking?.close();
+  }
 
   private write(line: string): void {
     this.out.write(`${line}\n`);
@@ -95,6 +110,10 @@ export class PlainReporter implements Reporter {
         return `${this.renderOutputs(event.outputs)}${summary(event.status, p)} ${p.dim(`in ${formatDuration(event.durationMs)}`)}`;
     }
   }
+}
+
+export function noteLine(message: string, p: Painter): string {
+  return `    ${p.cyan('ℹ')} ${message}`;
 }
 
 function isEmpty(value: JsonValue): boolean {

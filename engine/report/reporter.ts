@@ -6,6 +6,8 @@ export interface StepView {
   progress(message: string): void;
   /** Adds a line of output under the step. */
   log(message: string): void;
+  /** A line that stays under the step once it is over. */
+  note(message: string): void;
 }
 
 /** Renders a run for a person: events in order, plus live step messages and questions. */

@@ -8,7 +8,10 @@ export interface StepTimeline {
   durationMs: number;
   outputs: unknown;
   error?: { message: string; code: string; details?: string };
+  /** How many times the step ran, retries and resumes included; for a forEach step, its most tried item. */
   attempts: number;
+  /** A forEach step's items that started. */
+  items?: number;
 }
 
 export interface RunListing {
@@ -62,6 +65,8 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
   const steps = new Map<string, StepTimeline>();
   /** What the successes of a step brought since its last step-finished: a crash can come before that. */
   const unfinished = new Map<string, { items: Map<number, unknown>; durationMs: number }>();
+  /** Starts per step, then per item (a step without forEach has the one key -1). */
+  const starts = new Map<string, Map<number, number>>();
   const get = (id: string) => {
     let step = steps.get(id);
     if (!step) {
@@ -73,7 +78,12 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
   for (const entry of entries) {
     if (entry.type === 'step-started') {
       const step = get(entry.stepId);
-      step.attempts++;
+      const counts = starts.get(entry.stepId) ?? new Map<number, number>();
+      starts.set(entry.stepId, counts);
+      const key = entry.item ?? -1;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      step.attempts = Math.max(...counts.values());
+      if (entry.item !== undefined) step.items = counts.size;
       step.status = 'running';
     } else if (entry.type === 'step-succeeded') {
       const step = get(entry.stepId);
@@ -89,13 +99,13 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
     } else if (entry.type === 'step-failed') {
       const step = get(entry.stepId);
       step.error = entry.error;
-      step.status = entry.willRetry ? 'retrying' : 'failed';
+      step.status = entry.willRetry ? 'retrying' : failedStatus(entry.error);
     } else if (entry.type === 'step-skipped') {
       get(entry.stepId).status = 'skipped';
     } else if (entry.type === 'step-finished') {
       const step = get(entry.stepId);
       unfinished.delete(entry.stepId);
-      step.status = entry.status;
+      step.status = entry.status === 'failed' && step.error ? failedStatus(step.error) : entry.status;
       step.durationMs += entry.durationMs;
       step.outputs = entry.outputs;
       if (entry.status !== 'failed') delete step.error;
@@ -112,4 +122,9 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
     }
   }
   return [...steps.values()];
+}
+
+/** A step stopped by Ctrl-C (or a signal) did not fail: it was interrupted, and a resume runs it again. */
+function failedStatus(error: { code: string }): string {
+  return error.code === 'interrupted' ? 'interrupted' : 'failed';
 }

@@ -25,9 +25,10 @@ export function checkExpressions(document: unknown, report: Report): void {
     // Worked out only when the step holds an expression: worked out for every step, it made
     // validating a long runbook take time and memory in the square of its length.
     const place = once((): Place => ({ earlier: ids.slice(0, index).filter(Boolean), later: ids.slice(index + 1), self: ids[index], params, hasItem: step.forEach !== undefined, readable: readableBefore(index) }));
-    for (const field of ['with', 'if', 'forEach'] as const) {
-      // forEach is evaluated once, before there is an item
-      if (step[field] !== undefined) checkValue(step[field], ['steps', index, field], () => ({ ...place(), hasItem: field !== 'forEach' && place().hasItem }), report);
+    for (const field of ['with', 'if', 'skipReason', 'forEach'] as const) {
+      // forEach and skipReason are evaluated once, before there is an item
+      const beforeItems = field === 'forEach' || field === 'skipReason';
+      if (step[field] !== undefined) checkValue(step[field], ['steps', index, field], () => ({ ...place(), hasItem: !beforeItems && place().hasItem }), report);
     }
   }
   if (document.outputs === undefined) return;

@@ -26,6 +26,14 @@ export function checkUniqueIds(document: unknown, report: Report): void {
   }
 }
 
+/** `skipReason` explains a false `if`: without one, it would never be said. */
+export function checkSkipReasons(document: unknown, report: Report): void {
+  for (const { step, index } of stepsOf(document)) {
+    if (step.skipReason === undefined || step.if !== undefined) continue;
+    report.at(['steps', index, 'skipReason'], `"skipReason" of ${stepLabel(document, index)} says why the step is skipped, but the step has no "if": it always runs; add the "if" it explains, or remove "skipReason"`, true);
+  }
+}
+
 /** Each step's type exists and its `with` passes the type's own input schema. */
 export async function checkStepInputs(document: unknown, registry: StepRegistry, report: Report): Promise<void> {
   for (const { step, index } of stepsOf(document)) {

@@ -9,7 +9,7 @@ import { checkExpressions } from './check-expressions.js';
 import { checkForEachLists } from './check-for-each.js';
 import { checkParamDefaults } from './check-params.js';
 import { checkOutputSelectors } from './check-selectors.js';
-import { checkStepInputs, checkUniqueIds } from './check-steps.js';
+import { checkSkipReasons, checkStepInputs, checkUniqueIds } from './check-steps.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { Report } from './report.js';
 
@@ -31,6 +31,7 @@ export async function validateRunbookSource(source: RunbookSource, builtIn: Step
   const document = source.value;
   checkDocument(document, report);
   checkUniqueIds(document, report);
+  checkSkipReasons(document, report);
   checkParamDefaults(document, report);
   const registry = await loadPlugins(document, source.file, builtIn, report);
   await checkStepInputs(document, registry, report);

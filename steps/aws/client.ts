@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { ENGINE_VERSION } from '../../engine/version.js';
+import { describeCredentialChoice, sdkLogger } from './credential-source.js';
 import { explainAwsError } from './explain-error.js';
 import { isReadOperation, operationName } from './read-operations.js';
 
@@ -53,6 +54,7 @@ interface SharedConfig {
   retryMode: 'standard';
   maxAttempts?: number;
   customUserAgent: string;
+  logger: typeof sdkLogger;
 }
 
 /**
@@ -105,6 +107,9 @@ const FACTORIES: { [S in AwsService]: ClientFactory<S> } = {
 /** Built clients keep their connection pools and resolved credentials for the whole process. */
 const clientCache = new Map<string, Promise<{ sdk: unknown; client: unknown }>>();
 
+/** The profiles whose choice of credentials was already told: once per process is enough. */
+const toldCredentials = new Set<string>();
+
 function awsTarget(ctx: Pick<StepContext, 'settings'>): AwsTarget {
   const settings = ctx.settings('aws');
   return { region: optionalSetting(settings, 'region'), profile: optionalSetting(settings, 'profile') };
@@ -117,12 +122,13 @@ function awsTarget(ctx: Pick<StepContext, 'settings'>): AwsTarget {
  * refuses every operation that is not a read before it leaves the process.
  */
 export async function awsClient<S extends AwsService>(
-  ctx: Pick<StepContext, 'settings' | 'dryRun' | 'signal'>,
+  ctx: Pick<StepContext, 'settings' | 'dryRun' | 'signal' | 'note'>,
   service: S,
   options: { region?: string } = {},
 ): Promise<AwsClientHandle<S>> {
   const target = awsTarget(ctx);
   const region = options.region ?? target.region;
+  tellCredentials(ctx, target.profile);
   const key = JSON.stringify([service, region ?? null, target.profile ?? null, ctx.dryRun]);
   let built = clientCache.get(key);
   if (!built) {
@@ -134,11 +140,20 @@ export async function awsClient<S extends AwsService>(
   return { sdk, client, region, profile: target.profile, callOptions: { abortSignal: ctx.signal } };
 }
 
+/** When the environment offers other credentials than the ones used, the operator hears which win. */
+function tellCredentials(ctx: Pick<StepContext, 'note'>, profile: string | undefined): void {
+  const told = profile ?? '';
+  if (toldCredentials.has(told)) return;
+  toldCredentials.add(told);
+  const choice = describeCredentialChoice(profile, process.env);
+  if (choice !== undefined) ctx.note(choice);
+}
+
 async function buildClient<S extends AwsService>(service: S, target: AwsTarget, dryRun: boolean) {
   // The SDK warns on Node 20 about its releases of 2027; that is for whoever maintains
   // stepwise's `engines`, not for an operator in the middle of a runbook. An explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const config: SharedConfig = { retryMode: 'standard', customUserAgent: `stepwise/${ENGINE_VERSION}${dryRun ? ` ${DRY_RUN_USER_AGENT}` : ''}` };
+  const config: SharedConfig = { retryMode: 'standard', customUserAgent: `stepwise/${ENGINE_VERSION}${dryRun ? ` ${DRY_RUN_USER_AGENT}` : ''}`, logger: sdkLogger };
   if (!process.env.AWS_MAX_ATTEMPTS) config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (target.region !== undefined) config.region = target.region;
   if (target.profile !== undefined) config.profile = target.profile;

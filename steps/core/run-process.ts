@@ -18,8 +18,8 @@ export interface ProcessRequest {
   argv: readonly string[];
   /** An existing directory (spawn reports a missing one as a missing program). */
   cwd: string;
-  /** Added to this process's environment. */
-  env?: Readonly<Record<string, string>>;
+  /** Added to this process's environment; a name set to undefined is left out. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Written to the program's stdin; without it stdin is /dev/null, so a prompt sees end of input. */
   stdin?: string;
   signal: AbortSignal;
@@ -100,8 +100,8 @@ export interface BackgroundRequest {
   argv: readonly string[];
   /** An existing directory (spawn reports a missing one as a missing program). */
   cwd: string;
-  /** Added to this process's environment. */
-  env?: Readonly<Record<string, string>>;
+  /** Added to this process's environment; a name set to undefined is left out. */
+  env?: Readonly<Record<string, string | undefined>>;
   /**
    * Called with each line of stdout and stderr, in the order they arrive, for as long as the
    * program runs: its output is read to the end so that a full pipe never blocks it.

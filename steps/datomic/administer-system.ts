@@ -104,10 +104,10 @@ export default defineStep<AdministerSystemInput>({
     const options = programOptions(ctx, input);
     const program = administerSystemProgram(options);
     const argv = commandArgv(input, program);
-    const env = Object.entries(clientEnvironment(ctx)).map(([name, value]) => `${name}=${value} `).join('');
+    const env = shownEnvironment(clientEnvironment(ctx));
     return {
       summary: `would ${describeAction(options)}`,
-      details: `program:\n${program}\ncommand line:\n${env}${quoteCommandLine(argv)}`,
+      details: `command line:\n${env}${quoteCommandLine(argv)}`,
     };
   },
 
@@ -159,13 +159,27 @@ function programOptions(ctx: StepContext, input: AdministerSystemInput): Program
   };
 }
 
+/** Static keys of the environment, which the Java SDK's default chain takes before any profile. */
+const STATIC_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
 /**
  * The client finds its credentials through AWS's default chain, as the runbook's AWS steps do:
  * the profile they use (the runbook's `aws.profile`, or --profile) must be the client's too.
+ * The JavaScript SDK skips the environment's keys when a profile is named, the Java one does
+ * not: with a profile they are left out, so the program acts with the same credentials.
  */
-function clientEnvironment(ctx: Pick<StepContext, 'settings'>): Record<string, string> {
+function clientEnvironment(ctx: Pick<StepContext, 'settings'>): Record<string, string | undefined> {
   const profile = ctx.settings('aws').profile;
-  return typeof profile === 'string' && profile !== '' ? { AWS_PROFILE: profile } : {};
+  if (typeof profile !== 'string' || profile === '') return {};
+  const present = STATIC_KEYS.filter((name) => process.env[name] !== undefined);
+  return { ...Object.fromEntries(present.map((name) => [name, undefined])), AWS_PROFILE: profile };
+}
+
+/** The environment as a command line's prefix: `env -u` for what is left out. */
+function shownEnvironment(env: Record<string, string | undefined>): string {
+  const removed = Object.keys(env).filter((name) => env[name] === undefined);
+  const set = Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value} `]));
+  return `${removed.length > 0 ? `env ${removed.map((name) => `-u ${name}`).join(' ')} ` : ''}${set.join('')}`;
 }
 
 function connectionOf(input: AdministerSystemInput): ProgramOptions['connection'] {

@@ -61,9 +61,6 @@ export function legacyEndpoint(system: string, region: string): string {
   return `http://entry.${system}.${region}.datomic.net:8182/`;
 }
 
-/** Where the client map's keys start in the program below, so that they line up. */
-const CLIENT_MAP_COLUMN = 28;
-
 function clientMap(options: ProgramOptions): string {
   const entries = [
     ':server-type :cloud',
@@ -77,7 +74,7 @@ function clientMap(options: ProgramOptions): string {
     entries.push(`:endpoint ${ednString(legacyEndpoint(options.system, options.region))}`);
     entries.push(`:proxy-port ${options.connection.proxyPort}`);
   }
-  return `{${entries.join(`\n${' '.repeat(CLIENT_MAP_COLUMN)}`)}}`;
+  return `{${entries.join(' ')}}`;
 }
 
 /**
@@ -112,10 +109,45 @@ const JSON_PRINTER = String.raw`(letfn [(json-string [s]
           (flush))]`;
 
 /**
- * The program for `clojure -M -e`. It exits through System/exit because the client leaves
- * non-daemon threads running, which would keep the JVM alive after the last form.
+ * The program for `clojure -M -e`, on one line, so that a plan shows its exact command line
+ * compactly. It exits through System/exit because the client leaves non-daemon threads
+ * running, which would keep the JVM alive after the last form.
  */
 export function administerSystemProgram(options: ProgramOptions): string {
+  return onOneLine(readableProgram(options));
+}
+
+/**
+ * Clojure text with every run of whitespace outside string literals made one space, and none
+ * kept inside brackets. A backslash outside a string starts a character literal (`\"`), inside
+ * one an escape: the character after it is copied as it is.
+ */
+export function onOneLine(program: string): string {
+  let out = '';
+  let inString = false;
+  let space = false;
+  for (let index = 0; index < program.length; index++) {
+    const char = program[index]!;
+    if (inString) {
+      out += char;
+      if (char === '\\') out += program[++index] ?? '';
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (/\s/.test(char)) {
+      space = true;
+      continue;
+    }
+    if (space && out !== '' && !'([{'.includes(out.at(-1)!) && !')]}'.includes(char)) out += ' ';
+    space = false;
+    out += char;
+    if (char === '\\') out += program[++index] ?? '';
+    else if (char === '"') inString = true;
+  }
+  return out;
+}
+
+function readableProgram(options: ProgramOptions): string {
   return `(require '[datomic.client.api :as d])
 ${JSON_PRINTER}
   (try

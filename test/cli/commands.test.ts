@@ -91,12 +91,20 @@ describe.concurrent('stepwise CLI commands', () => {
     for (const type of ['shell', 'assert', 'approve', 'manual', 'set', 'sleep', 'require-tool']) expect(stdout).toMatch(new RegExp(`^${type}\\s`, 'm'));
     expect(stdout).toMatch(/^approve\s+interactive\s/m);
     expect(stdout).toMatch(/^set\s+read\s/m);
+    expect(stdout).toMatch(/^shell\s+read\/write\s/m);
+    expect(stdout).toMatch(/^runbook\s+as its runbook\s/m);
+  });
+
+  it('steps runbook says that its effect is that of the runbook it runs, not read', async ({ expect }) => {
+    const { code, stdout } = await runCli(['steps', 'runbook']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^runbook \(what the steps of the runbook it runs do\)/);
   });
 
   it('steps TYPE shows the inputs of one type', async ({ expect }) => {
     const { code, stdout } = await runCli(['steps', 'shell']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^shell \(read\/write\)/);
+    expect(stdout).toMatch(/^shell \(write, or read when the step says `effect: read`\)/);
     for (const input of ['command', 'shell', 'cwd', 'env', 'stdin', 'parse', 'effect']) expect(stdout).toContain(input);
   });
 

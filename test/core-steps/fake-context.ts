@@ -27,6 +27,7 @@ export function fakeContext(options: { runbookDir?: string; answers?: boolean[] 
     settings: (): JsonObject => ({}),
     progress: (message) => progressMessages.push(message),
     log: (message) => logs.push(message),
+    note: (message) => logs.push(message),
     async confirm(message) {
       questions.push(message);
       const answer = answers.shift();

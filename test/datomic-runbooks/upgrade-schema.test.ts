@@ -107,6 +107,18 @@ describeMoto('upgrade-schema against moto', () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
+  it('plans each database with its exact command line, the program once and on one line', async () => {
+    const result = await runCli(['plan', runbook, '-p', 'system=catalog', '-p', 'databases=[movies, inventory]'], { cwd: root });
+    expect(result.code, result.printed).toBe(0);
+    expect(result.stdout.split('[datomic.client.api :as d])')).toHaveLength(3);
+    const commandLines = result.stdout.split('\n').filter((line) => line.includes(' -M -e '));
+    expect(commandLines).toHaveLength(2);
+    expect(commandLines[0]).toContain(':db-name "movies"');
+    expect(commandLines[1]).toContain(':db-name "inventory"');
+    expect(result.stdout.split('\n').length, result.stdout).toBeLessThan(40);
+    expect(await clojure.calls()).toEqual([]);
+  });
+
   it('refuses while a compute group runs a release older than 480-8770, naming that group only, before any call', async () => {
     await clojure.answer({ movies: { kind: 'result', result: {} } });
     const failure = failureOf(await upgrade('aging', ['movies']));

@@ -85,6 +85,27 @@ describe('datomic.administer-system with a stand-in clojure', () => {
     }
   });
 
+  it("with a profile, leaves out the environment's static keys, which the Java SDK would take first, and the plan says so", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMENVIRONMENT';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret-from-environment';
+    try {
+      await clojure.answer({ kind: 'result', json: '{}' });
+      await administerSystem.run(recordingContext(workDir, { settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      expect(await clojure.receivedAccessKeyId()).toBeNull();
+      expect(await clojure.receivedAwsProfile()).toBe('datomic-ops');
+      await run();
+      expect(await clojure.receivedAccessKeyId()).toBe('AKIDFROMENVIRONMENT');
+      const plan = await administerSystem.plan!(recordingContext(workDir, { dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      expect(typeof plan === 'string' ? plan : plan.details).toContain('command line:\nenv -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=datomic-ops clojure -Sdeps');
+    } finally {
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('refuses to run without a region, saying where to give one', async () => {
     const { region: _region, ...withoutRegion } = INPUT;
     const failure = await failureOf(administerSystem.run(recordingContext(workDir), withoutRegion));

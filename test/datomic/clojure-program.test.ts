@@ -1,6 +1,6 @@
 import { parseEDNString } from 'edn-data';
 import { describe, expect, it } from 'vitest';
-import { administerSystemProgram, depsMap, ednString, readProgramOutput, type ProgramOptions } from '../../steps/datomic/clojure-program.js';
+import { administerSystemProgram, depsMap, ednString, onOneLine, readProgramOutput, type ProgramOptions } from '../../steps/datomic/clojure-program.js';
 
 const HOSTILE_VALUES = [
   'movies',
@@ -44,7 +44,8 @@ describe('the generated program', () => {
 
   it('builds the client map for a current system from the endpoint', () => {
     const program = administerSystemProgram(endpointOptions);
-    expect(program.startsWith("(require '[datomic.client.api :as d])\n")).toBe(true);
+    expect(program.startsWith("(require '[datomic.client.api :as d]) (letfn")).toBe(true);
+    expect(program).not.toContain('\n');
     expect(program).toMatch(/\(d\/client \{:server-type :cloud\s+:region "eu-west-1"\s+:system "prod"\s+:endpoint "https:\/\/abc\.execute-api\.eu-west-1\.amazonaws\.com"\}\)/);
     expect(program).not.toContain(':proxy-port');
   });
@@ -52,6 +53,13 @@ describe('the generated program', () => {
   it('calls administer-system with the escaped database name and the action keyword', () => {
     const program = administerSystemProgram(endpointOptions);
     expect(program).toMatch(/\(d\/administer-system client \{:db-name "\\"\) \(System\/exit 0\) \(\\""\s+:action :upgrade-schema\}\)/);
+  });
+
+  it('is one line, so that a plan shows it compactly, with string literals and character literals as written', () => {
+    expect(onOneLine('(f  "a  b\\"  c"\n   (= c \\")\n  [ x   y ] )')).toBe('(f "a  b\\"  c" (= c \\") [x y])');
+    const program = administerSystemProgram({ ...endpointOptions, dbName: 'two  spaces\tand a tab' });
+    expect(program).toContain(':db-name "two  spaces\\tand a tab"');
+    expect(program.length).toBeLessThan(1700);
   });
 
   it('reaches a legacy system through the proxy port with its entry endpoint', () => {

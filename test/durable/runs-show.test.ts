@@ -155,3 +155,68 @@ describe('a run whose process was killed', { timeout: CLI_TESTS_TIMEOUT_MS }, ()
     expect(listed.map((run) => run.status)).toEqual(['stopped']);
   });
 });
+
+describe('show tells items from attempts, and an interruption from a failure', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
+  it('counts a forEach step\'s items as items, not as attempts', async () => {
+    const ws = workspace();
+    const file = ws.write(
+      'items.yaml',
+      `apiVersion: stepwise/v1
+name: items
+version: 1.0.0
+steps:
+  - id: sizes
+    type: set
+    forEach: [a, b, c]
+    with: { values: { item: "\${{ item }}" } }
+`,
+    );
+    const cli = (...args: string[]) => runCli([...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect((await cli('run', file)).code).toBe(0);
+    const runId = onlyRunId(ws.stateDir);
+
+    const shown = await cli('show', runId);
+    expect(shown.stdout).toMatch(/^ +succeeded +sizes \(\d+(\.\d+)?m?s, 3 items\)$/m);
+    expect(shown.stdout).not.toMatch(/attempts/);
+    const json = JSON.parse((await cli('show', runId, '--json')).stdout) as { steps: ShownStep[] };
+    expect(json.steps[0]).toMatchObject({ id: 'sizes', items: 3, attempts: 1 });
+  });
+
+  it('shows a step stopped by Ctrl-C as interrupted', async () => {
+    const ws = workspace();
+    const file = ws.write('reported.yaml', RUNBOOK);
+    ws.write('wait-for.sh', WAIT_SCRIPT);
+    writeFileSync(ws.file('allow'), '');
+    const running = startCli(['run', file, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    await waitFor('the run to reach the hold step', () => running.output().includes('✔ gate'));
+    running.child.kill('SIGINT');
+    expect((await running.done).code).toBe(130);
+    const runId = onlyRunId(ws.stateDir);
+
+    const shown = await runCli(['show', runId, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect(shown.stdout).toMatch(/^run \S+: interrupted/m);
+    expect(shown.stdout).toMatch(/^ +interrupted +hold \(/m);
+    expect(shown.stdout).not.toMatch(/failed/);
+  });
+});
+
+describe('a state folder that does not exist', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
+  it.each([['runs'], ['show', '20260101-000000-abcd'], ['resume', '20260101-000000-abcd']])('is refused by `%s`, naming the path, exit 2', async (...args) => {
+    const ws = workspace();
+    const typo = ws.file('no-such-state');
+    const result = await runCli([...args, '--state-dir', typo], { cwd: ws.dir });
+    expect(result.code, result.printed).toBe(2);
+    expect(result.stderr).toContain(`--state-dir: ${typo} does not exist`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('is created by `run`, which keeps its first run there', async () => {
+    const ws = workspace();
+    const file = ws.write('one.yaml', 'apiVersion: stepwise/v1\nname: one\nversion: 1.0.0\nsteps:\n  - id: a\n    type: set\n    with: { values: { n: 1 } }\n');
+    const fresh = ws.file('fresh-state');
+    expect((await runCli(['run', file, '--state-dir', fresh], { cwd: ws.dir })).code).toBe(0);
+    const listed = await runCli(['runs', '--state-dir', fresh], { cwd: ws.dir });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/ one +1\.0\.0 +succeeded /);
+  });
+});

@@ -14,6 +14,9 @@ export function fakeContext(runbookDir: string, overrides: Partial<StepContext> 
     log: (message) => {
       logs.push(message);
     },
+    note: (message) => {
+      logs.push(message);
+    },
     confirm: async () => false,
     onRunEnd: () => undefined,
     logs,

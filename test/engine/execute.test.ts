@@ -107,7 +107,35 @@ describe('executeRunbook', () => {
       expect(step.calls).toEqual([{ value: 'yes' }, { value: 'skipped' }]);
       expect(result.steps.map((s) => s.status)).toEqual(['skipped', 'succeeded', 'skipped', 'succeeded']);
       expect(reporter.ofType('step-skipped').map((event) => event.stepId)).toEqual(['skipped', 'literal']);
-      expect(reporter.ofType('step-skipped')[0]!.reason).toContain('!params.go');
+      expect(reporter.ofType('step-skipped').map((event) => event.reason)).toEqual(['params.go is true', 'if: false']);
+    });
+
+    it("says why a step is skipped in the runbook's words, with its expressions resolved", async () => {
+      const { reporter } = await runRunbook(
+        {
+          params: { system: { type: 'string' }, production: { type: 'boolean' } },
+          steps: [{ id: 'convert', type: 'test.echo', if: '${{ !params.production }}', skipReason: '${{ params.system }} already runs Production', with: { value: 'no' } }],
+        },
+        [echo()],
+        { params: { system: 'orders', production: true } },
+      );
+      expect(reporter.ofType('step-skipped').map((event) => event.reason)).toEqual(['orders already runs Production']);
+    });
+
+    it('without a skipReason, reads the condition as words: the path and the value that decided it', async () => {
+      const { reporter } = await runRunbook(
+        {
+          params: { name: { type: 'string', required: false }, list: { type: 'array', items: { type: 'string' } }, n: { type: 'number' } },
+          steps: [
+            { id: 'unset', type: 'test.echo', if: '${{ params.name }}', with: { value: 1 } },
+            { id: 'empty', type: 'test.echo', if: '${{ params.list }}', with: { value: 2 } },
+            { id: 'compared', type: 'test.echo', if: '${{ params.n > `3` }}', with: { value: 3 } },
+          ],
+        },
+        [echo()],
+        { params: { list: [], n: 2 } },
+      );
+      expect(reporter.ofType('step-skipped').map((event) => event.reason)).toEqual(['params.name is not set', 'params.list is an empty list', 'params.n > `3` is false']);
     });
 
     it.each([

@@ -58,7 +58,38 @@ describe('resolveParams', () => {
 
   it('refuses a value of the wrong type, saying what it got', () => {
     expect(problemsOf(specs, { databases: '[a]', count: 'three' })).toEqual(['-p count: parameter "count" must be a number, not the string "three"']);
-    expect(problemsOf(specs, { databases: 'a' })).toEqual(['-p databases: parameter "databases" must be a list, not the string "a"']);
+    expect(problemsOf(specs, { databases: 'a' })).toEqual(['-p databases: parameter "databases" must be a list, not the string "a"; write it as a list: -p \'databases=[a]\'']);
+  });
+
+  it('shows a list param given as plain text written as a list, for -p and for the environment', () => {
+    expect(problemsOf(specs, { databases: 'movies,inventory' })).toEqual([
+      '-p databases: parameter "databases" must be a list, not the string "movies,inventory"; write it as a list: -p \'databases=[movies, inventory]\'',
+    ]);
+    expect(problemsOf(specs, {}, { STEPWISE_PARAM_DATABASES: 'movies' })).toEqual([
+      'STEPWISE_PARAM_DATABASES: parameter "databases" must be a list, not the string "movies"; write it as a list: STEPWISE_PARAM_DATABASES=\'[movies]\'',
+    ]);
+  });
+
+  it('asks for a missing secret in the environment or at a prompt, never with -p, which the shell history keeps', () => {
+    const [problem, ...rest] = problemsOf({ apiKey: { type: 'string', secret: true, description: 'The new key' } }, {});
+    expect(rest).toEqual([]);
+    expect(problem).toBe(
+      'missing required parameter "apiKey" (The new key): it is secret, so not -p (which the shell\'s history keeps): set STEPWISE_PARAM_APIKEY=... in the environment, or run on a terminal to be asked for it',
+    );
+    expect(problem).not.toContain('-p apiKey=');
+  });
+
+  it('takes a value typed at a prompt when neither -p nor the environment gives one, and names it so in a problem', () => {
+    const specs = { apiKey: { type: 'string', secret: true, minLength: 20 } } as const;
+    expect(resolveParams(specs, {}, {}, { apiKey: 'a-key-of-twenty-chars-or-more' }).values).toEqual({ apiKey: 'a-key-of-twenty-chars-or-more' });
+    expect(resolveParams(specs, {}, { STEPWISE_PARAM_APIKEY: 'the-environment-wins-over-a-prompt' }, { apiKey: 'a-key-of-twenty-chars-or-more' }).values.apiKey).toBe('the-environment-wins-over-a-prompt');
+    let refused: unknown;
+    try {
+      resolveParams(specs, {}, {}, { apiKey: 'short' });
+    } catch (error) {
+      refused = error;
+    }
+    expect((refused as UsageError).details.join('\n')).toMatch(/^the apiKey typed: /);
   });
 
   it('reports a missing required param with its description', () => {

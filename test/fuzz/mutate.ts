@@ -41,7 +41,7 @@ export const SCALAR_VALUES: readonly unknown[] = INTERESTING_VALUES.filter((valu
 
 export const KEY_NAMES = [
   'apiVersion', 'name', 'version', 'description', 'requires', 'params', 'aws', 'plugins', 'steps', 'outputs', 'id', 'type', 'with',
-  'if', 'forEach', 'retry', 'timeout', 'onFailure', 'maxAttempts', 'interval', 'backoffRate', 'maxInterval', 'on', 'default',
+  'if', 'skipReason', 'forEach', 'retry', 'timeout', 'onFailure', 'maxAttempts', 'interval', 'backoffRate', 'maxInterval', 'on', 'default',
   'required', 'secret', 'pattern', 'format', 'items', 'enum', 'command', 'shell', 'cwd', 'env', 'stdin', 'parse', 'effect', 'that',
   'message', 'values', 'path', 'duration', 'region', 'profile', 'stepwise', 'stackName', 'filters', 'file', 'value',
   '__proto__', 'constructor', 'toString', 'valueOf', 'toJSON', '', ' ', 'x-unknown', 'Type', 'ID', 'with ', '0', '1',

@@ -5,11 +5,13 @@ import type { StepContext } from '../../engine/step-definition.js';
 export interface RecordingStepContext extends StepContext {
   readonly progressMessages: string[];
   readonly logMessages: string[];
+  readonly noteMessages: string[];
 }
 
 export function fakeStepContext(options: { dryRun?: boolean; aws?: JsonObject; signal?: AbortSignal; stepId?: string } = {}): RecordingStepContext {
   const progressMessages: string[] = [];
   const logMessages: string[] = [];
+  const noteMessages: string[] = [];
   return {
     runId: 'test-run',
     stepId: options.stepId ?? 'test-step',
@@ -19,6 +21,7 @@ export function fakeStepContext(options: { dryRun?: boolean; aws?: JsonObject; s
     settings: (name) => (name === 'aws' ? (options.aws ?? {}) : {}),
     progress: (message) => progressMessages.push(message),
     log: (message) => logMessages.push(message),
+    note: (message) => noteMessages.push(message),
     confirm: async () => {
       throw new Error('a test step context cannot answer questions');
     },
@@ -28,5 +31,6 @@ export function fakeStepContext(options: { dryRun?: boolean; aws?: JsonObject; s
     },
     progressMessages,
     logMessages,
+    noteMessages,
   };
 }

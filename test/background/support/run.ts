@@ -37,6 +37,7 @@ export function recordingContext(runbookDir: string, options: { dryRun?: boolean
     settings: (name): JsonObject => options.settings?.[name] ?? {},
     progress: (message) => void progressMessages.push(message),
     log: (message) => void logs.push(message),
+    note: (message) => void logs.push(message),
     confirm: async (message) => {
       throw new Error(`a test context cannot answer: ${message}`);
     },
@@ -72,6 +73,7 @@ export class RecordingReporter implements Reporter {
     return {
       progress: (message) => void this.lines.push(`${label} progress: ${message}`),
       log: (message) => void this.lines.push(`${label} log: ${message}`),
+      note: (message) => void this.lines.push(`${label} note: ${message}`),
     };
   }
 

@@ -27,6 +27,7 @@ const here = path.dirname(fs.realpathSync(process.argv[1]));
 const argv = process.argv.slice(2);
 fs.writeFileSync(path.join(here, 'argv.json'), JSON.stringify(argv));
 fs.writeFileSync(path.join(here, 'aws-profile.json'), JSON.stringify(process.env.AWS_PROFILE ?? null));
+fs.writeFileSync(path.join(here, 'aws-access-key.json'), JSON.stringify(process.env.AWS_ACCESS_KEY_ID ?? null));
 const answer = JSON.parse(fs.readFileSync(path.join(here, 'answer.json'), 'utf8'));
 if (answer.kind === 'not-cli') {
   process.stderr.write('Execution error (FileNotFoundException) at java.io.FileInputStream/open0 (FileInputStream.java:-2).\\n-Sdeps (No such file or directory)\\n');
@@ -66,6 +67,11 @@ export class StandInClojure {
 
   async answer(answer: StandInAnswer): Promise<void> {
     await writeFile(path.join(this.dir, 'answer.json'), JSON.stringify(answer));
+  }
+
+  /** The AWS_ACCESS_KEY_ID the last call ran with, null for none. */
+  async receivedAccessKeyId(): Promise<string | null> {
+    return JSON.parse(await readFile(path.join(this.dir, 'aws-access-key.json'), 'utf8')) as string | null;
   }
 
   /** The AWS_PROFILE the last call ran with, null for none. */

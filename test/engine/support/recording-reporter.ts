@@ -6,7 +6,7 @@ type EventOf<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 /** Keeps everything a run shows a person, and answers questions from a script. */
 export class RecordingReporter implements Reporter {
   readonly events: RunEvent[] = [];
-  /** Live step messages, as `<label> progress: <message>` or `<label> log: <message>`. */
+  /** Live step messages, as `<label> progress: <message>`, `<label> log: <message>` or `<label> note: <message>`. */
   readonly lines: string[] = [];
   readonly questions: string[] = [];
   private readonly answers: boolean[];
@@ -23,6 +23,7 @@ export class RecordingReporter implements Reporter {
     return {
       progress: (message) => void this.lines.push(`${label} progress: ${message}`),
       log: (message) => void this.lines.push(`${label} log: ${message}`),
+      note: (message) => void this.lines.push(`${label} note: ${message}`),
     };
   }
 

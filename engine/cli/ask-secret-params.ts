@@ -1,0 +1,27 @@
+import type { ParamSpec } from '../document/runbook.js';
+import type { JsonObject } from '../json.js';
+import { isRequired } from '../params/param-schema.js';
+import { paramEnvName } from '../params/resolve-params.js';
+import { isDumbTerminal } from '../report/paint.js';
+import { readHiddenLine } from './read-hidden-line.js';
+
+/**
+ * On a terminal, each required secret param that neither -p nor the environment gives is asked
+ * for, typed without echo: a secret never needs to be on a command line, where the shell's
+ * history would keep it. The question goes to stderr, so that `--json` keeps stdout clean; on
+ * a dumb terminal it is one plain line.
+ */
+export async function askMissingSecrets(specs: Record<string, ParamSpec> | undefined, given: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return {};
+  const missing = Object.entries(specs ?? {}).filter(([name, spec]) => spec.secret && isRequired(spec as JsonObject) && given[name] === undefined && env[paramEnvName(name)] === undefined);
+  if (missing.length === 0) return {};
+  const ask = isDumbTerminal(env) ? (message: string) => readHiddenLine(message, process.stderr) : await maskedPrompt();
+  const typed: Record<string, string> = {};
+  for (const [name, spec] of missing) typed[name] = await ask(`secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`);
+  return typed;
+}
+
+async function maskedPrompt(): Promise<(message: string) => Promise<string>> {
+  const { password } = await import('@inquirer/prompts');
+  return (message) => password({ message, mask: '*' }, { output: process.stderr });
+}

@@ -1,0 +1,57 @@
+/**
+ * A secret param nobody gave: on a terminal, `run` asks for it without echo, so that it never
+ * has to be on a command line; without one, it says how to give it. Through a real
+ * pseudo-terminal made by util-linux's `script`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runbookYaml, scratchFolder } from './support/cli.js';
+import { answeredScreen, haveScript } from './support/terminal.js';
+
+const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
+const TOKEN = 'abcdefghijklmnopqrstuvwxyz';
+
+describe.skipIf(!haveScript)('a missing secret param', () => {
+  let folder: Awaited<ReturnType<typeof scratchFolder>>;
+  let file: string;
+  beforeAll(async () => {
+    folder = await scratchFolder();
+    file = await folder.write(
+      'secret.yaml',
+      runbookYaml(
+        'secret',
+        `params:
+  token: { type: string, secret: true, minLength: 20, description: the API token }
+steps:
+  - id: use
+    type: shell
+    with:
+      command: [sh, -c, 'test "$TOKEN" = ${TOKEN}']
+      env: { TOKEN: "\${{ params.token }}" }
+      effect: read
+`,
+      ),
+    );
+  });
+  afterAll(async () => folder.remove());
+
+  it.each([
+    ['a terminal', 'xterm-256color'],
+    ['a dumb terminal', 'dumb'],
+  ])('is asked for on %s, never shown, and the typed value reaches the step', async (_, term) => {
+    const question = 'secret parameter token (the API token), never stored:';
+    const raw = await answeredScreen(['run', file, '--state-dir', `${folder.dir}/state`], { TERM: term }, [[question, `${TOKEN}\r`]]);
+    const screen = raw.replace(ESCAPES, '');
+    expect(screen).toContain(question);
+    expect(screen).not.toContain(TOKEN);
+    expect(screen).toMatch(/✔ use/);
+    expect(screen).toMatch(/✔ succeeded/);
+    if (term === 'dumb') expect(raw).not.toMatch(/\u001b/);
+  });
+
+  it('without a terminal, is refused with the environment variable to set, not -p', async () => {
+    const result = await runCli(['run', file, '--state-dir', `${folder.dir}/state`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('set STEPWISE_PARAM_TOKEN=... in the environment, or run on a terminal to be asked for it');
+    expect(result.stderr).not.toContain('-p token=');
+  });
+});
