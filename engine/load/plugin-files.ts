@@ -2,7 +2,7 @@ import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { HooksData, HooksMessage } from './plugin-load-hooks.js';
+import { HOOKS_URL, type HooksData, type HooksMessage } from './plugin-load-hooks.js';
 
 /** CommonJS modules, whichever `require` loaded them: one cache for the process. */
 const requireCache = createRequire(import.meta.url).cache;
@@ -66,7 +66,7 @@ class LoadWatcher {
   static start(): LoadWatcher {
     const { port1, port2 } = new MessageChannel();
     const data: HooksData = { port: port2 };
-    register(new URL('./plugin-load-hooks.js', import.meta.url), { data, transferList: [port2] });
+    register(HOOKS_URL, { data, transferList: [port2] });
     return new LoadWatcher(port1);
   }
 

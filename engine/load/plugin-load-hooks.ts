@@ -2,6 +2,10 @@
  * Module loader hooks (module.register) that tell the thread which registered them every file
  * an ES module is loaded from. They run on the loader's own thread, so they talk through a port;
  * a `flush` is answered after every load reported before it, since a port keeps its order.
+ *
+ * The hooks are registered as a data: URL of plain JavaScript rather than as a file beside this
+ * one: the loader thread cannot compile TypeScript, and the engine also runs from its sources
+ * (under vitest), where no compiled sibling exists.
  */
 import type { MessagePort } from 'node:worker_threads';
 
@@ -11,14 +15,16 @@ export interface HooksData {
 
 export type HooksMessage = { loaded: string } | { flushed: true };
 
-let port: MessagePort | undefined;
-
-export function initialize(data: HooksData): void {
+const HOOKS_SOURCE = `
+let port;
+export function initialize(data) {
   port = data.port;
-  port.on('message', () => port!.postMessage({ flushed: true } satisfies HooksMessage));
+  port.on('message', () => port.postMessage({ flushed: true }));
 }
-
-export async function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => Promise<unknown>): Promise<unknown> {
-  if (url.startsWith('file:')) port?.postMessage({ loaded: url } satisfies HooksMessage);
+export async function load(url, context, nextLoad) {
+  if (url.startsWith('file:')) port?.postMessage({ loaded: url });
   return nextLoad(url, context);
 }
+`;
+
+export const HOOKS_URL = `data:text/javascript,${encodeURIComponent(HOOKS_SOURCE)}`;
