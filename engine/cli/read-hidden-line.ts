@@ -5,6 +5,8 @@
  */
 export function readHiddenLine(question: string, output: NodeJS.WritableStream): Promise<string> {
   const input = process.stdin;
+  // echo goes off before the question shows: an answer typed as soon as it appears is never echoed
+  input.setRawMode(true);
   output.write(`${question} `);
   return new Promise((resolve) => {
     let line = '';
@@ -27,7 +29,6 @@ export function readHiddenLine(question: string, output: NodeJS.WritableStream):
         line = char === '\u007f' || char === '\b' ? line.slice(0, -1) : line + char;
       }
     };
-    input.setRawMode(true);
     input.on('data', onData);
     input.on('end', finish);
     input.resume();
