@@ -1,6 +1,6 @@
 import type { JsonValue } from './json.js';
 
-const MASK = '***';
+export const MASK = '***';
 /** Shorter values would mask innocent text everywhere; such secrets are refused as params. */
 const MIN_SECRET_LENGTH = 4;
 

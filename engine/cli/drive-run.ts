@@ -2,8 +2,8 @@ import type { RunCliOptions } from '../cli.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
-import { executeRunbook, type RunResult } from '../execute/execute-runbook.js';
-import type { JsonObject, JsonValue } from '../json.js';
+import { executeRunbook, type RunOptions, type RunResult } from '../execute/execute-runbook.js';
+import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import type { Redactor } from '../secrets.js';
 import { chooseReporter } from './choose-reporter.js';
@@ -22,7 +22,9 @@ export interface RunSetup {
   journal?: RunObserver;
   /** What `stepwise resume` needs on its command line to find the run (such as `--state s3://...`). */
   resumeArguments?: string[];
-  restore?: (stepId: string, item?: number) => JsonValue | undefined;
+  /** On resume: what the journal gives back, and the forEach items it knows. */
+  restore?: RunOptions['restore'];
+  itemsSeen?: RunOptions['itemsSeen'];
 }
 
 type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
@@ -52,6 +54,7 @@ export async function driveRun(setup: RunSetup): Promise<RunResult> {
       reporter,
       observers: [collectPlans, ...(setup.journal ? [setup.journal] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
+      ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
     });
   } finally {
     interrupt.runOver();
@@ -96,7 +99,7 @@ export function exitCodeOf(status: RunStatus): number {
 function jsonResult(result: RunResult, setup: RunSetup, planned: PlannedEvent[]) {
   const dryRun = setup.options.dryRun === true;
   const steps = result.steps.map((step) => {
-    const base = { id: step.id, status: step.status, outputs: step.outputs, ...(step.error ? { error: step.error } : {}) };
+    const base = { id: step.id, status: step.status, ...(step.readAgain ? { readAgain: true } : {}), outputs: step.outputs, ...(step.error ? { error: step.error } : {}) };
     if (!dryRun) return base;
     const plans = planned.filter((event) => event.stepId === step.id).map(({ item, status, input, plan, dependsOn }) => ({ ...(item === undefined ? {} : { item }), status, input, ...(plan === undefined ? {} : { plan }), ...(dependsOn ? { dependsOn } : {}) }));
     return { ...base, type: step.type, ...(step.dependsOn ? { dependsOn: step.dependsOn } : {}), ...(plans.length > 0 ? { plans } : {}) };

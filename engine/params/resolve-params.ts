@@ -50,6 +50,30 @@ export function resolveParams(specs: Specs, raw: Record<string, string>, env: No
   return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources);
 }
 
+/**
+ * A resumed run's params: those its run record holds (which anyone who may write the store
+ * could have edited), and the text of those given again (secrets, never stored, and params
+ * the runbook took on since, with --allow-changed), all checked as on a new run. `where`
+ * names the record in a message.
+ */
+export function resolveResumeParams(specs: Specs, recorded: JsonObject, again: Record<string, string>, where: string, resumeHint: (name: string) => string): ResolvedParams {
+  const given: JsonObject = {};
+  const sources: Record<string, string> = {};
+  for (const [name, value] of Object.entries(recorded)) {
+    if (!(name in (specs ?? {}))) continue;
+    given[name] = value;
+    sources[name] = where;
+  }
+  for (const [name, text] of Object.entries(again)) {
+    const spec = specs?.[name];
+    if (!spec) continue;
+    given[name] = readValue(text, spec);
+    sources[name] = paramEnvName(name);
+  }
+  const unknown = Object.keys(recorded).filter((name) => !(name in (specs ?? {})));
+  return checkParams(specs, given, unknown.map((name) => [where, name]), sources, resumeHint);
+}
+
 /** Values already typed (a sub-runbook's `params`), checked like command-line ones. */
 export function resolveParamValues(specs: Specs, values: JsonObject): ResolvedParams {
   const unknown = Object.keys(values).filter((name) => !(name in (specs ?? {})));
@@ -57,7 +81,7 @@ export function resolveParamValues(specs: Specs, values: JsonObject): ResolvedPa
   return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {});
 }
 
-function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>): ResolvedParams {
+function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>, howToGive = (name: string) => `pass -p ${name}=...`): ResolvedParams {
   const declared = specs ?? {};
   const names = Object.keys(declared);
   const problems = unknown.map(([label, name]) => `${label}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
@@ -66,7 +90,7 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
   for (const [name, spec] of Object.entries(declared)) {
     const value = given[name] ?? spec.default;
     if (value === undefined) {
-      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}: pass -p ${name}=...`);
+      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}: ${howToGive(name)}`);
       continue;
     }
     const prefix = sources[name] ? `${sources[name]}: ` : '';

@@ -17,6 +17,8 @@ interface OpenStep {
   finished: Promise<unknown>;
   /** Why the step failed, shown where listr shows a failed task's error. */
   failure?: string;
+  /** On resume: it had succeeded, and ran again because it only reads. */
+  readAgain?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export class ListrReporter implements Reporter {
         return;
       }
       case 'step-succeeded':
+        if (event.via === 'read-again') (await this.step(event.stepId)).readAgain = true;
         return;
       case 'step-finished':
         await this.finish(event);
@@ -121,7 +124,7 @@ export class ListrReporter implements Reporter {
     const took = event.durationMs > 0 ? ` (${formatDuration(event.durationMs)})` : '';
     if (event.status === 'failed') step.settle(new Error(step.failure ?? 'failed'));
     else {
-      if (event.status !== 'skipped') step.task.title = `${step.task.title}${took}${statusNote(event.status)}`;
+      if (event.status !== 'skipped') step.task.title = `${step.task.title}${took}${statusNote(event.status)}${step.readAgain ? ' — read again' : ''}`;
       step.settle();
     }
     await step.finished;
