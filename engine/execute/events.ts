@@ -18,8 +18,9 @@ export type RunEvent =
   /**
    * `rerunSafe`: a resume that finds the step in flight may run it again without asking.
    * `itemKey`: a forEach item's value in canonical JSON, by which a resume knows it.
+   * `lastsForTheRun`: what the step does ends with the run (a background process), so it is no change a resume must keep.
    */
-  | { type: 'step-started'; stepId: string; title: string; item?: number; itemKey?: string; attempt: number; effect: string; rerunSafe: boolean; at: string }
+  | { type: 'step-started'; stepId: string; title: string; item?: number; itemKey?: string; attempt: number; effect: string; rerunSafe: boolean; lastsForTheRun?: true; at: string }
   /** `via: 'read-again'`: a resume ran again a read step that had succeeded, to see the world as it is now. */
   | { type: 'step-succeeded'; stepId: string; item?: number; itemKey?: string; outputs: JsonValue; durationMs: number; via?: 'check' | 'restore' | 'read-again'; unrestorable?: OutputPath[]; at: string }
   | { type: 'step-failed'; stepId: string; item?: number; itemKey?: string; error: FailureInfo; willRetry: boolean; retryInMs?: number; durationMs: number; at: string }

@@ -212,7 +212,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
   const timeout = resolveTimeout(step, state);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, itemKey: ref?.key, attempt, effect, rerunSafe: isRerunSafe(definition, effect), at: now() });
+    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, itemKey: ref?.key, attempt, effect, rerunSafe: isRerunSafe(definition, effect), ...(definition.lastsForTheRun ? { lastsForTheRun: true as const } : {}), at: now() });
     try {
       const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
       refuseUntilNotMet(step, result, attempt, state);

@@ -62,7 +62,7 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         break;
       case 'step-started':
         open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }), rerunSafe: entry.rerunSafe === true };
-        effects.set(keyOf(entry), entry.effect);
+        effects.set(keyOf(entry), entry.lastsForTheRun ? 'read' : entry.effect);
         // Running again (`--from`, a read again): only how this attempt ends counts.
         forget(finished, items, entry);
         break;

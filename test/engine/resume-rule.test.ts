@@ -88,6 +88,26 @@ describe('the resume rule: history up to the last change, the world as it is now
     expect(after.reporter.ofType('step-succeeded').find((event) => event.stepId === 'after')).toMatchObject({ via: 'read-again' });
   });
 
+  it('counts no background step as a change: what it did ended with its run', async () => {
+    const look = read();
+    const started = testStep('test.background', { effect: 'write' });
+    const background: TestStep = { ...started, definition: { ...started.definition, lastsForTheRun: true } };
+    const gate = failsFirst('test.gate', 'read');
+    const { plan, callsOnResume } = await runThenResume(
+      {
+        steps: [
+          { id: 'look', type: 'test.read' },
+          { id: 'forward', type: 'test.background' },
+          { id: 'gate', type: 'test.gate' },
+        ],
+      },
+      [look, background, gate],
+    );
+    expect(plan).toMatchObject({ restored: [], readAgain: ['look', 'forward'] });
+    expect(callsOnResume(look)).toHaveLength(1);
+    expect(callsOnResume(background)).toHaveLength(1);
+  });
+
   it('asks an approval after the last change again', async () => {
     const change = write();
     const gate = failsFirst('test.gate', 'read');
