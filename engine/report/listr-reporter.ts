@@ -67,7 +67,8 @@ export class ListrReporter implements Reporter {
         return;
       }
       case 'step-succeeded':
-        if (event.via === 'read-again') (await this.step(event.stepId)).readAgain = true;
+        // A restored step never started: it is shown all the same, so the operator sees what the journal gave back.
+        if (event.via === 'restore' || event.via === 'read-again') (await this.step(event.stepId)).readAgain = event.via === 'read-again';
         return;
       case 'step-finished':
         await this.finish(event);
