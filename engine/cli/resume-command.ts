@@ -193,6 +193,7 @@ async function askAgain(names: string[], specs: Record<string, ParamSpec>, runId
 function tellThePlan(plan: ResumePlan): void {
   if (plan.restored.length > 0) say(`restored from the journal (done, and not run again): ${plan.restored.join(', ')}`);
   if (plan.readAgain.length > 0) say(`read again (they only read, and ran after the last change or kept a secret): ${plan.readAgain.join(', ')}`);
+  if (plan.notRestorable.length > 0) say(`kept only redacted, since they are or hold a secret, and made by a change that does not run again: ${plan.notRestorable.join(', ')}; a step that needs one stops and says how to get it back`);
 }
 
 function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {

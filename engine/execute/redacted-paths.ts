@@ -29,3 +29,8 @@ export function redactedPaths(before: unknown, after: unknown, at: OutputPath): 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** How a runbook names the output at `path` of a step: `steps.mint.outputs.url`, `steps.list.outputs[0].name`. */
+export function outputReference(stepId: string, path: OutputPath): string {
+  return `steps.${stepId}.outputs${path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('')}`;
+}

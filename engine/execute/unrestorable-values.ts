@@ -3,6 +3,7 @@ import type { JsonValue } from '../json.js';
 import type { Redactor } from '../secrets.js';
 import { StepFailure } from '../step-failure.js';
 import type { OutputPath } from './events.js';
+import { outputReference } from './redacted-paths.js';
 
 interface Origin {
   stepId: string;
@@ -35,7 +36,7 @@ export class UnrestorableValues {
     if (this.origins.size === 0) return;
     const origin = this.find(input);
     if (!origin) return;
-    const output = `steps.${origin.stepId}.outputs${origin.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('')}`;
+    const output = outputReference(origin.stepId, origin.path);
     throw new StepFailure(
       `step "${stepId}" needs ${output}, which this resume cannot give back: the journal holds it redacted (it is or holds a secret), and step "${origin.stepId}" made a change, so it is not run again by itself`,
       { code: 'unrestorable', retryable: false, details: `to run it again and get the value back: stepwise resume ${this.runId} --from ${origin.stepId}` },

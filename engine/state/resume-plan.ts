@@ -1,4 +1,5 @@
 import type { ItemRef, RestoreDecision } from '../execute/execute-runbook.js';
+import { outputReference } from '../execute/redacted-paths.js';
 import { UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import type { Done, Replay } from './replay.js';
@@ -10,6 +11,8 @@ export interface ResumePlan {
   /** Step ids given back from the journal, and those read again, for the operator. */
   restored: string[];
   readAgain: string[];
+  /** Outputs of restored steps that the journal holds only redacted, as `steps.<id>.outputs.<path>`. */
+  notRestorable: string[];
 }
 
 /**
@@ -31,7 +34,8 @@ export function planResume(replay: Replay, topLevel: readonly string[], from?: s
   const all: [string, Done][] = [...replay.finished, ...[...replay.items].flatMap(([stepId, items]) => [...items.values()].map((done): [string, Done] => [stepId, done]))];
   const known = all.filter(([stepId]) => !runsAgain(stepId));
   const which = (verdict: string) => [...new Set(known.filter(([, done]) => judge(done) === verdict).map(([stepId]) => stepId))];
-  return { decide, itemsSeen: (stepId) => replay.itemsSeen.get(stepId), restored: which('restore'), readAgain: which('read-again') };
+  const notRestorable = known.filter(([, done]) => judge(done) === 'restore').flatMap(([stepId, done]) => done.unrestorable.map((path) => outputReference(stepId, path)));
+  return { decide, itemsSeen: (stepId) => replay.itemsSeen.get(stepId), restored: which('restore'), readAgain: which('read-again'), notRestorable: [...new Set(notRestorable)] };
 }
 
 /**

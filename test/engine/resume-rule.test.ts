@@ -172,7 +172,8 @@ describe('outputs the journal holds redacted', () => {
         { id: 'use', type: 'test.use', with: { id: '${{ steps.mint.outputs.id }}', url: 'git clone ${{ steps.mint.outputs.url }}' } },
       ],
     };
-    const { before, after, callsOnResume } = await runThenResume(book, [minted, gate, use], { secrets: [SECRET] });
+    const { before, after, plan, callsOnResume } = await runThenResume(book, [minted, gate, use], { secrets: [SECRET] });
+    expect(plan.notRestorable).toEqual(['steps.mint.outputs.url']);
     expect(journalOf(before).find((entry) => entry.type === 'step-succeeded' && entry.stepId === 'mint')).toMatchObject({ outputs: { url: 'https://u:***@h', id: 'kept' }, unrestorable: [['url']] });
     expect(callsOnResume(minted)).toEqual([]);
     expect(callsOnResume(use)).toEqual([]);
