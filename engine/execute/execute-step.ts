@@ -81,7 +81,8 @@ async function finishWith(step: StepSpec, outcomes: ItemOutcome[], finish: Finis
  */
 function sayWhatChanged(step: StepSpec, state: RunState, keys: string[]): void {
   const seen = state.options.itemsSeen?.(step.id);
-  if (!seen) return;
+  // `#<position>`: a journal from before items were known by value cannot tell.
+  if (!seen || seen.some((key) => key.startsWith('#'))) return;
   const lastReached = Math.max(...keys.map((key, index) => (seen.includes(key) ? index : -1)));
   const added = keys.filter((key, index) => index < lastReached && !seen.includes(key));
   const removed = seen.filter((key) => !keys.includes(key));

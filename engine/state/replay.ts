@@ -19,7 +19,10 @@ export interface Replay {
   finished: Map<string, Done>;
   /** forEach items that succeeded, by step id and item key (canonical JSON; `#<position>` in an older journal). */
   items: Map<string, Map<string, Done>>;
-  /** The order of the last write that finished, -1 when none did: everything up to it is history. */
+  /**
+   * The order of the last write that finished, or of the start of a write still in flight (it
+   * may have made its change), -1 when there is none: everything up to it is history.
+   */
   lastChange: number;
   /** The keys of the forEach items the journal names (started or done), by step id, first seen first. */
   itemsSeen: Map<string, string[]>;
@@ -37,6 +40,8 @@ export interface InFlight {
   rerunSafe: boolean;
 }
 
+type Open = InFlight & { startedAt: number; effect: string };
+
 type Started = Extract<JournalEntry, { type: 'step-started' }>;
 type Succeeded = Extract<JournalEntry, { type: 'step-succeeded' }>;
 
@@ -48,7 +53,7 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
   const containers = new Set<string>();
   const stepIds = new Set<string>();
   const itemsSeen = new Map<string, Set<string>>();
-  let open: InFlight | undefined;
+  let open: Open | undefined;
   let status = 'stopped';
   for (const [order, entry] of entries.entries()) {
     if ('stepId' in entry) {
@@ -61,8 +66,8 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
         status = 'stopped';
         break;
       case 'step-started':
-        open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }), rerunSafe: entry.rerunSafe === true };
         effects.set(keyOf(entry), entry.lastsForTheRun ? 'read' : entry.effect);
+        open = { stepId: entry.stepId, ...(entry.item === undefined ? {} : { item: entry.item }), rerunSafe: entry.rerunSafe === true, startedAt: order, effect: effects.get(keyOf(entry))! };
         // Running again (`--from`, a read again): only how this attempt ends counts.
         forget(finished, items, entry);
         break;
@@ -84,9 +89,11 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
     }
   }
   const writes = [...finished.values(), ...[...items.values()].flatMap((map) => [...map.values()])].filter((done) => done.effect === 'write');
-  const lastChange = Math.max(-1, ...writes.map((done) => done.order));
+  const changing = open !== undefined && open.effect !== 'read' && open.effect !== 'interactive' ? open.startedAt : -1;
+  const lastChange = Math.max(changing, ...writes.map((done) => done.order));
   const seen = new Map([...itemsSeen].map(([stepId, keys]) => [stepId, [...keys]]));
-  return { finished, items, lastChange, itemsSeen: seen, stepIds: [...stepIds], inFlight: open, status };
+  const inFlight = open && { stepId: open.stepId, ...(open.item === undefined ? {} : { item: open.item }), rerunSafe: open.rerunSafe };
+  return { finished, items, lastChange, itemsSeen: seen, stepIds: [...stepIds], inFlight, status };
 }
 
 function doneOf(entry: Succeeded, order: number, effects: Map<string, string>, containers: Set<string>): Done {

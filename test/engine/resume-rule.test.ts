@@ -88,6 +88,17 @@ describe('the resume rule: history up to the last change, the world as it is now
     expect(after.reporter.ofType('step-succeeded').find((event) => event.stepId === 'after')).toMatchObject({ via: 'read-again' });
   });
 
+  it('counts a write in flight as a change: the checks before it saw the world it acted on', async () => {
+    const look = read();
+    const change = write();
+    const before = await runRunbook({ steps: [{ id: 'look', type: 'test.read' }, { id: 'change', type: 'test.write' }] }, [look, change]);
+    const journal = journalOf(before);
+    const killedInFlight = journal.slice(0, journal.findIndex((entry) => entry.type === 'step-started' && entry.stepId === 'change') + 1);
+    const replay = replayJournal(killedInFlight);
+    expect(replay.inFlight).toEqual({ stepId: 'change', rerunSafe: false });
+    expect(planResume(replay, ['look', 'change']).decide('look')).toMatchObject({ restore: {} });
+  });
+
   it('counts no background step as a change: what it did ended with its run', async () => {
     const look = read();
     const started = testStep('test.background', { effect: 'write' });
@@ -150,6 +161,20 @@ describe('forEach items on resume', () => {
     const { after, callsOnResume } = await runThenResume(over(['a', 'b', 'c'], true), [step], { resumed: over(['b', 'c'], false) });
     expect(callsOnResume(step).map((call) => call.name)).toEqual(['c']);
     expect(after.reporter.lines).toContain('deploy log: items no longer in the list since the run began (not run again): "a"');
+  });
+
+  it('written by an older stepwise, without their value, are restored by position as before', async () => {
+    const step = deploy();
+    const before = await runRunbook(over(['a', 'b', 'c'], true), [step]);
+    const older = journalOf(before).map((entry) => {
+      const { itemKey: _dropped, ...rest } = entry as JournalEntry & { itemKey?: string };
+      return rest as JournalEntry;
+    });
+    const plan = planResume(replayJournal(older), ['deploy']);
+    const reporter = new RecordingReporter();
+    await runRunbook(over(['a', 'b', 'c'], false), [step], { restore: plan.decide, itemsSeen: plan.itemsSeen, reporter });
+    expect(step.calls.slice(3).map((call) => call.name)).toEqual(['c']);
+    expect(reporter.lines).toEqual([]);
   });
 
   it('know an object item whatever the order of its keys', () => {
