@@ -66,9 +66,9 @@ function buildProgram(): Command {
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
 
   stateOptions(program.command('resume'))
-    .description('resume a failed or interrupted run where it stopped; succeeded steps never run again')
+    .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
-    .option('--from <step>', 'run again from this step on')
+    .option('--from <step>', 'run again from this step on (parent/child: a step of a sub-runbook)')
     .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
     .option('--allow-changed', 'resume even though the runbook changed since the run started')
     .option('--json', 'print the result as one JSON document on stdout')

@@ -1,7 +1,7 @@
 import type { JsonValue } from './json.js';
 import { isTooShortToMask, MIN_SECRET_LENGTH, secretForms } from './secret-forms.js';
 
-const MASK = '***';
+export const MASK = '***';
 
 /** Replaces every known secret value, in each form it may take in text, in anything about to be shown or stored. */
 export class Redactor {

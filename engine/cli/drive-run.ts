@@ -2,8 +2,8 @@ import type { RunCliOptions } from '../cli.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
-import { executeRunbook, type RunResult } from '../execute/execute-runbook.js';
-import type { JsonObject, JsonValue } from '../json.js';
+import { executeRunbook, type RunOptions, type RunResult } from '../execute/execute-runbook.js';
+import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import type { Redactor } from '../secrets.js';
 import { chooseReporter } from './choose-reporter.js';
@@ -23,7 +23,9 @@ export interface RunSetup {
   journal?: RunObserver;
   /** What `stepwise resume` needs on its command line to find the run (such as `--state s3://...`). */
   resumeArguments?: string[];
-  restore?: (stepId: string, item?: number) => JsonValue | undefined;
+  /** On resume: what the journal gives back, and the forEach items it knows. */
+  restore?: RunOptions['restore'];
+  itemsSeen?: RunOptions['itemsSeen'];
 }
 
 type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
@@ -56,6 +58,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       reporter,
       observers: [collectPlans, ...(setup.journal ? [setup.journal] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
+      ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
     }).catch((error: unknown) => {
       if (error instanceof StateWriteError) return error;
       throw error;
@@ -114,6 +117,7 @@ function jsonResult(result: RunResult, setup: RunSetup, planned: PlannedEvent[])
       id: step.id,
       type: step.type,
       status: step.status,
+      ...(step.readAgain ? { readAgain: true } : {}),
       outputs: step.outputs,
       ...(step.error ? { error: step.error } : {}),
       ...(step.dependsOn ? { dependsOn: step.dependsOn } : {}),

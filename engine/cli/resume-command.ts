@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RunCliOptions } from '../cli.js';
-import type { Runbook, StepSpec } from '../document/runbook.js';
+import type { ParamSpec, Runbook } from '../document/runbook.js';
 import { DeclinedError, InterruptedError, UsageError } from '../exit-codes.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
+import { isJsonObject, type JsonObject } from '../json.js';
 import { parseRunbookText } from '../load/read-runbook-file.js';
-import { paramEnvName, resolveParams } from '../params/resolve-params.js';
-import type { StepRegistry } from '../registry.js';
+import { isRequired } from '../params/param-schema.js';
+import { paramEnvName, resolveResumeParams } from '../params/resolve-params.js';
 import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
+import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
-import { didYouMean } from '../validate/did-you-mean.js';
 import { builtInRegistry } from './builtin-registry.js';
 import { builtInStateCatalog } from './builtin-state-backends.js';
 import { driveRun } from './drive-run.js';
@@ -52,9 +52,10 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
     process.stdout.write(`run ${runId} already succeeded: nothing to resume (use --from STEP to run steps again)\n`);
     return;
   }
-  const rerunFrom = options.from === undefined ? undefined : stepIndex(runbook, options.from);
-  await asking(() => confirmInFlight(replay, options, rerunFrom), runId, state);
-  const { values, redactor } = await asking(() => paramsForResume(run, runbook), runId, state);
+  const plan = planResume(replay, runbook.steps.map((step) => step.id), options.from);
+  await asking(() => confirmInFlight(replay, options), runId, state);
+  const { values, redactor } = await asking(() => paramsForResume(run, runbook, options.allowChanged === true), runId, state);
+  tellThePlan(plan);
   const journal = await state.backend.appendJournal(run);
   try {
     await driveRun({
@@ -68,7 +69,8 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       settingsOverrides: mergeOverrides(run.record.settingsOverrides, options),
       journal,
       resumeArguments: state.arguments,
-      restore: await restorer(replay, runbook, registry, rerunFrom),
+      restore: plan.decide,
+      itemsSeen: plan.itemsSeen,
     });
   } finally {
     await journal.close();
@@ -130,12 +132,6 @@ function describeChanges(snapshot: string | undefined, runbook: Runbook, current
   return changes;
 }
 
-function stepIndex(runbook: Runbook, id: string): number {
-  const index = runbook.steps.findIndex((step) => step.id === id);
-  if (index < 0) throw new UsageError(`--from ${id}: no such step${didYouMean(id, runbook.steps.map((step) => step.id))}`);
-  return index;
-}
-
 /** Ctrl-C at a question asked before the run goes on: the run is left as it was, to resume later. */
 async function asking<T>(question: () => Promise<T>, runId: string, state: OpenedState): Promise<T> {
   try {
@@ -151,9 +147,9 @@ async function asking<T>(question: () => Promise<T>, runId: string, state: Opene
  * check(), or when running it twice does no harm, the step says so in the journal (also inside
  * a sub-runbook); otherwise only the operator can say.
  */
-async function confirmInFlight(replay: Replay, options: ResumeCliOptions, rerunFrom: number | undefined): Promise<void> {
+async function confirmInFlight(replay: Replay, options: ResumeCliOptions): Promise<void> {
   const inFlight = replay.inFlight;
-  if (!inFlight || inFlight.rerunSafe || rerunFrom !== undefined || options.yes) return;
+  if (!inFlight || inFlight.rerunSafe || options.from !== undefined || options.yes) return;
   const which = inFlight.item === undefined ? `step "${inFlight.stepId}"` : `item ${inFlight.item} of step "${inFlight.stepId}"`;
   const question = `${which} was running when the run stopped and may already have made its change; run it again?`;
   if (!process.stdin.isTTY) throw new DeclinedError(`${question}\n  there is no terminal to ask on: resume with --yes to run it again`);
@@ -162,66 +158,57 @@ async function confirmInFlight(replay: Replay, options: ResumeCliOptions, rerunF
 }
 
 /**
- * Secret values were never stored: they come from STEPWISE_PARAM_<NAME>, like on a new run,
- * or the operator types them again when there is a terminal to ask on.
+ * The params the run started with, from its record, checked against the runbook's schema as
+ * on a new run: the record may have been edited, and with --allow-changed the runbook may
+ * declare them otherwise. Secret values were never stored, and a param the runbook took on
+ * since was never given: they come from STEPWISE_PARAM_<NAME>, or the operator types them when
+ * there is a terminal to ask on. `-p` is not taken: a resume goes on with the run's params.
  */
-async function paramsForResume(run: StoredRun, runbook: Runbook): Promise<{ values: JsonObject; redactor: Redactor }> {
+async function paramsForResume(run: StoredRun, runbook: Runbook, allowChanged: boolean): Promise<{ values: JsonObject; redactor: Redactor }> {
   const specs = runbook.params ?? {};
-  const secretSpecs = Object.fromEntries(Object.entries(specs).filter(([, spec]) => spec.secret));
-  const missing = Object.keys(secretSpecs).filter((name) => process.env[paramEnvName(name)] === undefined && secretSpecs[name]!.default === undefined);
-  const typed = missing.length > 0 ? await askForSecrets(missing, run.record.runId) : {};
-  const secrets = resolveParams(secretSpecs, typed, process.env);
+  const runId = run.record.runId;
+  const recorded = { ...run.record.params };
+  const dropped = Object.keys(recorded).filter((name) => !(name in specs));
+  if (allowChanged && dropped.length > 0) {
+    say(`the runbook no longer takes ${dropped.map((name) => `"${name}"`).join(', ')}: resuming without (--allow-changed)`);
+    for (const name of dropped) delete recorded[name];
+  }
+  const notStored = Object.keys(specs).filter((name) => specs[name]!.secret || !(name in recorded));
+  const given = Object.fromEntries(notStored.flatMap((name) => (process.env[paramEnvName(name)] === undefined ? [] : [[name, process.env[paramEnvName(name)]!]])));
+  const missing = notStored.filter((name) => !(name in given) && specs[name]!.default === undefined && (specs[name]!.secret || isRequired(specs[name]! as JsonObject)));
+  const typed = missing.length > 0 ? await askAgain(missing, specs, runId) : {};
+  const where = `${run.location}/run.json`;
+  const resolved = resolveResumeParams(specs, recorded, { ...given, ...typed }, where, (name) => `${paramEnvName(name)}=... stepwise resume ${runId}`);
   const redactor = new Redactor();
-  for (const value of secrets.secrets) redactor.add(value);
-  return { values: { ...run.record.params, ...secrets.values }, redactor };
+  for (const value of resolved.secrets) redactor.add(value);
+  return { values: resolved.values, redactor };
 }
 
-async function askForSecrets(names: string[], runId: string): Promise<Record<string, string>> {
+async function askAgain(names: string[], specs: Record<string, ParamSpec>, runId: string): Promise<Record<string, string>> {
+  const secret = names.filter((name) => specs[name]!.secret);
+  const added = names.filter((name) => !specs[name]!.secret);
   if (!process.stdin.isTTY) {
-    throw new UsageError('this run has secret parameters, which are never stored; give them again:', names.map((name) => `${paramEnvName(name)}=... stepwise resume ${runId}`));
+    const give = (name: string) => `${paramEnvName(name)}=... stepwise resume ${runId}`;
+    if (secret.length > 0) throw new UsageError('this run has secret parameters, which are never stored; give them again:', [...secret, ...added].map(give));
+    throw new UsageError('the runbook requires parameters this run was not given (it changed since the run started); give them:', added.map(give));
   }
-  const { password } = await import('@inquirer/prompts');
+  const { input, password } = await import('@inquirer/prompts');
   const typed: Record<string, string> = {};
-  for (const name of names) typed[name] = await password({ message: `secret parameter ${name} (never stored):`, mask: '*' });
+  for (const name of names) {
+    const about = specs[name]!.description ? ` (${specs[name]!.description})` : '';
+    typed[name] = specs[name]!.secret ? await password({ message: `secret parameter ${name}${about} (never stored):`, mask: '*' }) : await input({ message: `parameter ${name}${about}, new in the runbook:` });
+  }
   return typed;
+}
+
+/** The operator sees what the journal gives back and what is looked at again. */
+function tellThePlan(plan: ResumePlan): void {
+  if (plan.restored.length > 0) say(`restored from the journal (done, and not run again): ${plan.restored.join(', ')}`);
+  if (plan.readAgain.length > 0) say(`read again (they only read, and ran after the last change or kept a secret): ${plan.readAgain.join(', ')}`);
+  if (plan.notRestorable.length > 0) say(`kept only redacted, since they are or hold a secret, and made by a change that does not run again: ${plan.notRestorable.join(', ')}; a step that needs one stops and says how to get it back`);
 }
 
 function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {
   const aws = { ...(recorded.aws ?? {}), ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
   return { ...recorded, aws };
-}
-
-/**
- * Succeeded steps and forEach items are restored from the journal, never run again; from
- * `--from` on, everything runs again. A secret output was never stored: a read step that made
- * one runs again, and a write step's secret output comes back empty, with a warning.
- */
-async function restorer(replay: Replay, runbook: Runbook, registry: StepRegistry, rerunFrom: number | undefined) {
-  const rerun = new Set(rerunFrom === undefined ? [] : runbook.steps.slice(rerunFrom).map((step) => step.id));
-  const secretRead = new Set<string>();
-  for (const step of runbook.steps) {
-    if (!hasSecretOutputs(step)) continue;
-    const definition = await registry.load(step.type);
-    const effect = typeof definition.effect === 'function' ? definition.effect((step.with ?? {}) as never) : definition.effect;
-    if (effect === 'read') secretRead.add(step.id);
-    else if (replay.finished.has(step.id)) say(`secret outputs of step "${step.id}" were not stored; later steps see them as null`);
-  }
-  const stepsById = new Map(runbook.steps.map((step) => [step.id, step]));
-  return (stepId: string, item?: number): JsonValue | undefined => {
-    if (rerun.has(stepId) || secretRead.has(stepId)) return undefined;
-    const step = stepsById.get(stepId);
-    const finished = replay.finished.get(stepId);
-    const outputs = finished === undefined ? replay.items.get(stepId)?.get(item ?? -1) : item === undefined ? finished : Array.isArray(finished) ? finished[item] : undefined;
-    return outputs === undefined || !step ? outputs : withoutSecrets(step, outputs);
-  };
-}
-
-function hasSecretOutputs(step: StepSpec): boolean {
-  return Object.values(step.outputs ?? {}).some((spec) => typeof spec === 'object' && spec.secret === true);
-}
-
-function withoutSecrets(step: StepSpec, outputs: JsonValue): JsonValue {
-  if (!hasSecretOutputs(step) || !isJsonObject(outputs)) return outputs;
-  const secret = Object.entries(step.outputs ?? {}).filter(([, spec]) => typeof spec === 'object' && spec.secret).map(([name]) => name);
-  return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, secret.includes(name) ? null : value]));
 }

@@ -15,14 +15,25 @@ export interface FailureInfo {
  */
 export type RunEvent =
   | { type: 'run-started'; runId: string; runbook: string; version: string; dryRun: boolean; at: string }
-  /** `rerunSafe`: a resume that finds the step in flight may run it again without asking. */
-  | { type: 'step-started'; stepId: string; title: string; item?: number; attempt: number; effect: string; rerunSafe: boolean; at: string }
-  | { type: 'step-succeeded'; stepId: string; item?: number; outputs: JsonValue; durationMs: number; via?: 'check' | 'restore'; at: string }
-  | { type: 'step-failed'; stepId: string; item?: number; error: FailureInfo; willRetry: boolean; retryInMs?: number; durationMs: number; at: string }
+  /**
+   * `rerunSafe`: a resume that finds the step in flight may run it again without asking.
+   * `itemKey`: a forEach item's value in canonical JSON, by which a resume knows it.
+   * `lastsForTheRun`: what the step does ends with the run (a background process), so it is no change a resume must keep.
+   */
+  | { type: 'step-started'; stepId: string; title: string; item?: number; itemKey?: string; attempt: number; effect: string; rerunSafe: boolean; lastsForTheRun?: true; at: string }
+  /** `via: 'read-again'`: a resume ran again a read step that had succeeded, to see the world as it is now. */
+  | { type: 'step-succeeded'; stepId: string; item?: number; itemKey?: string; outputs: JsonValue; durationMs: number; via?: 'check' | 'restore' | 'read-again'; unrestorable?: OutputPath[]; at: string }
+  | { type: 'step-failed'; stepId: string; item?: number; itemKey?: string; error: FailureInfo; willRetry: boolean; retryInMs?: number; durationMs: number; at: string }
   | { type: 'step-skipped'; stepId: string; title: string; reason: string; at: string }
   | { type: 'step-planned'; stepId: string; item?: number; status: 'planned' | 'depends' | 'satisfied' | 'would-ask'; input: JsonValue; plan?: Plan; dependsOn?: string[]; at: string }
-  | { type: 'step-finished'; stepId: string; status: StepStatus; outputs: JsonValue; durationMs: number; at: string }
+  | { type: 'step-finished'; stepId: string; status: StepStatus; outputs: JsonValue; durationMs: number; unrestorable?: OutputPath[]; at: string }
   | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string };
+
+/**
+ * Where in a step's outputs a value was redacted on its way to the journal: a resume cannot
+ * give it back, only run its step again.
+ */
+export type OutputPath = (string | number)[];
 
 export type RunStatus = 'succeeded' | 'failed' | 'declined' | 'interrupted' | 'planned';
 

@@ -6,9 +6,11 @@ import type { JsonObject, JsonValue } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Redactor } from '../secrets.js';
-import type { FailureInfo, RunEvent, RunObserver, RunStatus, StepStatus } from './events.js';
+import type { FailureInfo, OutputPath, RunEvent, RunObserver, RunStatus, StepStatus } from './events.js';
 import { asFailure, executeStep } from './execute-step.js';
 import { redactEvent, redactResult } from './redact-event.js';
+import { markRedactedOutputs } from './redacted-paths.js';
+import { UnrestorableValues } from './unrestorable-values.js';
 
 export interface RunOptions {
   runbook: Runbook;
@@ -29,12 +31,28 @@ export interface RunOptions {
   reporter: Reporter;
   /** More observers, such as the journal; each event waits for all of them. */
   observers?: RunObserver[];
-  /** On resume: the outputs of a step (or forEach item) that already succeeded, so it is not run again. */
-  restore?: (stepId: string, item?: number) => JsonValue | undefined;
+  /** On resume: what to do with a step (or forEach item) that already succeeded; undefined: run it. */
+  restore?: (stepId: string, item?: ItemRef) => RestoreDecision | undefined;
+  /** On resume: the keys of a forEach step's items that an earlier attempt reached. */
+  itemsSeen?: (stepId: string) => readonly string[] | undefined;
+  /** Shared with sub-runbooks: the stand-ins of outputs the journal could not keep. */
+  unrestorable?: UnrestorableValues;
   env?: NodeJS.ProcessEnv;
   /** The runbook files that run this one, outermost first (for sub-runbooks). */
   stack?: string[];
 }
+
+/** A forEach item as a resume knows it: where it stands now, and its value in canonical JSON. */
+export interface ItemRef {
+  index: number;
+  key: string;
+}
+
+/**
+ * A step that succeeded before: its outputs given back (`id` as the journal names it, a
+ * sub-runbook's prefixed), or run again because it only reads and the world may have changed.
+ */
+export type RestoreDecision = { restore: JsonValue; unrestorable: OutputPath[]; id: string } | { readAgain: true };
 
 export interface StepResult {
   id: string;
@@ -45,6 +63,8 @@ export interface StepResult {
   durationMs: number;
   error?: FailureInfo;
   dependsOn?: string[];
+  /** On resume: it had succeeded, and ran again because it only reads. */
+  readAgain?: true;
 }
 
 export interface RunResult {
@@ -68,11 +88,13 @@ export class RunState {
   /** The steps sub-runbooks ran, by the parent step that ran them, already prefixed. */
   readonly childSteps = new Map<string, StepResult[]>();
   readonly runbookDir: string;
+  readonly unrestorable: UnrestorableValues;
   /** Taken once: copying the environment for every expression cost a run of `set` steps an eighth of its time. */
   private readonly env: JsonObject;
 
   constructor(readonly options: RunOptions) {
     this.runbookDir = path.dirname(path.resolve(options.runbookFile));
+    this.unrestorable = options.unrestorable ?? new UnrestorableValues(options.redactor, options.runId);
     this.env = { ...(options.env ?? process.env) } as JsonObject;
   }
 
@@ -89,13 +111,22 @@ export class RunState {
   }
 
   async emit(event: RunEvent): Promise<void> {
-    const redacted = redactEvent(this.options.redactor, event);
+    const redacted = markRedactedOutputs(event, redactEvent(this.options.redactor, event));
     await this.options.reporter.onEvent(redacted);
     for (const observer of this.options.observers ?? []) await observer.onEvent(redacted);
   }
 }
 
+/** A run's result as shown and returned: redacted. */
 export async function executeRunbook(options: RunOptions): Promise<RunResult> {
+  return redactResult(options.redactor, await executeRunbookUnredacted(options));
+}
+
+/**
+ * The result with real values, for a sub-runbook's parent step: its outputs are the step's
+ * outputs, which the parent's own rendering redacts (and marks unrestorable in the journal).
+ */
+export async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const state = new RunState(options);
   const { runbook } = options;
@@ -130,7 +161,7 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
   const durationMs = Date.now() - started;
   await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
   const allSteps = steps.flatMap((step) => [step, ...(state.childSteps.get(step.id) ?? [])]);
-  return redactResult(options.redactor, { runId: options.runId, status, outputs, steps: allSteps, failure, durationMs });
+  return { runId: options.runId, status, outputs, steps: allSteps, failure, durationMs };
 }
 
 /** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../canonical-json.js';
 import type { OutputSpec, StepSpec } from '../document/runbook.js';
 import { parseDuration } from '../duration.js';
 import { StateWriteError } from '../exit-codes.js';
@@ -12,7 +13,7 @@ import { compileSchema } from '../validate/ajv.js';
 import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
 import { abortable, delay, interruptedFailure, timeoutFailure } from './abortable.js';
 import type { FailureInfo } from './events.js';
-import { now, toJson, type RunState, type StepResult } from './execute-runbook.js';
+import { now, toJson, type ItemRef, type RunState, type StepResult } from './execute-runbook.js';
 import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
 import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
@@ -20,7 +21,7 @@ import { runChildRunbook } from './run-child-runbook.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
 type ItemOutcome =
-  | { kind: 'done'; outputs: Resolved; status: 'succeeded' | 'satisfied' | 'restored' | 'would-ask' }
+  | { kind: 'done'; outputs: Resolved; status: 'succeeded' | 'satisfied' | 'restored' | 'would-ask'; readAgain?: true }
   | { kind: 'unknown'; unknown: Unknown; status: 'planned' | 'depends' }
   | { kind: 'failed'; error: FailureInfo };
 
@@ -44,9 +45,11 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     }
     const items = resolveItems(step, state);
     if (items instanceof Unknown) return await dependsOn(step, state, items, finish);
+    const keys = step.forEach === undefined ? undefined : items.map((item) => state.options.redactor.text(canonicalJson(item)));
+    if (keys) sayWhatChanged(step, state, keys);
     const outcomes: ItemOutcome[] = [];
     for (const [index, item] of items.entries()) {
-      const outcome = await executeItem(step, state, items.length > 1 || step.forEach !== undefined ? index : undefined, item);
+      const outcome = await executeItem(step, state, keys ? { index, key: keys[index]! } : undefined, item);
       outcomes.push(outcome);
       if (outcome.kind === 'failed') return await finish('failed', null, { error: outcome.error });
     }
@@ -72,7 +75,25 @@ async function finishWith(step: StepSpec, outcomes: ItemOutcome[], finish: Finis
   const outputs = step.forEach === undefined ? (done[0]?.outputs ?? null) : done.map((o) => o.outputs);
   const statuses = new Set(done.map((o) => o.status));
   const status = statuses.size === 1 ? [...statuses][0]! : 'succeeded';
-  return finish(status, outputs);
+  return finish(status, outputs, done.some((o) => o.readAgain) ? { readAgain: true } : {});
+}
+
+/**
+ * On resume, a forEach list read again may differ from the one the run began with: items are
+ * known by value, so a new one runs and a done one is not repeated; the operator hears which.
+ * An item is new when it stands before one the earlier attempt reached: after them, it is
+ * simply not reached yet.
+ */
+function sayWhatChanged(step: StepSpec, state: RunState, keys: string[]): void {
+  const seen = state.options.itemsSeen?.(step.id);
+  // `#<position>`: a journal from before items were known by value cannot tell.
+  if (!seen || seen.some((key) => key.startsWith('#'))) return;
+  const lastReached = Math.max(...keys.map((key, index) => (seen.includes(key) ? index : -1)));
+  const added = keys.filter((key, index) => index < lastReached && !seen.includes(key));
+  const removed = seen.filter((key) => !keys.includes(key));
+  const view = state.options.reporter.view(step.id);
+  if (added.length) view.log(`items new in the list since the run began (they run): ${added.join(', ')}`);
+  if (removed.length) view.log(`items no longer in the list since the run began (not run again): ${removed.join(', ')}`);
 }
 
 async function dependsOn(step: StepSpec, state: RunState, unknown: Unknown, finish: Finish): Promise<StepResult> {
@@ -90,23 +111,27 @@ function resolveItems(step: StepSpec, state: RunState): Resolved[] | Unknown {
   return list;
 }
 
-async function executeItem(step: StepSpec, state: RunState, item: number | undefined, itemValue: Resolved): Promise<ItemOutcome> {
+async function executeItem(step: StepSpec, state: RunState, ref: ItemRef | undefined, itemValue: Resolved): Promise<ItemOutcome> {
+  const item = ref?.index;
   const definition = await state.options.registry.load(step.type);
   // what such a step did ended with the run that did it: a resume does it again
-  const restored = definition.lastsForTheRun ? undefined : state.options.restore?.(step.id, item);
-  if (restored !== undefined) {
-    await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: restored, durationMs: 0, via: 'restore', at: now() });
-    return { kind: 'done', outputs: restored, status: 'restored' };
+  const decision = definition.lastsForTheRun ? undefined : state.options.restore?.(step.id, ref);
+  if (decision && 'restore' in decision) {
+    const outputs = decision.unrestorable.length ? state.unrestorable.standIn(decision.id, decision.restore, decision.unrestorable) : decision.restore;
+    await state.emit({ type: 'step-succeeded', stepId: step.id, item, itemKey: ref?.key, outputs, durationMs: 0, via: 'restore', at: now() });
+    return { kind: 'done', outputs, status: 'restored' };
   }
   const scope = state.scope(item === undefined ? undefined : itemValue);
   const input = withoutNulls(resolveStepInput(definition, step.with ?? {}, scope));
+  if (!state.options.dryRun) state.unrestorable.refuseIn(input, step.id);
   const unknown = findUnknown(input);
   const effect = effectOf(definition, input);
   const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);
   try {
     if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, item, unknown, lines);
     if (unknown) return await planItem(step, state, definition, effect, input, item, unknown, lines);
-    return await runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), item, lines);
+    const outcome = await runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), ref, lines, decision !== undefined);
+    return outcome.kind === 'done' && decision !== undefined ? { ...outcome, readAgain: true } : outcome;
   } finally {
     lines.end();
   }
@@ -156,21 +181,22 @@ function interactiveText(input: JsonObject): string {
   return typeof text === 'string' ? text : JSON.stringify(text);
 }
 
-async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined, lines: LiveLines): Promise<ItemOutcome> {
+async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, ref: ItemRef | undefined, lines: LiveLines, readAgain: boolean): Promise<ItemOutcome> {
+  const item = ref?.index;
   if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, item, lines), input))) {
     const outputs = selectOutputs(step, null, state);
     lines.release();
-    await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
+    await state.emit({ type: 'step-succeeded', stepId: step.id, item, itemKey: ref?.key, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
     return { kind: 'done', outputs, status: 'satisfied' };
   }
-  const attempted = await attemptUntilDone(step, state, definition, effect, input, item, lines);
+  const attempted = await attemptUntilDone(step, state, definition, effect, input, ref, lines);
   if (attempted.kind === 'failed') return attempted;
   const planned = findUnknown(attempted.result);
   if (planned) return { kind: 'unknown', unknown: planned, status: 'planned' };
   // Outside the attempts: a selector that cannot read the result would fail every attempt alike.
   const outputs = selectOutputs(step, attempted.result, state, lines);
   lines.release();
-  await state.emit({ type: 'step-succeeded', stepId: step.id, item, outputs: toJson(outputs), durationMs: Date.now() - attempted.started, at: now() });
+  await state.emit({ type: 'step-succeeded', stepId: step.id, item, itemKey: ref?.key, outputs: toJson(outputs), durationMs: Date.now() - attempted.started, ...(readAgain ? { via: 'read-again' as const } : {}), at: now() });
   return { kind: 'done', outputs, status: 'succeeded' };
 }
 
@@ -187,11 +213,12 @@ async function isInPlace(definition: StepDefinition, ctx: StepContext, input: Js
 
 type Attempted = { kind: 'ran'; result: JsonValue; started: number } | Extract<ItemOutcome, { kind: 'failed' }>;
 
-async function attemptUntilDone(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, item: number | undefined, lines: LiveLines): Promise<Attempted> {
+async function attemptUntilDone(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, ref: ItemRef | undefined, lines: LiveLines): Promise<Attempted> {
+  const item = ref?.index;
   const timeout = resolveTimeout(step, state);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, attempt, effect, rerunSafe: isRerunSafe(definition, effect), at: now() });
+    await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, itemKey: ref?.key, attempt, effect, rerunSafe: isRerunSafe(definition, effect), ...(definition.lastsForTheRun ? { lastsForTheRun: true as const } : {}), at: now() });
     try {
       const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
       refuseUntilNotMet(step, result, attempt, state, lines);
@@ -203,7 +230,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
       const retryInMs = willRetry ? retryDelay(step.retry!, attempt) : undefined;
       const { retryable: _retryable, ...info } = failure;
       lines.release();
-      await state.emit({ type: 'step-failed', stepId: step.id, item, error: info, willRetry, retryInMs, durationMs: Date.now() - started, at: now() });
+      await state.emit({ type: 'step-failed', stepId: step.id, item, itemKey: ref?.key, error: info, willRetry, retryInMs, durationMs: Date.now() - started, at: now() });
       if (!willRetry) return { kind: 'failed', error: info };
       try {
         await delay(retryInMs!, state.options.signal);

@@ -9,7 +9,7 @@ import { StepFailure } from '../step-failure.js';
 import { formatDiagnostic } from '../validate/diagnostic.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import type { RunEvent } from './events.js';
-import { executeRunbook, type RunState } from './execute-runbook.js';
+import { executeRunbookUnredacted, type RunState } from './execute-runbook.js';
 
 /**
  * Runs a runbook as part of its parent's run. Its steps appear as `<parent-step>/<step>` in
@@ -30,7 +30,7 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
   const resolved = childParams(validation.runbook.params, params, file);
   for (const secret of resolved.secrets) options.redactor.add(secret);
   const prefix = `${label}/`;
-  const result = await executeRunbook({
+  const result = await executeRunbookUnredacted({
     ...options,
     runbook: validation.runbook,
     runbookFile: childFile,
@@ -41,6 +41,8 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
     reporter: prefixedReporter(state, prefix),
     observers: [],
     restore: options.restore ? (stepId, item) => options.restore!(prefix + stepId, item) : undefined,
+    itemsSeen: options.itemsSeen ? (stepId) => options.itemsSeen!(prefix + stepId) : undefined,
+    unrestorable: state.unrestorable,
   });
   const ranBefore = state.childSteps.get(parentStepId) ?? [];
   state.childSteps.set(parentStepId, [...ranBefore, ...result.steps.map((step) => ({ ...step, id: prefix + step.id }))]);

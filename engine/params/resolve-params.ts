@@ -46,18 +46,47 @@ export function resolveParams(specs: Specs, raw: Record<string, string>, env: No
     sources[name] = source;
   }
   const unknown = Object.keys(raw).filter((name) => !(name in (specs ?? {})));
-  return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources, true);
+  return checkParams(specs, given, unknown.map((name) => [`-p ${name}`, name]), sources, howToGive);
+}
+
+/**
+ * A resumed run's params: those its run record holds (which anyone who may write the store
+ * could have edited), and the text of those given again (secrets, never stored, and params
+ * the runbook took on since, with --allow-changed), all checked as on a new run. `where`
+ * names the record in a message.
+ */
+export function resolveResumeParams(specs: Specs, recorded: JsonObject, again: Record<string, string>, where: string, resumeHint: (name: string) => string): ResolvedParams {
+  const given: JsonObject = {};
+  const sources: Record<string, string> = {};
+  for (const [name, value] of Object.entries(recorded)) {
+    if (!(name in (specs ?? {}))) continue;
+    given[name] = value;
+    sources[name] = where;
+  }
+  for (const [name, text] of Object.entries(again)) {
+    const spec = specs?.[name];
+    if (!spec) continue;
+    given[name] = readValue(text, spec);
+    sources[name] = paramEnvName(name);
+  }
+  const unknown = Object.keys(recorded).filter((name) => !(name in (specs ?? {})));
+  return checkParams(specs, given, unknown.map((name) => [where, name]), sources, resumeHint);
 }
 
 /** Values already typed (a sub-runbook's `params`), checked like command-line ones. */
 export function resolveParamValues(specs: Specs, values: JsonObject): ResolvedParams {
   const unknown = Object.keys(values).filter((name) => !(name in (specs ?? {})));
   const known = Object.fromEntries(Object.entries(values).filter(([name]) => name in (specs ?? {})));
-  return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {}, false);
+  return checkParams(specs, known, unknown.map((name) => [`params.${name}`, name]), {}, null);
 }
 
-/** `fromCommandLine`: a missing param is given with -p or in the environment, so say how. */
-function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>, fromCommandLine: boolean): ResolvedParams {
+/**
+ * `howToGive` says how a missing param is given; null where nobody can give it (a sub-runbook's
+ * params come from its parent step).
+ */
+type HowToGive = ((name: string, spec: ParamSpec) => string) | null;
+
+function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, name: string][], sources: Record<string, string>, howToGive: HowToGive): ResolvedParams {
   const declared = specs ?? {};
   const names = Object.keys(declared);
   const problems = unknown.map(([label, name]) => `${label}: unknown parameter "${name}"${didYouMean(name, names) || (names.length ? `; this runbook takes: ${names.join(', ')}` : '; this runbook takes no parameters')}`);
@@ -66,7 +95,7 @@ function checkParams(specs: Specs, given: JsonObject, unknown: [label: string, n
   for (const [name, spec] of Object.entries(declared)) {
     const value = given[name] ?? spec.default;
     if (value === undefined) {
-      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}${fromCommandLine ? `: ${howToGive(name, spec)}` : ''}`);
+      if (isRequired(spec as JsonObject)) problems.push(`missing required parameter "${name}"${spec.description ? ` (${spec.description})` : ''}${howToGive ? `: ${howToGive(name, spec)}` : ''}`);
       continue;
     }
     const prefix = sources[name] ? `${sources[name]}: ` : '';

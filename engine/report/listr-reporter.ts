@@ -22,6 +22,8 @@ interface OpenStep {
   failure?: string;
   /** Lines to keep: written under the step once its list is over (listr drops a task's output). */
   notes: string[];
+  /** On resume: it had succeeded, and ran again because it only reads. */
+  readAgain?: boolean;
 }
 
 /**
@@ -76,6 +78,8 @@ export class ListrReporter implements Reporter {
         return;
       }
       case 'step-succeeded':
+        // A restored step never started: it is shown all the same, so the operator sees what the journal gave back.
+        if (event.via === 'restore' || event.via === 'read-again') (await this.step(event.stepId)).readAgain = event.via === 'read-again';
         return;
       case 'step-finished':
         await this.finish(event);
@@ -152,7 +156,7 @@ export class ListrReporter implements Reporter {
     const took = event.durationMs > 0 ? ` (${formatDuration(event.durationMs)})` : '';
     if (event.status === 'failed') step.settle(new Error(step.failure ?? 'failed'));
     else {
-      if (event.status !== 'skipped') step.task.title = `${step.task.title}${took}${statusNote(event.status)}`;
+      if (event.status !== 'skipped') step.task.title = `${step.task.title}${took}${statusNote(event.status)}${step.readAgain ? ' — read again' : ''}`;
       step.settle();
     }
     await step.finished;

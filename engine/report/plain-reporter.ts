@@ -92,7 +92,7 @@ export class PlainReporter implements Reporter {
       case 'step-started':
         return event.attempt > 1 ? `  ${p.yellow('↻')} ${label(event.stepId, event.item)} ${p.dim(`attempt ${event.attempt}`)}` : undefined;
       case 'step-succeeded': {
-        const via = event.via === 'check' ? ' already in place' : '';
+        const via = event.via === 'check' ? ' already in place' : event.via === 'read-again' ? ' read again: done before, looked at anew' : '';
         return `  ${p.green('✔')} ${label(event.stepId, event.item)}${p.dim(`${via} (${formatDuration(event.durationMs)})`)}`;
       }
       case 'step-failed': {

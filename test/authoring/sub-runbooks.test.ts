@@ -75,7 +75,7 @@ describe('sub-runbooks', () => {
     expect(result.stderr).toContain(`${parent}:12:19: runbook ./child.yaml has 1 problem (listed with its own file)`);
   });
 
-  it('resume inside the child: its finished steps are restored and the rest runs', async () => {
+  it('resume inside the child: the change before it is restored, its read after that change is read again, and the rest runs', async () => {
     const space = workspace();
     const parent = family(space);
     const failed = await runCli(['run', parent, '--state-dir', space.stateDir], { cwd: space.dir });
@@ -89,11 +89,11 @@ describe('sub-runbooks', () => {
 
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'succeeded', outputs: { said: 'hello, team', after: 'child said hello, team' } });
-    // `before` and `child/look` ran once, in the first run; `child/write` ran now
-    expect(space.read('log')).toBe('before\nlook\nwrite\n');
+    // `before` (a write) ran once, in the first run; `child/look` only reads and came after it: read again
+    expect(space.read('log')).toBe('before\nlook\nlook\nwrite\n');
     const shown = await runCli(['show', runId, '--json', '--state-dir', space.stateDir], { cwd: space.dir });
     const steps = JSON.parse(shown.stdout).steps as { id: string; status: string; attempts: number }[];
-    expect(steps.find((step) => step.id === 'child/look')).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(steps.find((step) => step.id === 'child/look')).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(steps.find((step) => step.id === 'child/write')).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 

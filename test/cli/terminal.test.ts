@@ -47,4 +47,33 @@ describe.skipIf(!existsSync(SCRIPT))('on a terminal', () => {
     expect(screen).toMatch(/✖ broken\n +› `sh` exited with code 3 \(allowed: 0\): oops/);
     expect(screen).toMatch(/✖ after\n +› `false` exited with code 1 \(allowed: 0\)/);
   });
+
+  it('shows on resume which steps were restored and which were read again', async () => {
+    const gate = `${folder.dir}/gate-open`;
+    const file = await folder.write(
+      'resumed.yaml',
+      runbookYaml(
+        'resumed',
+        `steps:
+  - id: change
+    type: shell
+    with: { command: [touch, '${folder.dir}/changed'] }
+  - id: look
+    type: shell
+    with: { command: [echo, looking], effect: read }
+  - id: gate
+    type: shell
+    with: { command: [test, -e, '${gate}'], effect: read }
+`,
+      ),
+    );
+    const stateDir = `${folder.dir}/resume-state`;
+    const failed = await onTerminal(['run', file, '--state-dir', stateDir]);
+    const runId = /stepwise resume (\S+)/.exec(failed)![1]!;
+    await folder.write('gate-open', '');
+    const screen = await onTerminal(['resume', runId, '--state-dir', stateDir]);
+    expect(screen).toMatch(/✔ change( \([^)]+\))? — done in an earlier attempt/);
+    expect(screen).toMatch(/✔ look \([^)]+\) — read again/);
+    expect(screen).toMatch(/✔ gate \([^)]+\)\n/);
+  });
 });

@@ -103,14 +103,22 @@ function checkDrill(journal: readonly JournalLine[], effects: readonly Effect[],
   expect(journal.map((line) => line.seq)).toEqual(journal.map((_, index) => index + 1));
   expect(journal.filter((line) => line.type === 'run-finished').at(-1)?.status).toBe('succeeded');
 
+  // The resume rule: a write that succeeded never starts again; a read does only when no write
+  // succeeded after it (it came after the last change, so the resume reads it again).
   const succeededAt = new Map<string, number>();
+  const effectOf = new Map<string, unknown>();
+  let lastWriteAt = 0;
   for (const line of journal) {
     if (line.stepId === undefined) continue;
     const label = labelOf(line);
-    if (line.type === 'step-started' && succeededAt.has(label)) {
+    if (line.type === 'step-started' && succeededAt.has(label) && (line.effect !== 'read' || succeededAt.get(label)! < lastWriteAt)) {
       throw new Error(`${label} started again at journal seq ${line.seq}, after it had succeeded at seq ${succeededAt.get(label)}`);
     }
-    if (line.type === 'step-succeeded') succeededAt.set(label, line.seq);
+    if (line.type === 'step-started') effectOf.set(label, line.effect);
+    if (line.type === 'step-succeeded') {
+      succeededAt.set(label, line.seq);
+      if (effectOf.get(label) !== 'read') lastWriteAt = line.seq;
+    }
   }
 
   for (const effect of effects) {

@@ -83,9 +83,10 @@ describe('runs and show', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const after = JSON.parse((await cli('show', runId, '--json')).stdout) as { status: string; durationMs: number; steps: ShownStep[] };
     expect(after.status).toBe('succeeded');
     expect(after.durationMs).toBeGreaterThan(shownJson.durationMs);
+    // `name` and `greet` only read, and no change came before the gate: the resume read them again
     expect(after.steps.map(({ id, status, attempts }) => ({ id, status, attempts }))).toEqual([
-      { id: 'name', status: 'succeeded', attempts: 1 },
-      { id: 'greet', status: 'succeeded', attempts: 1 },
+      { id: 'name', status: 'succeeded', attempts: 2 },
+      { id: 'greet', status: 'succeeded', attempts: 2 },
       { id: 'gate', status: 'succeeded', attempts: 2 },
       { id: 'hold', status: 'succeeded', attempts: 1 },
     ]);

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import type { ItemRef, RestoreDecision } from '../../engine/execute/execute-runbook.js';
 import type { JsonValue } from '../../engine/json.js';
 import { runRunbook, stepsById, testStep } from './support/harness.js';
 
 const echo = () => testStep('test.echo', { input: { type: 'object', properties: { value: {} } }, run: async (_ctx, input) => ({ value: input.value ?? null }) });
 
 /** What a resume would pass: the outputs recorded for each step (and forEach item) that succeeded. */
-function restoring(recorded: Record<string, JsonValue>): { restore: (stepId: string, item?: number) => JsonValue | undefined; asked: string[] } {
+function restoring(recorded: Record<string, JsonValue>): { restore: (stepId: string, item?: ItemRef) => RestoreDecision | undefined; asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
     restore: (stepId, item) => {
-      const key = item === undefined ? stepId : `${stepId}[${item}]`;
+      const key = item === undefined ? stepId : `${stepId}[${item.index}]`;
       asked.push(key);
-      return recorded[key];
+      return recorded[key] === undefined ? undefined : { restore: recorded[key], unrestorable: [], id: stepId };
     },
   };
 }

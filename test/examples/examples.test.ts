@@ -384,6 +384,26 @@ describe('rotate-api-key', () => {
     expect(snapshot(space.path('app'))).toEqual(before);
   });
 
+  it('fails on a key file others can read; after chmod 600, a resume checks again and rotates', { timeout: SLOW }, async () => {
+    const space = workspace();
+    const app = apiKeyApp(space);
+    chmodSync(space.path('app/keys/k-2024.key'), 0o644);
+    const env = { STEPWISE_PARAM_APIKEY: NEW_KEY };
+
+    const failed = await stepwise(space, ['run', file, '--yes', ...paramArgs({ app, keyId: 'k-2025' })], env);
+    expect(failed.cli.code).toBe(1);
+    expect(failed.report.failure!.message).toContain('k-2024.key has mode 644; run chmod 600 on it');
+
+    chmodSync(space.path('app/keys/k-2024.key'), 0o600);
+    const resumed = await stepwise(space, ['resume', failed.report.runId, '--yes'], env);
+
+    expect(resumed.cli.code, resumed.cli.stderr).toBe(0);
+    expect(resumed.report.outputs).toMatchObject({ previousKey: 'k-2024', activeKey: 'k-2025', fingerprint: fingerprint(NEW_KEY) });
+    expect(stepStatuses(resumed.report)).toMatchObject({ 'before/key-private': 'succeeded' });
+    expect(space.read('app/config.edn')).toBe(CONFIG.replace('"k-2024"', '"k-2025"'));
+    expectSecretHidden(space, resumed.cli);
+  });
+
   it('refuses a key shorter than 20 characters without showing it', async () => {
     const space = workspace();
     const app = apiKeyApp(space);

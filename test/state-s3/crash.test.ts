@@ -127,12 +127,23 @@ async function pollUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
 function checkDrill(journal: readonly Event[], effects: readonly Effect[], succeededBefore: ReadonlyMap<number, ReadonlySet<string>>): void {
   expect(journal.map((event) => event.seq), 'each attempt continued the sequence of the one before').toEqual(journal.map((_, index) => index + 1));
   expect(journal.filter((event) => event.type === 'run-finished').at(-1)?.status).toBe('succeeded');
+  // The resume rule: a write that succeeded never starts again; a read does only when no write
+  // succeeded after it (it came after the last change, so the resume reads it again).
   const succeededAt = new Map<string, number>();
+  const effectOf = new Map<string, unknown>();
+  let lastWriteAt = 0;
   for (const event of journal) {
     if (event.stepId === undefined) continue;
     const label = labelOf(event);
-    if (event.type === 'step-started' && succeededAt.has(label)) throw new Error(`${label} started again at seq ${event.seq}, after it had succeeded at seq ${succeededAt.get(label)}`);
-    if (event.type === 'step-succeeded') succeededAt.set(label, event.seq);
+    const effect = 'effect' in event ? event.effect : undefined;
+    if (event.type === 'step-started' && succeededAt.has(label) && (effect !== 'read' || succeededAt.get(label)! < lastWriteAt)) {
+      throw new Error(`${label} started again at seq ${event.seq}, after it had succeeded at seq ${succeededAt.get(label)}`);
+    }
+    if (event.type === 'step-started') effectOf.set(label, effect);
+    if (event.type === 'step-succeeded') {
+      succeededAt.set(label, event.seq);
+      if (effectOf.get(label) !== 'read') lastWriteAt = event.seq;
+    }
   }
   for (const effect of effects) {
     if (succeededBefore.get(effect.attempt)?.has(effect.label)) throw new Error(`${effect.label} ran again in attempt ${effect.attempt}, though the journal said it had succeeded before`);
