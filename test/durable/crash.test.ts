@@ -140,7 +140,7 @@ function checkDrill(journal: readonly JournalLine[], effects: readonly Effect[],
 }
 
 describe('SIGKILL at random moments', () => {
-  it(`loses nothing and repeats no succeeded step or item across ${KILLS} kills`, { timeout: 300_000 }, async () => {
+  it(`loses nothing, never repeats a succeeded write or item, and reads again only after the last change, across ${KILLS} kills`, { timeout: 300_000 }, async () => {
     const seed = Number(process.env.STEPWISE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const random = seededRandom(seed);
     console.log(`crash test seed ${seed} (STEPWISE_CRASH_SEED=${seed} replays the same kill moments)`);

@@ -76,7 +76,7 @@ describeMoto('SIGKILL at random moments, with the state in S3', () => {
     return lock === undefined || Date.parse((JSON.parse(lock) as { expires: string }).expires) < Date.now();
   };
 
-  it(`loses nothing and repeats no succeeded step or item across ${KILLS} kills`, { timeout: 240_000 }, async () => {
+  it(`loses nothing, never repeats a succeeded write or item, and reads again only after the last change, across ${KILLS} kills`, { timeout: 240_000 }, async () => {
     const seed = Number(process.env.STEPWISE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const random = seededRandom(seed);
     console.log(`S3 crash test seed ${seed} (STEPWISE_CRASH_SEED=${seed} replays the same kill moments)`);
