@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, runbookYaml, scratchFolder } from './support/cli.js';
+import { runCli, runbookYaml, scratchFolder } from '../support/cli.js';
 
 /** `--json` as docs/json.md describes it: one document on stdout, whatever the outcome. */
 
@@ -8,7 +8,6 @@ let valid: string;
 let invalid: string;
 
 beforeAll(async () => {
-  assertBuilt();
   scratch = await scratchFolder();
   valid = await scratch.write(
     'valid.yaml',

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, workspace, type Workspace } from './support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, workspace, type Workspace } from '../support/cli.js';
 
 interface Outcome {
   code: number | null;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type Workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type Workspace } from '../support/cli.js';
 
 /**
  * Secrets in the shapes programs print them: a key of several lines, text inside JSON, in a
