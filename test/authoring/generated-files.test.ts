@@ -81,7 +81,7 @@ steps:
     expect(pages.map((page) => page.path)).toEqual(['docs/runbooks/tidy.md']);
     expect(problems).toEqual([
       'runbooks/examples/a/tidy.yaml: name "tidy" is also the name of runbooks/datomic/tidy.yaml; each shipped runbook needs its own name, for its page docs/runbooks/tidy.md',
-      'runbooks/examples/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"?',
+      'runbooks/examples/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"? [unknown-step-type]',
     ]);
   });
 

@@ -31,7 +31,7 @@ describe('runbook versions', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${file}: valid\n`);
     // `version` is the key at line 3, column 1
-    expect(result.stderr).toBe(`${file}:3:1: warning: version 1.0.0 is the same as run ${runId} used, but the runbook changed since; bump the version\n`);
+    expect(result.stderr).toBe(`${file}:3:1: warning: version 1.0.0 is the same as run ${runId} used, but the runbook changed since; bump the version [unchanged-version]\n`);
   });
 
   it('counts a changed plugin as a changed runbook, like the run\'s hash does', async () => {

@@ -64,11 +64,11 @@ describe('validate --json', () => {
           file: invalid,
           valid: false,
           diagnostics: [
-            { file: invalid, line: 7, column: 26, severity: 'error', message: expect.stringContaining('`|` would be a pipe in a shell') },
-            { file: invalid, line: 9, column: 11, severity: 'error', message: expect.stringContaining('unknown step type "sheel"') },
+            { file: invalid, line: 7, column: 26, severity: 'error', rule: 'step-input', message: expect.stringContaining('`|` would be a pipe in a shell') },
+            { file: invalid, line: 9, column: 11, severity: 'error', rule: 'unknown-step-type', message: expect.stringContaining('unknown step type "sheel"') },
           ],
         },
-        { file: 'missing.yaml', valid: false, diagnostics: [{ file: 'missing.yaml', line: null, column: null, severity: 'error', message: 'no such file' }] },
+        { file: 'missing.yaml', valid: false, diagnostics: [{ file: 'missing.yaml', line: null, column: null, severity: 'error', rule: 'unreadable-file', message: 'no such file' }] },
       ],
     });
   });
