@@ -284,8 +284,8 @@ steps:
     expect(result.code).toBe(2);
     expectNoStackTrace(result.stderr);
     expect(result.stderr).toBe(
-      `${file}:8:20: "with.port" of step "literal": a port is digits\n` +
-        `${file}:13:11: step type "team.buggy" failed to check its input: oops\n` +
+      `${file}:8:20: "with.port" of step "literal": a port is digits [step-input]\n` +
+        `${file}:13:11: step type "team.buggy" failed to check its input: oops [step-check-crashed]\n` +
         '1 of 1 runbook invalid\n',
     );
   });
