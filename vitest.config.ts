@@ -15,6 +15,7 @@ export const UNIT_TESTS = [
   'test/durable/journal-write-failure.test.ts',
   'test/errors-doc.test.ts',
   'test/unit-project.test.ts',
+  'test/suite-setup.test.ts',
 ];
 
 export default defineConfig({
