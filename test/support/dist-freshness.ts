@@ -1,20 +1,20 @@
 /** Whether dist/ is older than what it is built from. */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The build writes it last (scripts/precompile-validators.js): dist/ is complete once it is there. */
 const LAST_OUTPUT = path.join(REPO, 'dist/engine/validate/precompiled-validators.cjs');
-/** What the build reads: the TypeScript of tsconfig.json and the runbooks whose params it precompiles. */
-const SOURCES = [
-  { dir: 'engine', ext: '.ts' },
-  { dir: 'steps', ext: '.ts' },
-  { dir: 'state', ext: '.ts' },
-  { dir: 'test/support', ext: '.ts' },
-  { dir: 'runbooks', ext: '.yaml' },
-  { dir: 'scripts', ext: '.js' },
-];
+/**
+ * What the build reads: the folders tsconfig.json compiles (include patterns such as
+ * `engine/**`), the runbooks whose params it precompiles, and its scripts.
+ */
+function sources(): { dir: string; ext: string }[] {
+  const { include } = JSON.parse(readFileSync(path.join(REPO, 'tsconfig.json'), 'utf8')) as { include: string[] };
+  const compiled = include.map((pattern) => /^(.+)\/\*\*\/\*(\.\w+)$/.exec(pattern)).flatMap((match) => (match ? [{ dir: match[1]!, ext: match[2]! }] : []));
+  return [...compiled, { dir: 'runbooks', ext: '.yaml' }, { dir: 'scripts', ext: '.js' }];
+}
 
 function modifiedAt(file: string): number | undefined {
   try {
@@ -26,7 +26,7 @@ function modifiedAt(file: string): number | undefined {
 
 /** The first source written after the build's last output, if any. */
 export function sourceNewerThan(builtAt: number): string | undefined {
-  for (const { dir, ext } of SOURCES) {
+  for (const { dir, ext } of sources()) {
     for (const entry of readdirSync(path.join(REPO, dir), { withFileTypes: true, recursive: true })) {
       if (!entry.isFile() || !entry.name.endsWith(ext)) continue;
       const file = path.join(entry.parentPath, entry.name);
