@@ -58,7 +58,7 @@ async function limited<T>(task: () => Promise<T>): Promise<T> {
 }
 
 function validate(file: string): Promise<Outcome> {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.STEPWISE_DEBUG;
   return limited(
     () =>

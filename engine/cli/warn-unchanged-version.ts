@@ -59,6 +59,7 @@ export async function warnUnchangedVersion(valid: ValidRunbook, pastRuns: readon
     ...valid.source.map.keyAt(['version']),
     message: `version ${valid.runbook.version} is the same as run ${lastRun.runId} used, but the runbook changed since; bump the version`,
     severity: 'warning',
+    rule: 'unchanged-version',
   };
 }
 

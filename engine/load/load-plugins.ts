@@ -17,7 +17,7 @@ export async function loadPlugins(document: unknown, runbookFile: string, regist
     if (typeof entry !== 'string') continue;
     const file = pluginPath(runbookFile, entry);
     const problem = await loadPlugin(file, entry, extended);
-    if (problem) report.at(['plugins', index], problem);
+    if (problem) report.at(['plugins', index], 'plugin-load', problem);
   }
   return extended;
 }

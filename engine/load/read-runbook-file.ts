@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic, Rule } from '../validate/diagnostic.js';
 import { findAliasProblem } from './check-aliases.js';
 import { SourceMap } from './source-map.js';
 
@@ -31,10 +31,10 @@ export function parseRunbookText(file: string, text: string): ReadResult {
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isMap(doc.contents)) {
     // where the content starts, past any comment lines above it
-    return { ok: false, diagnostics: [{ file, ...map.valueAt([]), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error' }] };
+    return { ok: false, diagnostics: [{ file, ...map.valueAt([]), message: `a runbook is a mapping of keys (apiVersion, name, steps, ...); this is ${describeContents(doc.contents)}`, severity: 'error', rule: 'not-a-mapping' }] };
   }
   const aliasProblem = findAliasProblem(doc);
-  if (aliasProblem) return { ok: false, diagnostics: [{ file, ...map.at(aliasProblem.offset), message: aliasProblem.message, severity: 'error' }] };
+  if (aliasProblem) return { ok: false, diagnostics: [{ file, ...map.at(aliasProblem.offset), message: aliasProblem.message, severity: 'error', rule: 'yaml-alias' }] };
   // findAliasProblem has bounded what aliases expand to, more precisely than yaml's own count
   return { ok: true, source: { file, text, value: doc.toJS({ maxAliasCount: -1 }), map } };
 }
@@ -57,7 +57,13 @@ function meaningfulErrors(errors: YAMLError[]): YAMLError[] {
 
 function yamlDiagnostic(file: string, text: string, map: SourceMap, error: YAMLError): Diagnostic {
   const message = describeYamlError(error, text, error.pos[0]);
-  return { file, ...map.at(error.pos[0]), message, severity: 'error' };
+  return { file, ...map.at(error.pos[0]), message, severity: 'error', rule: yamlRule(error) };
+}
+
+function yamlRule(error: YAMLError): Rule {
+  if (error.code === 'DUPLICATE_KEY') return 'duplicate-key';
+  if (error.code === 'MULTIPLE_DOCS') return 'multiple-documents';
+  return 'yaml-syntax';
 }
 
 function describeYamlError(error: YAMLError, text: string, offset: number): string {
@@ -99,7 +105,7 @@ function keyText(source: string): string {
 }
 
 function fileError(file: string, message: string): Diagnostic {
-  return { file, line: 0, col: 0, message, severity: 'error' };
+  return { file, line: 0, col: 0, message, severity: 'error', rule: 'unreadable-file' };
 }
 
 function describeFsError(error: unknown): string {

@@ -15,7 +15,7 @@ export function checkDocument(document: unknown, report: Report): void {
   if (!validate(document)) {
     for (const error of actionableErrors(validate.errors ?? [])) {
       const problem = describeSchemaError(error, (path) => describePath(path, document), (path) => report.written(path));
-      report.at(problem.path, problem.message, problem.atKey);
+      report.at(problem.path, problem.rule, problem.message, problem.atKey);
     }
   }
   if (!isJsonObject(document)) return;
@@ -26,13 +26,13 @@ export function checkDocument(document: unknown, report: Report): void {
 
 function checkApiVersion(apiVersion: unknown, report: Report): void {
   if (typeof apiVersion === 'string' && apiVersion !== API_VERSION) {
-    report.at(['apiVersion'], `unknown apiVersion "${apiVersion}": this version of stepwise reads ${API_VERSION} only`);
+    report.at(['apiVersion'], 'unknown-api-version', `unknown apiVersion "${apiVersion}": this version of stepwise reads ${API_VERSION} only`);
   }
 }
 
 function checkVersion(version: unknown, report: Report): void {
   if (typeof version === 'string' && !valid(version)) {
-    report.at(['version'], `"version" must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`);
+    report.at(['version'], 'version-not-semver', `"version" must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`);
   }
 }
 
@@ -40,8 +40,8 @@ function checkRequires(requires: unknown, report: Report): void {
   if (!isJsonObject(requires) || typeof requires.stepwise !== 'string') return;
   const range = requires.stepwise;
   if (validRange(range) === null) {
-    report.at(['requires', 'stepwise'], `"requires.stepwise" must be a semver range such as ">=0.1.0" or "^1.2.0", not ${JSON.stringify(range)}`);
+    report.at(['requires', 'stepwise'], 'requires-range', `"requires.stepwise" must be a semver range such as ">=0.1.0" or "^1.2.0", not ${JSON.stringify(range)}`);
   } else if (!satisfies(ENGINE_VERSION, range, { includePrerelease: true })) {
-    report.at(['requires', 'stepwise'], `this runbook needs stepwise ${range}, but this is stepwise ${ENGINE_VERSION}: upgrade stepwise`);
+    report.at(['requires', 'stepwise'], 'requires-unmet', `this runbook needs stepwise ${range}, but this is stepwise ${ENGINE_VERSION}: upgrade stepwise`);
   }
 }

@@ -55,7 +55,7 @@ function checkString(value: string, path: DocPath, place: () => Place, report: R
   try {
     parts = parseTemplate(value);
   } catch (error) {
-    if (error instanceof TemplateError) return report.inString(path, error.offset, error.message);
+    if (error instanceof TemplateError) return report.inString(path, error.offset, 'expression-syntax', error.message);
     throw error;
   }
   for (const part of parts) {
@@ -69,10 +69,10 @@ function checkExpression(expression: string, offset: number, path: DocPath, plac
     ast = compileExpression(expression);
   } catch (error) {
     if (!(error instanceof ExpressionSyntaxError)) throw error;
-    return report.inString(path, offset + error.offset, `invalid expression ${quoted(expression)}: ${error.message}`);
+    return report.inString(path, offset + error.offset, 'expression-syntax', `invalid expression ${quoted(expression)}: ${error.message}`);
   }
   const problems = [...checkNames(expression, findReferences(ast), place), ...checkOutputNames(expression, place.readable)];
-  for (const problem of problems) report.inString(path, offset + problem.offset, `in ${quoted(expression)}: ${problem.message}`);
+  for (const problem of problems) report.inString(path, offset + problem.offset, problem.rule, `in ${quoted(expression)}: ${problem.message}`);
 }
 
 /** An expression as a message quotes it: on one line, whatever the YAML block it came from. */

@@ -12,7 +12,7 @@ export function checkForEachLists(document: unknown, report: Report): void {
     const param = typeof step.forEach === 'string' ? paramRead(step.forEach) : undefined;
     const spec = param && isJsonObject(document.params) ? document.params[param] : undefined;
     if (isJsonObject(spec) && typeof spec.type === 'string' && spec.type !== 'array') {
-      report.at(['steps', index, 'forEach'], `forEach needs a list, but param "${param}" is declared as ${spec.type}; declare it with type: array`);
+      report.at(['steps', index, 'forEach'], 'for-each-not-list', `forEach needs a list, but param "${param}" is declared as ${spec.type}; declare it with type: array`);
     }
   }
 }

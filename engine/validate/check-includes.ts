@@ -28,17 +28,17 @@ export async function checkIncludes(document: unknown, file: string, registry: S
     for (const included of includedRunbooks(definition, input)) {
       const at = ['steps', index, 'with', 'path'];
       if (hasExpression(included.path)) {
-        report.at(at, `the runbook a step runs is written out, not computed by \${{ }}: validate checks it, the run's hash covers it and a cycle is refused before anything runs; choose between runbooks with two steps and \`if\``);
+        report.at(at, 'runbook-path-expression', `the runbook a step runs is written out, not computed by \${{ }}: validate checks it, the run's hash covers it and a cycle is refused before anything runs; choose between runbooks with two steps and \`if\``);
         continue;
       }
       const child = path.resolve(path.dirname(path.resolve(file)), included.path);
       if (stack.includes(child)) {
-        report.at(at, `runbook cycle: ${[...stack, child].map((f) => path.relative(process.cwd(), f) || f).join(' → ')}`);
+        report.at(at, 'runbook-cycle', `runbook cycle: ${[...stack, child].map((f) => path.relative(process.cwd(), f) || f).join(' → ')}`);
         continue;
       }
       const result = await validateRunbookFile(child, registry.base(), [...stack, child]);
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-      if (errors > 0) report.at(at, `runbook ${included.path} has ${errors} problem${errors === 1 ? '' : 's'} (listed with its own file)`);
+      if (errors > 0) report.at(at, 'sub-runbook-invalid', `runbook ${included.path} has ${errors} problem${errors === 1 ? '' : 's'} (listed with its own file)`);
       else if (result.ok) checkPassedParams(included, result.runbook, ['steps', index, 'with'], report);
       childDiagnostics.push(...result.diagnostics);
     }
@@ -59,15 +59,15 @@ function checkPassedParams(included: IncludedRunbook, runbook: Runbook, withAt: 
     const spec = declared[name];
     if (spec === undefined) {
       const takes = names.length > 0 ? `; it takes: ${names.join(', ')}` : '; it takes no parameters';
-      report.at([...paramsAt, name], `runbook ${included.path} has no parameter "${name}"${didYouMean(name, names) || takes}`, true);
+      report.at([...paramsAt, name], 'sub-runbook-params', `runbook ${included.path} has no parameter "${name}"${didYouMean(name, names) || takes}`, true);
     } else if (!holdsExpression(value)) {
-      refusedValue(name, value, spec).forEach((problem) => report.at([...paramsAt, name], `runbook ${included.path}: ${problem}`));
+      refusedValue(name, value, spec).forEach((problem) => report.at([...paramsAt, name], 'sub-runbook-params', `runbook ${included.path}: ${problem}`));
     }
   }
   const missing = names.filter((name) => included.params![name] === undefined && isRequired(declared[name] as JsonObject));
   if (missing.length > 0) {
     const at = Object.keys(included.params).length > 0 || included.paramsAt === undefined ? paramsAt : [...withAt, 'path'];
-    report.at(at, `runbook ${included.path} needs ${missing.map((name) => `"${name}"`).join(', ')} among its params`);
+    report.at(at, 'sub-runbook-params', `runbook ${included.path} needs ${missing.map((name) => `"${name}"`).join(', ')} among its params`);
   }
 }
 

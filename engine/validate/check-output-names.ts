@@ -29,18 +29,18 @@ function checkStepPath(tokens: Token[], idIndex: number, id: string, products: S
   if (!field) return [];
   const fieldName = String(field.value);
   if (!STEP_FIELDS.includes(fieldName)) {
-    return [{ offset: field.start, message: `a step has no field "${fieldName}"${didYouMean(fieldName, STEP_FIELDS) || `; read steps.${id}.outputs or steps.${id}.status`}` }];
+    return [{ offset: field.start, rule: 'unknown-output', message: `a step has no field "${fieldName}"${didYouMean(fieldName, STEP_FIELDS) || `; read steps.${id}.outputs or steps.${id}.status`}` }];
   }
   const output = fieldName === 'outputs' ? fieldAfter(tokens, idIndex + 2) : undefined;
   if (!output) return [];
   const name = String(output.value);
   if (products.forEach) {
-    return [{ offset: output.start, message: `step "${id}" runs once per item, so its outputs are a list: read steps.${id}.outputs[].${name}` }];
+    return [{ offset: output.start, rule: 'unknown-output', message: `step "${id}" runs once per item, so its outputs are a list: read steps.${id}.outputs[].${name}` }];
   }
   if (products.outputs === undefined || products.outputs.includes(name)) return [];
   const declared = products.outputs.length > 0 ? `; its outputs: ${products.outputs.join(', ')}` : '; its outputs: mapping is empty';
   const hint = didYouMean(name, products.outputs) || declared;
-  return [{ offset: output.start, message: `step "${id}" has no output "${name}"${hint}` }];
+  return [{ offset: output.start, rule: 'unknown-output', message: `step "${id}" has no output "${name}"${hint}` }];
 }
 
 /** The name in `<token> . <name>`, if that is what follows the token at `i`. */

@@ -15,13 +15,13 @@ export function checkParamDefaults(document: unknown, report: Report): void {
     try {
       validate = compileSchema(paramSchema(spec));
     } catch (error) {
-      report.at(['params', name], `param "${name}" is not a valid JSON Schema: ${(error as Error).message}`);
+      report.at(['params', name], 'param-schema', `param "${name}" is not a valid JSON Schema: ${(error as Error).message}`);
       continue;
     }
     if (validate(spec.default)) continue;
     for (const error of actionableErrors(validate.errors ?? [])) {
       const problem = describeSchemaError(error, () => `the default of param "${name}"`, (path) => report.written(['params', name, 'default', ...path]));
-      report.at(['params', name, 'default', ...problem.path], problem.message);
+      report.at(['params', name, 'default', ...problem.path], problem.rule, problem.message);
     }
   }
 }

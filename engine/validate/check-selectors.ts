@@ -22,13 +22,13 @@ function checkSelector(what: string, selector: string, at: (string | number)[], 
   // the document schema already refuses an empty selector
   if (selector === '') return;
   if (hasExpression(selector)) {
-    report.inString(at, selector.indexOf('${{'), `${what} is a bare JMESPath selector over the step's result: write it without \${{ }}`);
+    report.inString(at, selector.indexOf('${{'), 'selector-syntax', `${what} is a bare JMESPath selector over the step's result: write it without \${{ }}`);
     return;
   }
   try {
     compileExpression(selector);
   } catch (error) {
     if (!(error instanceof ExpressionSyntaxError)) throw error;
-    report.inString(at, error.offset, `invalid selector for ${what}: ${error.message}`);
+    report.inString(at, error.offset, 'selector-syntax', `invalid selector for ${what}: ${error.message}`);
   }
 }

@@ -22,7 +22,7 @@ export function checkUniqueIds(document: unknown, report: Report): void {
     if (typeof step.id !== 'string') continue;
     const earlier = firstIndex.get(step.id);
     if (earlier === undefined) firstIndex.set(step.id, index);
-    else report.at(['steps', index, 'id'], `duplicate step id "${step.id}": step ${earlier + 1} already uses it; ids must be unique`);
+    else report.at(['steps', index, 'id'], 'duplicate-step-id', `duplicate step id "${step.id}": step ${earlier + 1} already uses it; ids must be unique`);
   }
 }
 
@@ -30,7 +30,7 @@ export function checkUniqueIds(document: unknown, report: Report): void {
 export function checkSkipReasons(document: unknown, report: Report): void {
   for (const { step, index } of stepsOf(document)) {
     if (step.skipReason === undefined || step.if !== undefined) continue;
-    report.at(['steps', index, 'skipReason'], `"skipReason" of ${stepLabel(document, index)} says why the step is skipped, but the step has no "if": it always runs; add the "if" it explains, or remove "skipReason"`, true);
+    report.at(['steps', index, 'skipReason'], 'skip-reason-without-if', `"skipReason" of ${stepLabel(document, index)} says why the step is skipped, but the step has no "if": it always runs; add the "if" it explains, or remove "skipReason"`, true);
   }
 }
 
@@ -39,7 +39,7 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
   for (const { step, index } of stepsOf(document)) {
     if (typeof step.type !== 'string') continue;
     if (!registry.has(step.type)) {
-      report.at(['steps', index, 'type'], `unknown step type ${show(step.type)}${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
+      report.at(['steps', index, 'type'], 'unknown-step-type', `unknown step type ${show(step.type)}${didYouMean(step.type, registry.types()) || '; `stepwise steps` lists the step types'}`);
       continue;
     }
     if (step.with === undefined && misspellsWith(step)) continue;
@@ -54,7 +54,7 @@ export async function checkStepInputs(document: unknown, registry: StepRegistry,
       if ((typeof error.data === 'string' && hasExpression(error.data)) || decidedAtRunTime(error)) continue;
       const problem = describeSchemaError(error, subject, (path) => report.written(['steps', index, 'with', ...path]));
       const at = step.with === undefined ? ['steps', index, 'type'] : ['steps', index, 'with', ...problem.path];
-      report.at(at, problem.message, problem.atKey);
+      report.at(at, problem.rule, problem.message, problem.atKey);
     }
     // a step type's own checks may trust the shape its schema promised
     if (report.errorCount === before) checkInputStatically(definition, input, index, subject, report);
@@ -69,14 +69,14 @@ function checkInputStatically(definition: StepDefinition, input: JsonObject, ind
     problems = definition.checkInput(input, { expressions: findExpressions });
   } catch (error) {
     // a plugin's bug, reported where the author looks, rather than as stepwise's internal error
-    report.at(['steps', index, 'type'], `step type "${definition.type}" failed to check its input: ${error instanceof Error ? error.message : String(error)}`);
+    report.at(['steps', index, 'type'], 'step-check-crashed', `step type "${definition.type}" failed to check its input: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   for (const problem of problems) {
     const at = ['steps', index, 'with', ...problem.path];
     const message = `${subject(problem.path)}: ${problem.message}`;
-    if (problem.offset === undefined) report.at(at, message);
-    else report.inString(at, problem.offset, message);
+    if (problem.offset === undefined) report.at(at, 'step-input', message);
+    else report.inString(at, problem.offset, 'step-input', message);
   }
 }
 

@@ -3,6 +3,7 @@ import { DURATION_PATTERN } from '../duration.js';
 import type { ErrorObject } from './ajv.js';
 import type { DocPath } from '../load/source-map.js';
 import { closestName, didYouMean } from './did-you-mean.js';
+import type { Rule } from './diagnostic.js';
 
 /** A schema error translated for an author: where it is and what would be allowed. */
 export interface SchemaProblem {
@@ -10,6 +11,7 @@ export interface SchemaProblem {
   /** Point at the key rather than its value (an unknown key, say). */
   atKey: boolean;
   message: string;
+  rule: Rule;
 }
 
 export function parseInstancePath(pointer: string): (string | number)[] {
@@ -95,46 +97,46 @@ export function describeSchemaError(error: ErrorObject, subject: (path: DocPath)
       const key = String(params.additionalProperty);
       const allowed = Object.keys(schema.properties ?? {});
       const hint = didYouMean(key, allowed) || (allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '');
-      return { path: [...path, key], atKey: true, message: `unknown key "${key}" in ${where}${hint}` };
+      return { path: [...path, key], atKey: true, message: `unknown key "${key}" in ${where}${hint}`, rule: 'unknown-key' };
     }
     case 'required': {
       const missing = String(params.missingProperty);
-      return { path, atKey: true, message: `${where} is missing the required key "${missing}"${explain(schema.properties?.[missing]?.description)}` };
+      return { path, atKey: true, message: `${where} is missing the required key "${missing}"${explain(schema.properties?.[missing]?.description)}`, rule: 'missing-key' };
     }
     case 'type':
-      return { path, atKey: false, message: describeWrongType(where, schema, error.data, written(path)) };
+      return { path, atKey: false, message: describeWrongType(where, schema, error.data, written(path)), rule: 'wrong-type' };
     case 'enum': {
       const allowed = params.allowedValues as unknown[];
       // only a string can be a typo of one; String() of a mapping with a `toString` key throws
       const hint = typeof error.data === 'string' ? didYouMean(error.data, allowed.map(String)) : '';
-      return { path, atKey: false, message: `${where} must be one of ${allowed.map(show).join(', ')}, not ${show(error.data)}${hint}` };
+      return { path, atKey: false, message: `${where} must be one of ${allowed.map(show).join(', ')}, not ${show(error.data)}${hint}`, rule: 'not-allowed' };
     }
     case 'const':
-      return { path, atKey: false, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}` };
+      return { path, atKey: false, message: `${where} must be ${show(params.allowedValue)}, not ${show(error.data)}`, rule: 'not-allowed' };
     case 'pattern':
-      return { path, atKey: false, message: `${where} ${expectation(schema) ?? `must match the pattern ${String(params.pattern)}`}, not ${show(error.data)}` };
+      return { path, atKey: false, message: `${where} ${expectation(schema) ?? `must match the pattern ${String(params.pattern)}`}, not ${show(error.data)}`, rule: 'bad-format' };
     case 'format':
-      return { path, atKey: false, message: `${where} must be a valid ${String(params.format)}, not ${show(error.data)}` };
+      return { path, atKey: false, message: `${where} must be a valid ${String(params.format)}, not ${show(error.data)}`, rule: 'bad-format' };
     case 'propertyNames':
-      return { path: [...path, String(params.propertyName)], atKey: true, message: describeBadName(where, String(params.propertyName)) };
+      return { path: [...path, String(params.propertyName)], atKey: true, message: describeBadName(where, String(params.propertyName)), rule: 'bad-format' };
     case 'anyOf':
     case 'oneOf':
-      return { path, atKey: false, message: describeAlternatives(where, schema, error) };
+      return { path, atKey: false, message: describeAlternatives(where, schema, error), rule: 'no-alternative-fits' };
     case 'minItems':
-      return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}` };
+      return { path, atKey: path.length > 0, message: `${where} needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, rule: 'out-of-range' };
     case 'maxItems':
-      return { path, atKey: false, message: `${where} takes at most ${String(params.limit)} items` };
+      return { path, atKey: false, message: `${where} takes at most ${String(params.limit)} items`, rule: 'out-of-range' };
     case 'minLength':
-      return { path, atKey: false, message: `${where} must not be ${params.limit === 1 ? 'empty' : `shorter than ${String(params.limit)} characters`}` };
+      return { path, atKey: false, message: `${where} must not be ${params.limit === 1 ? 'empty' : `shorter than ${String(params.limit)} characters`}`, rule: 'out-of-range' };
     case 'maxLength':
-      return { path, atKey: false, message: `${where} must not be longer than ${String(params.limit)} characters` };
+      return { path, atKey: false, message: `${where} must not be longer than ${String(params.limit)} characters`, rule: 'out-of-range' };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { path, atKey: false, message: `${where} must be ${String(params.comparison)} ${String(params.limit)}, not ${show(error.data)}` };
+      return { path, atKey: false, message: `${where} must be ${String(params.comparison)} ${String(params.limit)}, not ${show(error.data)}`, rule: 'out-of-range' };
     default:
-      return { path, atKey: false, message: `${where} ${error.message ?? 'is not valid'}` };
+      return { path, atKey: false, message: `${where} ${error.message ?? 'is not valid'}`, rule: 'invalid-value' };
   }
 }
 

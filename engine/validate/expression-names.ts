@@ -1,6 +1,7 @@
 import { getRegisteredFunctions, isRegistered } from '@jmespath-community/jmespath';
 import type { References } from '../expressions/references.js';
 import { SCOPE_ROOTS } from '../expressions/references.js';
+import type { Rule } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import { isQuotedName, offsetOfName, type NameKind } from './locate-name.js';
 
@@ -17,12 +18,14 @@ export interface Visibility {
 /** A problem at `offset` characters into the expression. */
 export interface ExpressionProblem {
   offset: number;
+  rule: Rule;
   message: string;
 }
 
 interface NamedProblem {
   kind: NameKind;
   name: string;
+  rule: Rule;
   message: string;
 }
 
@@ -38,14 +41,14 @@ export function checkNames(expression: string, refs: References, scope: Visibili
   const problems = [
     ...rootProblems(expression, refs.roots, scope, dashed),
     ...[...refs.steps].flatMap((id) => stepProblem(id, scope, dashed)),
-    ...[...refs.params].filter((name) => !scope.params.includes(name)).map((name) => named('param', name, `undeclared param "${name}"${didYouMean(name, scope.params) || '; declare it under params:'}`)),
-    ...[...refs.functions].filter((name) => !isRegistered(name)).map((name) => named('function', name, `unknown function ${name}()${didYouMean(name, getRegisteredFunctions())}`)),
+    ...[...refs.params].filter((name) => !scope.params.includes(name)).map((name) => named('param', name, 'undeclared-param', `undeclared param "${name}"${didYouMean(name, scope.params) || '; declare it under params:'}`)),
+    ...[...refs.functions].filter((name) => !isRegistered(name)).map((name) => named('function', name, 'unknown-function', `unknown function ${name}()${didYouMean(name, getRegisteredFunctions())}`)),
   ];
-  return problems.map((problem) => ({ offset: offsetOfName(expression, problem.kind, problem.name), message: problem.message }));
+  return problems.map((problem) => ({ offset: offsetOfName(expression, problem.kind, problem.name), rule: problem.rule, message: problem.message }));
 }
 
-function named(kind: NameKind, name: string, message: string): NamedProblem {
-  return { kind, name, message };
+function named(kind: NameKind, name: string, rule: Rule, message: string): NamedProblem {
+  return { kind, name, rule, message };
 }
 
 /**
@@ -65,9 +68,9 @@ function dashedStepIds(referenced: Iterable<string>, scope: Visibility): Map<str
 function rootProblems(expression: string, roots: Iterable<string>, scope: Visibility, dashed: Map<string, string>): NamedProblem[] {
   const dashedTails = new Set([...dashed.values()].flatMap((id) => id.split('-').slice(1)));
   return [...roots].flatMap((root) => {
-    if (root === 'item') return scope.hasItem ? [] : [named('root', root, '"item" is only defined in a step with forEach')];
+    if (root === 'item') return scope.hasItem ? [] : [named('root', root, 'item-outside-for-each', '"item" is only defined in a step with forEach')];
     if ((SCOPE_ROOTS as readonly string[]).includes(root) || HARMLESS_ROOTS.includes(root) || dashedTails.has(root)) return [];
-    return [named('root', root, unknownRoot(expression, root))];
+    return [named('root', root, 'unknown-name', unknownRoot(expression, root))];
   });
 }
 
@@ -80,9 +83,9 @@ function unknownRoot(expression: string, root: string): string {
 
 function stepProblem(id: string, scope: Visibility, dashed: Map<string, string>): NamedProblem[] {
   const meant = dashed.get(id);
-  if (meant) return [named('step', id, `a step id with a dash must be quoted in an expression: steps."${meant}"`)];
+  if (meant) return [named('step', id, 'step-reference', `a step id with a dash must be quoted in an expression: steps."${meant}"`)];
   if (scope.earlier.includes(id)) return [];
-  if (id === scope.self) return [named('step', id, `step "${id}" cannot read its own outputs`)];
-  if (scope.later.includes(id)) return [named('step', id, `step "${id}" runs later, so its outputs do not exist yet`)];
-  return [named('step', id, `unknown step "${id}"${didYouMean(id, [...scope.earlier, ...scope.later])}`)];
+  if (id === scope.self) return [named('step', id, 'step-reference', `step "${id}" cannot read its own outputs`)];
+  if (scope.later.includes(id)) return [named('step', id, 'step-reference', `step "${id}" runs later, so its outputs do not exist yet`)];
+  return [named('step', id, 'step-reference', `unknown step "${id}"${didYouMean(id, [...scope.earlier, ...scope.later])}`)];
 }

@@ -1,5 +1,5 @@
 import type { DocPath, SourceMap } from '../load/source-map.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic, Rule } from './diagnostic.js';
 
 /** Collects every problem of one file, located; checks call it instead of throwing. */
 export class Report {
@@ -10,15 +10,15 @@ export class Report {
     private readonly map: SourceMap,
   ) {}
 
-  at(path: DocPath, message: string, atKey = false, severity: Diagnostic['severity'] = 'error'): void {
+  at(path: DocPath, rule: Rule, message: string, atKey = false, severity: Diagnostic['severity'] = 'error'): void {
     const position = atKey ? this.map.keyAt(path) : this.map.valueAt(path);
-    this.push({ file: this.file, ...position, message, severity });
+    this.push({ file: this.file, ...position, message, severity, rule });
   }
 
   /** A problem inside a string value (an expression), `offset` characters into it. */
-  inString(path: DocPath, offset: number, message: string): void {
+  inString(path: DocPath, offset: number, rule: Rule, message: string): void {
     const position = this.map.positionInString(path, offset) ?? this.map.valueAt(path);
-    this.push({ file: this.file, ...position, message, severity: 'error' });
+    this.push({ file: this.file, ...position, message, severity: 'error', rule });
   }
 
   /** The source text of a scalar value, for messages that quote what the author wrote. */
@@ -26,8 +26,8 @@ export class Report {
     return this.map.writtenAt(path);
   }
 
-  warn(path: DocPath, message: string): void {
-    this.at(path, message, false, 'warning');
+  warn(path: DocPath, rule: Rule, message: string): void {
+    this.at(path, rule, message, false, 'warning');
   }
 
   get errorCount(): number {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEdnMap } from '../../runbooks/examples/delete-ion-lambdas/ion-steps.js';
-import { REPO, runCli, workspace, type Workspace } from './support/cli.js';
+import { REPO, runCli, workspace, type Workspace } from '../support/cli.js';
 
 const RUNBOOK = path.join(REPO, 'runbooks/examples/delete-ion-lambdas/delete-ion-lambdas.yaml');
 const SUB_RUNBOOK = path.join(REPO, 'runbooks/examples/delete-ion-lambdas/push-and-deploy.yaml');
@@ -67,9 +67,9 @@ function ionProject(statuses = 'RUNNING SUCCEEDED'): IonProject {
   space.write('app/deps.edn', '{:deps {com.datomic/ion {:mvn/version "1.0.68"}}}\n');
   return {
     space,
-    project: space.path('app'),
-    env: { PATH: `${space.path('bin')}:${process.env.PATH}`, ION_LOG: space.path('ion-calls.log'), ION_PUSHED_CONFIG: space.path('pushed-ion-config.edn'), ION_STATUSES: statuses },
-    calls: () => (existsSync(space.path('ion-calls.log')) ? space.read('ion-calls.log').trim().split('\n') : []),
+    project: space.file('app'),
+    env: { PATH: `${space.file('bin')}:${process.env.PATH}`, ION_LOG: space.file('ion-calls.log'), ION_PUSHED_CONFIG: space.file('pushed-ion-config.edn'), ION_STATUSES: statuses },
+    calls: () => (existsSync(space.file('ion-calls.log')) ? space.read('ion-calls.log').trim().split('\n') : []),
   };
 }
 
@@ -95,7 +95,7 @@ describe('the delete-ion-lambdas example', () => {
     expect(config).toBe(';; the starter application\'s ion configuration\n{:allow [datomic.ion.starter/create-item]\n :lambdas {}\n :app-name "ion-starter"}\n');
     // what was pushed is the emptied configuration
     expect(ion.space.read('pushed-ion-config.edn')).toBe(config);
-    expect(readdirSync(ion.space.path('app/resources/datomic')).filter((name) => name.endsWith('.bak'))).toHaveLength(1);
+    expect(readdirSync(ion.space.file('app/resources/datomic')).filter((name) => name.endsWith('.bak'))).toHaveLength(1);
     expect(ion.calls()).toEqual([
       '{:op :push}',
       `{:op :deploy :group my-compute :rev "${REV}"}`,

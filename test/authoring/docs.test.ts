@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, workspace } from './support/cli.js';
+import { runCli, workspace } from '../support/cli.js';
 
 const PARENT = `apiVersion: stepwise/v1
 name: rotate-keys

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
 import { SCHEMA_FILE, shippedRunbooks } from '../../engine/document/generated-files.js';
 import type { JsonSchema } from '../../engine/step-definition.js';
-import { REPO } from './support/cli.js';
+import { REPO } from '../support/cli.js';
 
 /*
  * Editors do not run ajv: the committed schema is checked here with another implementation,

@@ -12,7 +12,7 @@ import {
   STEP_TYPES_BEGIN,
   STEP_TYPES_END,
 } from '../../engine/document/generated-files.js';
-import { REPO, runCli, workspace } from './support/cli.js';
+import { REPO, runCli, workspace } from '../support/cli.js';
 
 /*
  * The generators run from dist/ (npm run docs, npm run schema); these tests generate the same
@@ -81,7 +81,7 @@ steps:
     expect(pages.map((page) => page.path)).toEqual(['docs/runbooks/tidy.md']);
     expect(problems).toEqual([
       'runbooks/examples/a/tidy.yaml: name "tidy" is also the name of runbooks/datomic/tidy.yaml; each shipped runbook needs its own name, for its page docs/runbooks/tidy.md',
-      'runbooks/examples/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"?',
+      'runbooks/examples/broken.yaml:6:11: unknown step type "shel"; did you mean "shell"? [unknown-step-type]',
     ]);
   });
 
@@ -98,7 +98,7 @@ steps:
 
     const written = await runCli(['new', name!, '--dir', dir!], { cwd: space.dir });
     expect(written.code, written.stderr).toBe(0);
-    expect(existsSync(space.path(`${dir}/${name}.yaml`))).toBe(true);
+    expect(existsSync(space.file(`${dir}/${name}.yaml`))).toBe(true);
 
     const after = await generateRunbookPages(space.dir, builtInRegistry());
     expect(after.problems).toEqual([]);

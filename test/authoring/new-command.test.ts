@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { onTestFinished, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO, runCli, workspace } from './support/cli.js';
+import { REPO, runCli, workspace } from '../support/cli.js';
 
 function schemaLine(text: string): string {
   const first = text.split('\n')[0]!;
@@ -66,6 +66,6 @@ describe('stepwise new', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`"${name}" is not a runbook name: use lower case letters, digits and dashes, starting with a letter`);
-    expect(existsSync(space.path(`${name}.yaml`))).toBe(false);
+    expect(existsSync(space.file(`${name}.yaml`))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectNoStackTrace, onlyRun, REPO, runCli, workspace, type Workspace } from './support/cli.js';
+import { expectNoStackTrace, onlyRunId, REPO, runCli, workspace, type Workspace } from '../support/cli.js';
 
 /** A plugin step type that appends to a file, so that a test sees each time it really ran. */
 const COUNTING_PLUGIN = `
@@ -156,7 +156,7 @@ describe('plugins', () => {
     const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('go is missing');
-    const runId = onlyRun(space);
+    const runId = onlyRunId(space.stateDir);
 
     space.write('team-steps.js', COUNTING_PLUGIN.replace("' is missing'", "' is still missing'"));
     space.write('go', '');
@@ -181,7 +181,7 @@ describe('plugins', () => {
     const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
     const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
     expect(first.stderr).toContain('go is missing');
-    const runId = onlyRun(space);
+    const runId = onlyRunId(space.stateDir);
 
     space.write('lib/wording.js', "export const message = (file) => file + ' is still missing';\n");
     space.write('go', '');
@@ -205,7 +205,7 @@ describe('plugins', () => {
     space.write('node_modules/team-words/index.js', "exports.word = 'word';\n");
     const imports = [
       "import { createRequire } from 'node:module';",
-      `import { absolute } from ${JSON.stringify(space.path('lib/absolute.js'))};`,
+      `import { absolute } from ${JSON.stringify(space.file('lib/absolute.js'))};`,
       "const { computed } = await import(['./lib', 'computed.js'].join('/'));",
       'const require = createRequire(import.meta.url);',
       "const { message } = require('./lib/cjs/index.cjs');",
@@ -216,7 +216,7 @@ describe('plugins', () => {
     const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
     const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
     expect(first.stderr).toContain('go is missing');
-    const runId = onlyRun(space);
+    const runId = onlyRunId(space.stateDir);
     space.write('go', '');
 
     space.write(edited, `${space.read(edited)}// edited\n`);
@@ -234,7 +234,7 @@ describe('plugins', () => {
     const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
     const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
     expect(first.stderr).toContain('go is missing');
-    const runId = onlyRun(space);
+    const runId = onlyRunId(space.stateDir);
 
     space.write('node_modules/team-words/index.js', "exports.suffix = ' is missing';\n// a newer version\n");
     space.write('go', '');
@@ -284,8 +284,8 @@ steps:
     expect(result.code).toBe(2);
     expectNoStackTrace(result.stderr);
     expect(result.stderr).toBe(
-      `${file}:8:20: "with.port" of step "literal": a port is digits\n` +
-        `${file}:13:11: step type "team.buggy" failed to check its input: oops\n` +
+      `${file}:8:20: "with.port" of step "literal": a port is digits [step-input]\n` +
+        `${file}:13:11: step type "team.buggy" failed to check its input: oops [step-check-crashed]\n` +
         '1 of 1 runbook invalid\n',
     );
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './support/cli.js';
+import { REPO } from '../support/cli.js';
 
 /**
  * The README's commands are what a new operator types first: each `stepwise plan|run` of a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectNoStackTrace, onlyRun, runCli, workspace, type Workspace } from './support/cli.js';
+import { expectNoStackTrace, onlyRunId, runCli, workspace, type Workspace } from '../support/cli.js';
 
 const PARENT = `apiVersion: stepwise/v1
 name: parent
@@ -71,7 +71,7 @@ describe('sub-runbooks', () => {
     expect(result.code).toBe(2);
     expectNoStackTrace(result.stderr);
     // line 9 is the child's `with:` of step look; `shel` is at column 78
-    expect(result.stderr).toContain(`${space.path('child.yaml')}:9:78: unknown key "shel" in "with" of step "look" (shell); did you mean "shell"?`);
+    expect(result.stderr).toContain(`${space.file('child.yaml')}:9:78: unknown key "shel" in "with" of step "look" (shell); did you mean "shell"?`);
     expect(result.stderr).toContain(`${parent}:12:19: runbook ./child.yaml has 1 problem (listed with its own file)`);
   });
 
@@ -82,7 +82,7 @@ describe('sub-runbooks', () => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('runbook ./child.yaml, step "write"');
     expect(space.read('log')).toBe('before\nlook\n');
-    const runId = onlyRun(space);
+    const runId = onlyRunId(space.stateDir);
 
     space.write('go', '');
     const resumed = await runCli(['resume', runId, '--yes', '--json', '--state-dir', space.stateDir], { cwd: space.dir });
@@ -115,7 +115,7 @@ steps:
 
     expect(result.code).toBe(2);
     expectNoStackTrace(result.stderr);
-    expect(result.stderr).toContain(`${space.path('second.yaml')}:7:19: runbook cycle: `);
+    expect(result.stderr).toContain(`${space.file('second.yaml')}:7:19: runbook cycle: `);
     expect(result.stderr).toMatch(/runbook cycle: \S*first\.yaml → \S*second\.yaml → \S*first\.yaml/);
     expect(result.stderr).toMatch(new RegExp(`${itself.replace(/[.]/g, '\\.')}:7:19: runbook cycle: \\S*itself\\.yaml → \\S*itself\\.yaml`));
   });

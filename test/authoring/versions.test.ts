@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onlyRun, runCli, workspace, type Workspace } from './support/cli.js';
+import { onlyRunId, runCli, workspace, type Workspace, runIds } from '../support/cli.js';
 
 const RUNBOOK = `apiVersion: stepwise/v1
 name: rotate-keys
@@ -17,7 +17,7 @@ async function recordRun(space: Workspace): Promise<{ file: string; runId: strin
   const file = space.write('rotate-keys.yaml', RUNBOOK);
   const run = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
   expect(run.code).toBe(0);
-  return { file, runId: onlyRun(space) };
+  return { file, runId: onlyRunId(space.stateDir) };
 }
 
 describe('runbook versions', () => {
@@ -31,7 +31,7 @@ describe('runbook versions', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${file}: valid\n`);
     // `version` is the key at line 3, column 1
-    expect(result.stderr).toBe(`${file}:3:1: warning: version 1.0.0 is the same as run ${runId} used, but the runbook changed since; bump the version\n`);
+    expect(result.stderr).toBe(`${file}:3:1: warning: version 1.0.0 is the same as run ${runId} used, but the runbook changed since; bump the version [unchanged-version]\n`);
   });
 
   it('counts a changed plugin as a changed runbook, like the run\'s hash does', async () => {
@@ -52,7 +52,7 @@ describe('runbook versions', () => {
     space.write('rotate-keys.yaml', RUNBOOK.replace('version: 1.0.0', 'version: 1.1.0').replace('type: team.look', 'type: team.look\n    name: Look around'));
     const bumped = await runCli(['validate', file, '--state-dir', space.stateDir], { cwd: space.dir });
     space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
-    const elsewhere = await runCli(['validate', file, '--state-dir', space.path('other-state')], { cwd: space.dir });
+    const elsewhere = await runCli(['validate', file, '--state-dir', space.file('other-state')], { cwd: space.dir });
 
     for (const result of [unchanged, bumped, elsewhere]) {
       expect(result.code).toBe(0);
@@ -81,7 +81,7 @@ describe('runbook versions', () => {
     const space = workspace();
     space.write('team.js', PLUGIN);
     const file = space.write('rotate-keys.yaml', RUNBOOK);
-    const env = { STEPWISE_STATE: space.path('team-state') };
+    const env = { STEPWISE_STATE: space.file('team-state') };
     expect((await runCli(['run', file], { cwd: space.dir, env })).code).toBe(0);
     space.write('rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
 
@@ -99,13 +99,13 @@ describe('runbook versions', () => {
     const space = workspace();
     space.write('first-checkout/team.js', PLUGIN);
     const first = space.write('first-checkout/rotate-keys.yaml', RUNBOOK);
-    expect((await runCli(['run', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.path('first-checkout') })).code).toBe(0);
+    expect((await runCli(['run', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.file('first-checkout') })).code).toBe(0);
     space.write('second-checkout/team.js', PLUGIN);
     space.write('second-checkout/rotate-keys.yaml', RUNBOOK.replace('type: team.look', 'type: team.look\n    name: Look around'));
 
-    const result = await runCli(['validate', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.path('second-checkout') });
+    const result = await runCli(['validate', 'rotate-keys.yaml', '--state-dir', space.stateDir], { cwd: space.file('second-checkout') });
 
-    expect(first).not.toBe(space.path('second-checkout/rotate-keys.yaml'));
+    expect(first).not.toBe(space.file('second-checkout/rotate-keys.yaml'));
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('rotate-keys.yaml:3:1: warning: version 1.0.0 is the same as run');
   });
@@ -135,7 +135,7 @@ describe('runbook versions', () => {
     const { file, runId: first } = await recordRun(space);
     space.write('rotate-keys.yaml', RUNBOOK.replace('version: 1.0.0', 'version: 2.0.0-rc.1'));
     expect((await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir })).code).toBe(0);
-    const second = space.runIds().find((id) => id !== first)!;
+    const second = runIds(space.stateDir).find((id) => id !== first)!;
 
     const runs = await runCli(['runs', '--state-dir', space.stateDir], { cwd: space.dir });
     const runsJson = await runCli(['runs', '--json', '--state-dir', space.stateDir], { cwd: space.dir });

@@ -55,7 +55,7 @@ describeMoto('aws.sts.get-caller-identity and aws.call against moto', () => {
     const first = await seedCodeBucket(moto.url, { region: 'us-east-1', bucketName: 'datomic-code-first' });
     const second = await seedCodeBucket(moto.url, { region: 'us-east-1', bucketName: 'datomic-code-second' });
     const mark = await recordingMark(moto.url);
-    const found = (await call.run(fakeStepContext({ aws: { region: 'us-east-1' } }), {
+    const found = (await call.run(fakeStepContext({ settings: { aws: { region: 'us-east-1' } } }), {
       service: 'resourcegroupstaggingapi',
       operation: 'GetResources',
       input: { TagFilters: [{ Key: 'datomic:code' }], ResourceTypeFilters: ['s3:bucket'], ResourcesPerPage: 1 },

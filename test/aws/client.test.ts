@@ -33,7 +33,7 @@ afterEach(() => {
 
 describeMoto('the AWS client module', () => {
   it("takes the region from the runbook's aws settings, then from the SDK's chain", async () => {
-    const configured = await awsClient(fakeStepContext({ aws: { region: 'eu-west-1' } }), 'cloudformation');
+    const configured = await awsClient(fakeStepContext({ settings: { aws: { region: 'eu-west-1' } } }), 'cloudformation');
     expect(configured.region).toBe('eu-west-1');
     expect(await configured.client.config.region()).toBe('eu-west-1');
 
@@ -54,7 +54,7 @@ describeMoto('the AWS client module', () => {
         AWS_ACCESS_KEY_ID: undefined,
         AWS_SECRET_ACCESS_KEY: undefined,
       });
-      const { client, profile } = await awsClient(fakeStepContext({ aws: { profile: 'ops' } }), 'sts');
+      const { client, profile } = await awsClient(fakeStepContext({ settings: { aws: { profile: 'ops' } } }), 'sts');
       expect(profile).toBe('ops');
       expect(await client.config.region()).toBe('ap-southeast-2');
       expect((await client.config.credentials()).accessKeyId).toBe('AKIDOPSPROFILE');
@@ -64,18 +64,18 @@ describeMoto('the AWS client module', () => {
   });
 
   it('refuses a region setting that is not a string, naming the value', async () => {
-    await expect(awsClient(fakeStepContext({ aws: { region: 42 } }), 'ec2')).rejects.toMatchObject({
+    await expect(awsClient(fakeStepContext({ settings: { aws: { region: 42 } } }), 'ec2')).rejects.toMatchObject({
       code: 'invalid-input',
       message: expect.stringContaining('aws.region is 42'),
     });
   });
 
   it('builds one client per service, region, profile and dry-run, with the standard retry mode', async () => {
-    const first = await awsClient(fakeStepContext({ aws: { region: 'us-west-2' } }), 'ec2');
-    const again = await awsClient(fakeStepContext({ aws: { region: 'us-west-2' } }), 'ec2');
-    const dryRun = await awsClient(fakeStepContext({ aws: { region: 'us-west-2' }, dryRun: true }), 'ec2');
-    const otherRegion = await awsClient(fakeStepContext({ aws: { region: 'us-west-1' } }), 'ec2');
-    const overridden = await awsClient(fakeStepContext({ aws: { region: 'us-west-1' } }), 'ec2', { region: 'us-west-2' });
+    const first = await awsClient(fakeStepContext({ settings: { aws: { region: 'us-west-2' } } }), 'ec2');
+    const again = await awsClient(fakeStepContext({ settings: { aws: { region: 'us-west-2' } } }), 'ec2');
+    const dryRun = await awsClient(fakeStepContext({ settings: { aws: { region: 'us-west-2' } }, dryRun: true }), 'ec2');
+    const otherRegion = await awsClient(fakeStepContext({ settings: { aws: { region: 'us-west-1' } } }), 'ec2');
+    const overridden = await awsClient(fakeStepContext({ settings: { aws: { region: 'us-west-1' } } }), 'ec2', { region: 'us-west-2' });
     expect(again.client).toBe(first.client);
     expect(overridden.client).toBe(first.client);
     expect(dryRun.client).not.toBe(first.client);
@@ -84,7 +84,7 @@ describeMoto('the AWS client module', () => {
   });
 
   it('reaches the endpoint of AWS_ENDPOINT_URL, which the SDK honours by itself', async () => {
-    const identity = await getCallerIdentity.run(fakeStepContext({ aws: { region: 'eu-central-1' } }), {});
+    const identity = await getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'eu-central-1' } } }), {});
     expect(identity).toMatchObject({ Account: '123456789012' });
     const calls = await recordedCalls(moto.url);
     expect(calls).toContainEqual(expect.objectContaining({ service: 'sts', operation: 'GetCallerIdentity', region: 'eu-central-1' }));

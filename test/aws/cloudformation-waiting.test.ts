@@ -137,6 +137,6 @@ describe('waiting for a stack update', () => {
     }, 5);
     await expect(waiting).rejects.toBe(reason);
     clearInterval(watchdog);
-    expect(context.logMessages).toContain('stopped waiting for billing-compute: it was UPDATE_IN_PROGRESS');
+    expect(context.logs).toContain('stopped waiting for billing-compute: it was UPDATE_IN_PROGRESS');
   });
 });

@@ -64,7 +64,7 @@ describeMoto('the CloudFormation step types against moto', () => {
   });
 
   it('names the stack and the region when the stack does not exist', async () => {
-    await expect(describeStacks.run(fakeStepContext({ aws: { region: 'eu-west-1' } }), { stackName: 'orders-compute' })).rejects.toMatchObject({
+    await expect(describeStacks.run(fakeStepContext({ settings: { aws: { region: 'eu-west-1' } } }), { stackName: 'orders-compute' })).rejects.toMatchObject({
       code: 'aws-stack-not-found',
       retryable: false,
       message: expect.stringMatching(/^stack "orders-compute" does not exist in eu-west-1: check the stack name and the region/),
@@ -106,7 +106,7 @@ describeMoto('the CloudFormation step types against moto', () => {
     expect(result.Stack.StackStatus).toBe('UPDATE_COMPLETE');
     expect(outputKeys(result.Stack)).toContain('DatomicProductionCompute');
     expect(result.Stack.Parameters).toEqual(before.Parameters);
-    expect(context.logMessages[0]).toMatch(/^update stack orders-compute in us-east-1 from https:.*production-compute.*; keeping SystemName, .*MaxSize; acknowledging CAPABILITY_IAM, CAPABILITY_NAMED_IAM, then wait for UPDATE_COMPLETE$/);
+    expect(context.logs[0]).toMatch(/^update stack orders-compute in us-east-1 from https:.*production-compute.*; keeping SystemName, .*MaxSize; acknowledging CAPABILITY_IAM, CAPABILITY_NAMED_IAM, then wait for UPDATE_COMPLETE$/);
     expect(context.progressMessages).toContain('orders-compute (AWS::CloudFormation::Stack) UPDATE_COMPLETE');
     expect((await runningNodes('orders')).map((node) => node.InstanceType)).toEqual(['i3.large', 'i3.large']);
   });
@@ -121,7 +121,7 @@ describeMoto('the CloudFormation step types against moto', () => {
     })) as { Updated: boolean; Stack: StackJson };
     expect(result.Updated).toBe(false);
     expect(result.Stack.StackStatus).toBe('UPDATE_COMPLETE');
-    expect(context.logMessages).toContain('No updates are to be performed: stack orders-compute already runs this template with these parameters.');
+    expect(context.logs).toContain('No updates are to be performed: stack orders-compute already runs this template with these parameters.');
   });
 
   it('changes one parameter with the current template, keeping the others', async () => {
@@ -163,6 +163,6 @@ describeMoto('the CloudFormation step types against moto', () => {
     const context = fakeStepContext({ dryRun: true });
     const reported = await wait.run(context, { stackName: 'orders', status: 'UPDATE_COMPLETE' });
     expect(stacksOf(reported)[0]).toMatchObject({ StackName: 'orders', StackStatus: 'CREATE_COMPLETE' });
-    expect(context.logMessages).toEqual(['dry-run: would wait for stack orders (now CREATE_COMPLETE) to be UPDATE_COMPLETE']);
+    expect(context.logs).toEqual(['dry-run: would wait for stack orders (now CREATE_COMPLETE) to be UPDATE_COMPLETE']);
   });
 });

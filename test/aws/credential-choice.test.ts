@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCredentialChoice } from '../../steps/aws/credential-source.js';
 import { haveScript, rawScreen } from '../cli/support/terminal.js';
-import { runCli } from '../durable/support/cli.js';
+import { runCli } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 
 useMoto({ region: 'us-east-1' });

@@ -49,7 +49,7 @@ describe('AWS errors as step failures', () => {
         'AccessDenied',
         'User: arn:aws:iam::123456789012:user/alice is not authorized to perform: cloudformation:DescribeStacks on resource: arn:aws:cloudformation:eu-west-1:123456789012:stack/orders/* because no identity-based policy allows the cloudformation:DescribeStacks action',
       );
-    const failure = await failureOf(describeStacks.run(fakeStepContext({ aws: { region: 'eu-west-1' } }), { stackName: 'orders' }));
+    const failure = await failureOf(describeStacks.run(fakeStepContext({ settings: { aws: { region: 'eu-west-1' } } }), { stackName: 'orders' }));
     expect(failure).toMatchObject({ code: 'aws-access-denied', retryable: false, awsCode: 'AccessDenied' });
     expect(failure.message).toBe(
       'cloudformation:DescribeStacks in eu-west-1: access denied: arn:aws:iam::123456789012:user/alice may not call cloudformation:DescribeStacks on arn:aws:cloudformation:eu-west-1:123456789012:stack/orders/*. Ask for an IAM policy that allows it, or use a profile that has it (`--profile NAME`).',
@@ -58,7 +58,7 @@ describe('AWS errors as step failures', () => {
 
   it('tells to log in again when the session has expired', async () => {
     fake.handle = () => queryError(403, 'ExpiredToken', 'The security token included in the request is expired');
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { region: 'eu-west-2' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'eu-west-2' } } }), {}));
     expect(failure).toMatchObject({ code: 'aws-expired-credentials', retryable: false });
     expect(failure.message).toContain('Log in again: `aws sso login` for an SSO profile, or renew the session token.');
   });
@@ -66,7 +66,7 @@ describe('AWS errors as step failures', () => {
   it('gives up on throttling after the retries, as a retryable failure', async () => {
     setVariable('AWS_MAX_ATTEMPTS', '2');
     fake.handle = () => queryError(400, 'Throttling', 'Rate exceeded');
-    const failure = await failureOf(describeStacks.run(fakeStepContext({ aws: { region: 'eu-west-3' } }), {}));
+    const failure = await failureOf(describeStacks.run(fakeStepContext({ settings: { aws: { region: 'eu-west-3' } } }), {}));
     expect(failure).toMatchObject({ code: 'aws-throttled', retryable: true });
     expect(failure.message).toBe(
       'cloudformation:DescribeStacks in eu-west-3: AWS throttled the request 2 times in a row (Throttling). Too many calls are being made to this API; retry later.',
@@ -78,7 +78,7 @@ describe('AWS errors as step failures', () => {
     const sessionToken = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDx7k2Lq9';
     setVariable('AWS_SESSION_TOKEN', sessionToken);
     fake.handle = () => queryError(403, 'InvalidClientTokenId', `The security token ${sessionToken} of AKIAIOSFODNN7EXAMPLE is invalid`);
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { region: 'ca-central-1' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'ca-central-1' } } }), {}));
     expect(failure.code).toBe('aws-invalid-credentials');
     expect(failure.message).not.toContain(sessionToken);
     expect(failure.message).not.toContain('AKIAIOSFODNN7EXAMPLE');
@@ -88,7 +88,7 @@ describe('AWS errors as step failures', () => {
   it('says how to configure credentials when there are none', async () => {
     setVariable('AWS_ACCESS_KEY_ID', undefined);
     setVariable('AWS_SECRET_ACCESS_KEY', undefined);
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { region: 'sa-east-1' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'sa-east-1' } } }), {}));
     expect(failure).toMatchObject({ code: 'aws-no-credentials', retryable: false });
     expect(failure.message).toMatch(/^sts:GetCallerIdentity in sa-east-1: no AWS credentials found for the default credentials \(.*\)\. Configure a profile with `aws configure --profile NAME`/);
     expect(fake.requests).toEqual([]);
@@ -97,20 +97,20 @@ describe('AWS errors as step failures', () => {
   it('names a profile that does not exist', async () => {
     setVariable('AWS_ACCESS_KEY_ID', undefined);
     setVariable('AWS_SECRET_ACCESS_KEY', undefined);
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { region: 'ap-south-1', profile: 'prod-admin' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'ap-south-1', profile: 'prod-admin' } } }), {}));
     expect(failure.code).toBe('aws-no-credentials');
     expect(failure.message).toContain('no AWS credentials found for profile "prod-admin"');
   });
 
   it('says where to set a region when none is set', async () => {
     setVariable('AWS_REGION', undefined);
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { profile: 'regionless' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { profile: 'regionless' } } }), {}));
     expect(failure.code).toBe('aws-no-region');
     expect(failure.message).toContain('Pass `--region NAME`, set `aws: { region: NAME }` in the runbook, set AWS_REGION');
   });
 
   it('refuses a region name that cannot be one', async () => {
-    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ aws: { region: 'us east 1' } }), {}));
+    const failure = await failureOf(getCallerIdentity.run(fakeStepContext({ settings: { aws: { region: 'us east 1' } } }), {}));
     expect(failure.code).toBe('aws-unknown-region');
     expect(failure.message).toContain('"us east 1" is not a valid region name');
   });

@@ -44,7 +44,7 @@ describe('update-stack when an update is already in progress', () => {
       const context = fakeStepContext();
       expect(await updateStack.check!(context, INPUT)).toBe(true);
       expect(actions()).toEqual(['DescribeStacks']);
-      expect(context.logMessages).toEqual([`stack billing-compute is already ${status}: an update is under way (the one an interrupted run sent, or another), so no second UpdateStack is sent`]);
+      expect(context.logs).toEqual([`stack billing-compute is already ${status}: an update is under way (the one an interrupted run sent, or another), so no second UpdateStack is sent`]);
     },
   );
 
@@ -62,7 +62,7 @@ describe('update-stack when an update is already in progress', () => {
     expect(result).toMatchObject({ StackId: stack.id, Updated: true, Stack: { StackStatus: 'UPDATE_COMPLETE' } });
     expect(actions()).not.toContain('UpdateStack');
     expect(actions()).not.toContain('GetTemplateSummary');
-    expect(context.logMessages[0]).toContain('is already UPDATE_IN_PROGRESS');
+    expect(context.logs[0]).toContain('is already UPDATE_IN_PROGRESS');
     expect(context.progressMessages).toContain('billing-compute: UPDATE_IN_PROGRESS, waiting for UPDATE_COMPLETE');
   });
 

@@ -8,11 +8,12 @@ import addFormats from 'ajv-formats';
 import { compileSchema } from '../../engine/validate/ajv.js';
 import background, { type BackgroundInput } from '../../steps/core/background.js';
 import { expectGroupGone, freePort, liveMembersOf, pidsFrom, serverCommand, until, writeServerScript, type ServerBehaviour } from './support/processes.js';
-import { failureOf, recordingContext, RecordingReporter, runbookYaml, runRunbookFile, type RecordingContext } from './support/run.js';
+import { failureOf, RecordingReporter, runbookYaml, runRunbookFile } from './support/run.js';
+import { fakeStepContext, type FakeStepContext } from '../support/step-context.js';
 
 let workDir: string;
 let script: string;
-let contexts: RecordingContext[] = [];
+let contexts: FakeStepContext[] = [];
 
 beforeAll(async () => {
   workDir = await realpath(await mkdtemp(path.join(tmpdir(), 'stepwise-background-')));
@@ -26,8 +27,8 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-function context(): RecordingContext {
-  const ctx = recordingContext(workDir);
+function context(): FakeStepContext {
+  const ctx = fakeStepContext({ runbookDir: workDir });
   contexts.push(ctx);
   return ctx;
 }

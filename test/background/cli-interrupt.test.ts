@@ -2,17 +2,16 @@ import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, startCli, type CliProcess } from './support/cli.js';
+import { startCli, type StartedCli } from '../support/cli.js';
 import { expectGroupGone, liveMembersOf, pidsFrom, serverCommand, until, writeServerScript, type ServerBehaviour } from './support/processes.js';
 import { runbookYaml } from './support/run.js';
 
 let workDir: string;
 let script: string;
-const started: CliProcess[] = [];
+const started: StartedCli[] = [];
 const backgroundGroups: number[] = [];
 
 beforeAll(async () => {
-  await ensureBuilt();
   workDir = await realpath(await mkdtemp(path.join(tmpdir(), 'stepwise-background-cli-')));
   script = await writeServerScript(workDir);
 }, 120_000);
@@ -45,7 +44,7 @@ async function runUntilSleeping(name: string, behaviour: ServerBehaviour, stopTi
       { id: 'wait', type: 'sleep', with: { duration: '1h' } },
     ]),
   );
-  const cli = startCli(['run', file, '--state-dir', path.join(workDir, '.stepwise')], workDir);
+  const cli = startCli(['run', file, '--state-dir', path.join(workDir, '.stepwise')], { cwd: workDir });
   started.push(cli);
   await until('the background step has succeeded', async () => /✔ proxy/.test(cli.output()) || cli.child.exitCode !== null, 30_000);
   expect(cli.child.exitCode, cli.output()).toBeNull();
@@ -59,7 +58,7 @@ describe('background: the stepwise process is stopped', () => {
   it('on Ctrl-C (SIGINT): the run is interrupted and the background group is stopped', async () => {
     const { cli, pid } = await runUntilSleeping('sigint', { child: true });
     cli.child.kill('SIGINT');
-    expect((await cli.exited).code, cli.output()).toBe(130);
+    expect((await cli.done).code, cli.output()).toBe(130);
     expect(cli.output()).toContain('stepwise resume');
     await expectGroupGone(pid);
   });
@@ -67,7 +66,7 @@ describe('background: the stepwise process is stopped', () => {
   it('on SIGTERM: the same as a first Ctrl-C', async () => {
     const { cli, pid } = await runUntilSleeping('sigterm', { child: true });
     cli.child.kill('SIGTERM');
-    expect((await cli.exited).code, cli.output()).toBe(130);
+    expect((await cli.done).code, cli.output()).toBe(130);
     await expectGroupGone(pid);
   });
 
@@ -80,7 +79,7 @@ describe('background: the stepwise process is stopped', () => {
     await until('the run-end stop has sent SIGTERM', async () => (await readFile(termFile, 'utf8').catch(() => undefined)) === 'SIGTERM');
     expect(cli.child.exitCode).toBeNull();
     cli.child.kill('SIGINT');
-    expect((await cli.exited).code, cli.output()).toBe(130);
+    expect((await cli.done).code, cli.output()).toBe(130);
     await expectGroupGone(pid);
     expect(Date.now() - first).toBeLessThan(60_000);
   });
@@ -88,7 +87,7 @@ describe('background: the stepwise process is stopped', () => {
   it('by SIGKILL, which no exit hook sees: the watchdog stops the background group', async () => {
     const { cli, pid } = await runUntilSleeping('sigkill', { child: true });
     cli.child.kill('SIGKILL');
-    await cli.exited;
+    await cli.done;
     await expectGroupGone(pid);
   });
 
@@ -96,9 +95,9 @@ describe('background: the stepwise process is stopped', () => {
     const file = path.join(workDir, 'normal-end.yaml');
     const pidFile = path.join(workDir, 'normal-end.json');
     await writeFile(file, runbookYaml([{ id: 'proxy', type: 'background', with: { command: serverCommand(script, { pidFile, readyLine: 'proxy ready' }), ready: { line: 'proxy ready' }, stopTimeout: '5s' } }]));
-    const cli = startCli(['run', file, '--state-dir', path.join(workDir, '.stepwise')], workDir);
+    const cli = startCli(['run', file, '--state-dir', path.join(workDir, '.stepwise')], { cwd: workDir });
     started.push(cli);
-    expect((await cli.exited).code, cli.output()).toBe(0);
+    expect((await cli.done).code, cli.output()).toBe(0);
     const { pid } = await pidsFrom(pidFile);
     await expectGroupGone(pid);
     expect(await listWatchdogs(pid)).toEqual([]);
@@ -119,9 +118,9 @@ describe('background: on resume', () => {
       ]),
     );
     const stateDir = path.join(workDir, '.stepwise-resume');
-    const first = startCli(['run', file, '--state-dir', stateDir], workDir);
+    const first = startCli(['run', file, '--state-dir', stateDir], { cwd: workDir });
     started.push(first);
-    expect((await first.exited).code, first.output()).toBe(1);
+    expect((await first.done).code, first.output()).toBe(1);
     const firstPid = (await pidsFrom(pidFile)).pid;
     backgroundGroups.push(firstPid);
     await expectGroupGone(firstPid);
@@ -129,9 +128,9 @@ describe('background: on resume', () => {
 
     await rm(pidFile);
     await writeFile(gate, '');
-    const resumed = startCli(['resume', runId, '--state-dir', stateDir], workDir);
+    const resumed = startCli(['resume', runId, '--state-dir', stateDir], { cwd: workDir });
     started.push(resumed);
-    expect((await resumed.exited).code, resumed.output()).toBe(0);
+    expect((await resumed.done).code, resumed.output()).toBe(0);
     const secondPid = (await pidsFrom(pidFile)).pid;
     backgroundGroups.push(secondPid);
     expect(secondPid).not.toBe(firstPid);

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { ANSI_ESCAPE, assertBuilt, REPO, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from './support/cli.js';
+import { ANSI_ESCAPE, REPO, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from '../support/cli.js';
 
 let scratch: Awaited<ReturnType<typeof scratchFolder>>;
 let validFile: string;
 let invalidFile: string;
 
 beforeAll(async () => {
-  assertBuilt();
   scratch = await scratchFolder();
   validFile = await scratch.write(
     'valid.yaml',

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { assertBuilt, outputMatching, runbookYaml, scratchFolder, startCli } from './support/cli.js';
+import { outputMatching, runbookYaml, scratchFolder, startCli } from '../support/cli.js';
 
 let scratch: Awaited<ReturnType<typeof scratchFolder>>;
 
 beforeAll(async () => {
-  assertBuilt();
   scratch = await scratchFolder();
 });
 
@@ -52,7 +51,7 @@ steps:
     const sleepPid = Number((await outputMatching(cli, /sleeping as (\d+)/))[1]);
     const interrupted = Date.now();
     cli.child.kill('SIGINT');
-    const { code, signal, stdout, stderr } = await cli.exited;
+    const { code, signal, stdout, stderr } = await cli.done;
 
     expect(signal).toBeNull();
     expect(code).toBe(130);
@@ -80,7 +79,7 @@ steps:
     await outputMatching(cli, /✔ ready/);
     const interrupted = Date.now();
     cli.child.kill('SIGINT');
-    const { code } = await cli.exited;
+    const { code } = await cli.done;
     expect(code).toBe(130);
     expect((Date.now() - interrupted) / 1000).toBeLessThan(PROMPT_EXIT_SECONDS);
   });
@@ -102,7 +101,7 @@ steps:
     await outputMatching(cli, /to resume: stepwise resume/, 'stderr');
     const interrupted = Date.now();
     cli.child.kill('SIGINT');
-    const { code, signal } = await cli.exited;
+    const { code, signal } = await cli.done;
     const gone = await eventually(() => isGone(shellPid));
     if (!gone) process.kill(-shellPid, 'SIGKILL');
     expect({ code, signal }).toEqual({ code: 130, signal: null });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, runbookYaml, scratchFolder } from './support/cli.js';
+import { runCli, runbookYaml, scratchFolder } from '../support/cli.js';
 
 /** `--json` as docs/json.md describes it: one document on stdout, whatever the outcome. */
 
@@ -8,7 +8,6 @@ let valid: string;
 let invalid: string;
 
 beforeAll(async () => {
-  assertBuilt();
   scratch = await scratchFolder();
   valid = await scratch.write(
     'valid.yaml',
@@ -65,11 +64,11 @@ describe('validate --json', () => {
           file: invalid,
           valid: false,
           diagnostics: [
-            { file: invalid, line: 7, column: 26, severity: 'error', message: expect.stringContaining('`|` would be a pipe in a shell') },
-            { file: invalid, line: 9, column: 11, severity: 'error', message: expect.stringContaining('unknown step type "sheel"') },
+            { file: invalid, line: 7, column: 26, severity: 'error', rule: 'step-input', message: expect.stringContaining('`|` would be a pipe in a shell') },
+            { file: invalid, line: 9, column: 11, severity: 'error', rule: 'unknown-step-type', message: expect.stringContaining('unknown step type "sheel"') },
           ],
         },
-        { file: 'missing.yaml', valid: false, diagnostics: [{ file: 'missing.yaml', line: null, column: null, severity: 'error', message: 'no such file' }] },
+        { file: 'missing.yaml', valid: false, diagnostics: [{ file: 'missing.yaml', line: null, column: null, severity: 'error', rule: 'unreadable-file', message: 'no such file' }] },
       ],
     });
   });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, REPO, scratchFolder } from './support/cli.js';
+import { CLI, REPO, scratchFolder } from '../support/cli.js';
 
 const ESM_HOOK = `export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);

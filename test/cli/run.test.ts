@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { ANSI_ESCAPE, assertBuilt, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from './support/cli.js';
+import { ANSI_ESCAPE, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from '../support/cli.js';
 
 let scratch: Awaited<ReturnType<typeof scratchFolder>>;
 const files: Record<string, string> = {};
@@ -10,7 +10,6 @@ const files: Record<string, string> = {};
 const PRINT_ARGV = 'process.stdout.write(JSON.stringify(process.argv.slice(1)))';
 
 beforeAll(async () => {
-  assertBuilt();
   scratch = await scratchFolder();
   const node = JSON.stringify(process.execPath);
   const write = async (name: string, body: string) => void (files[name] = await scratch.write(`${name}.yaml`, runbookYaml(name, body)));
@@ -218,10 +217,10 @@ describe.concurrent('stepwise run', () => {
 
   it('prints no ANSI escapes when stdout is not a terminal, or with NO_COLOR', async ({ expect }) => {
     const [pipedFailure, pipedPlan, noColor, forced] = await Promise.all([
-      runCli(inScratch('run', files.fails!), { cwd: scratch.dir }),
-      runCli(['plan', files.plans!, '-p', 'system=x'], { cwd: scratch.dir }),
+      runCli(inScratch('run', files.fails!), { cwd: scratch.dir, env: { NO_COLOR: undefined } }),
+      runCli(['plan', files.plans!, '-p', 'system=x'], { cwd: scratch.dir, env: { NO_COLOR: undefined } }),
       runCli(inScratch('run', files.fails!), { cwd: scratch.dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } }),
-      runCli(inScratch('run', files.fails!), { cwd: scratch.dir, env: { FORCE_COLOR: '1' } }),
+      runCli(inScratch('run', files.fails!), { cwd: scratch.dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }),
     ]);
     expect(pipedFailure.stdout + pipedFailure.stderr, 'piped run').not.toMatch(ANSI_ESCAPE);
     expect(pipedPlan.stdout + pipedPlan.stderr, 'piped plan').not.toMatch(ANSI_ESCAPE);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { describeMoto } from '../support/moto-env.js';
-import { assertBuilt, REPO, runCli } from './support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 
 /**
  * `npm run sandbox` as the README has an operator use it: it starts moto seeded with the demo's
@@ -110,7 +110,6 @@ async function expectStoppedCleanly(sandbox: Sandbox, env: Record<string, string
 
 describeMoto('npm run sandbox', () => {
   it('prints the line to export, under which the Datomic runbooks run against its systems, and stops on SIGINT', async () => {
-    assertBuilt();
     const sandbox = startSandbox();
     const line = await exportLine(sandbox);
     const env = exportedEnvironment(line);
@@ -134,7 +133,6 @@ describeMoto('npm run sandbox', () => {
   }, 2 * START_TIMEOUT_MS);
 
   it('stops cleanly at Ctrl-C in a terminal, started as the README says (npm run sandbox)', async () => {
-    assertBuilt();
     const { stdout } = await promisify(execFile)('python3', ['-c', TYPE_CTRL_C_AT_EXPORT_LINE, 'npm', 'run', 'sandbox'], { cwd: REPO, env: sandboxEnvironment(), timeout: 2 * START_TIMEOUT_MS });
     const { output, exitCode } = JSON.parse(stdout) as { output: string; exitCode: number };
     const screen = output.replaceAll('\r', '');
@@ -149,7 +147,6 @@ describeMoto('npm run sandbox', () => {
   }, 2 * START_TIMEOUT_MS);
 
   it('stops cleanly on SIGTERM', async () => {
-    assertBuilt();
     const sandbox = startSandbox();
     const env = exportedEnvironment(await exportLine(sandbox));
     sandbox.child.kill('SIGTERM');

@@ -3,7 +3,7 @@
  * sequence at all (TERM=dumb), through a real pseudo-terminal made by util-linux's `script`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runbookYaml, scratchFolder } from './support/cli.js';
+import { runbookYaml, scratchFolder } from '../support/cli.js';
 import { answeredScreen, haveScript, rawScreen } from './support/terminal.js';
 
 const COLOUR = /\u001b\[[0-9;]*m/;

@@ -4,7 +4,7 @@
  * pseudo-terminal made by util-linux's `script`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runbookYaml, scratchFolder } from './support/cli.js';
+import { runCli, runbookYaml, scratchFolder } from '../support/cli.js';
 import { answeredScreen, haveScript } from './support/terminal.js';
 
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;

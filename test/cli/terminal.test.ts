@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runbookYaml, scratchFolder } from './support/cli.js';
+import { CLI, runbookYaml, scratchFolder } from '../support/cli.js';
 
 const SCRIPT = '/usr/bin/script';
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StepFailure } from '../../engine/step-failure.js';
 import requireTool, { compareVersions, type RequireToolInput } from '../../steps/core/require-tool.js';
-import { fakeContext, rejectionOf } from './fake-context.js';
+import { fakeStepContext } from '../support/step-context.js';
+import { rejectionOf } from './rejection-of.js';
 
 const CLOJURE_DESCRIBE = `{:version "1.12.0.1530"
  :config-files ["/usr/local/lib/clojure/deps.edn" "/home/op/.clojure/deps.edn" "deps.edn" ]
@@ -52,7 +53,7 @@ function withStandIn(variant: keyof typeof standIns): string {
 }
 
 function run(input: RequireToolInput) {
-  return requireTool.run(fakeContext({ runbookDir: workDir }), input);
+  return requireTool.run(fakeStepContext({ runbookDir: workDir }), input);
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<StepFailure> {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StepFailure } from '../../engine/step-failure.js';
 import shell, { type ShellInput } from '../../steps/core/shell.js';
-import { fakeContext, rejectionOf, type FakeContext } from './fake-context.js';
+import { fakeStepContext, type FakeStepContext } from '../support/step-context.js';
+import { rejectionOf } from './rejection-of.js';
 
 let workDir: string;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-function run(input: ShellInput, ctx: FakeContext = fakeContext({ runbookDir: workDir })) {
+function run(input: ShellInput, ctx: FakeStepContext = fakeStepContext({ runbookDir: workDir })) {
   return shell.run(ctx, input);
 }
 
@@ -147,7 +148,7 @@ describe('shell: output', () => {
   });
 
   it('streams stdout lines to the log while the command runs', async () => {
-    const ctx = fakeContext({ runbookDir: workDir });
+    const ctx = fakeStepContext({ runbookDir: workDir });
     const flag = path.join(workDir, 'go-on');
     const running = run(
       { command: ['sh', '-c', 'echo first; while [ ! -e "$1" ]; do sleep 0.02; done; echo second', 'sh', flag] },
@@ -160,7 +161,7 @@ describe('shell: output', () => {
   });
 
   it('bounds how many lines it logs, but keeps all of stdout; a long line goes whole to the engine, which cuts it once redacted', async () => {
-    const ctx = fakeContext({ runbookDir: workDir });
+    const ctx = fakeStepContext({ runbookDir: workDir });
     const longLine = 'x'.repeat(2_000);
     const result = await run({ command: ['sh', '-c', `echo ${longLine}; seq 1 1500`] }, ctx);
     expect(ctx.logs).toHaveLength(1_001);
@@ -198,7 +199,7 @@ describe('shell: stdin, env, cwd', () => {
 
 describe('shell: abort', () => {
   async function startGrandchild(script: string) {
-    const ctx = fakeContext({ runbookDir: workDir });
+    const ctx = fakeStepContext({ runbookDir: workDir });
     const running = run({ command: ['sh', '-c', script] }, ctx);
     await vi.waitFor(() => expect(ctx.logs).toHaveLength(1), { timeout: 10_000 });
     const grandchild = Number(ctx.logs[0]);
@@ -226,7 +227,7 @@ describe('shell: abort', () => {
   });
 
   it('does not start when the signal has already fired', async () => {
-    const ctx = fakeContext({ runbookDir: workDir });
+    const ctx = fakeStepContext({ runbookDir: workDir });
     const flag = path.join(workDir, 'should-not-exist');
     ctx.abort(new Error('already cancelled'));
     await rejectionOf(run({ command: ['touch', flag] }, ctx));
@@ -242,7 +243,7 @@ describe('shell: effect and plan', () => {
   });
 
   it('plans the argv as a shell-quoted line, with cwd and the env names but not their values', async () => {
-    const ctx = fakeContext({ runbookDir: workDir });
+    const ctx = fakeStepContext({ runbookDir: workDir });
     const plan = await shell.plan!(ctx, {
       command: ['aws', 's3', 'cp', 'local file.txt', "s3://bucket/it's"],
       cwd: 'sub',
@@ -257,7 +258,7 @@ describe('shell: effect and plan', () => {
   });
 
   it('plans a shell script as the /bin/sh command line', async () => {
-    const plan = await shell.plan!(fakeContext({ runbookDir: workDir }), { command: 'make build > out.log', shell: true });
+    const plan = await shell.plan!(fakeStepContext({ runbookDir: workDir }), { command: 'make build > out.log', shell: true });
     expect(plan).toMatchObject({ summary: `/bin/sh -c 'make build > out.log'` });
   });
 });

@@ -6,34 +6,35 @@ import assert from '../../steps/core/assert.js';
 import manual from '../../steps/core/manual.js';
 import set from '../../steps/core/set.js';
 import sleep from '../../steps/core/sleep.js';
-import { fakeContext, rejectionOf } from './fake-context.js';
+import { fakeStepContext } from '../support/step-context.js';
+import { rejectionOf } from './rejection-of.js';
 
 describe('assert', () => {
   it.each<[JsonValue]>([[true], [0], ['no'], [[0]], [{ a: null }], [-1]])('passes for %j', async (that) => {
-    await expect(assert.run(fakeContext(), { that })).resolves.toEqual({ that });
+    await expect(assert.run(fakeStepContext(), { that })).resolves.toEqual({ that });
   });
 
   it.each<[JsonValue]>([[false], [null], [''], [[]], [{}]])('fails for %j with the message', async (that) => {
-    const failure = await rejectionOf(assert.run(fakeContext(), { that, message: 'the stack is not in production' }));
+    const failure = await rejectionOf(assert.run(fakeStepContext(), { that, message: 'the stack is not in production' }));
     expect(failure).toBeInstanceOf(StepFailure);
     expect(failure).toMatchObject({ code: 'assertion', retryable: false, message: 'the stack is not in production' });
     expect((failure as StepFailure).details).toContain(JSON.stringify(that));
   });
 
   it('has a message of its own when the runbook gives none', async () => {
-    await expect(assert.run(fakeContext(), { that: false })).rejects.toThrow('the assertion failed');
+    await expect(assert.run(fakeStepContext(), { that: false })).rejects.toThrow('the assertion failed');
   });
 });
 
 describe('approve', () => {
   it('asks the message and goes on after a yes', async () => {
-    const ctx = fakeContext({ answers: [true] });
+    const ctx = fakeStepContext({ answers: [true] });
     await expect(approve.run(ctx, { message: 'Update prod to Production?' })).resolves.toEqual({ approved: true });
     expect(ctx.questions).toEqual(['Update prod to Production?']);
   });
 
   it('fails as declined after a no', async () => {
-    const ctx = fakeContext({ answers: [false] });
+    const ctx = fakeStepContext({ answers: [false] });
     const failure = await rejectionOf(approve.run(ctx, { message: 'Delete the stack?' }));
     expect(failure).toBeInstanceOf(StepFailure);
     expect(failure).toMatchObject({ code: 'declined', retryable: false });
@@ -45,14 +46,14 @@ describe('manual', () => {
   const instructions = '# Rotate the key\n\n1. Open the console.\r\n2. Press **Rotate**.\n';
 
   it('logs the instructions line by line, then asks whether it is done', async () => {
-    const ctx = fakeContext({ answers: [true] });
+    const ctx = fakeStepContext({ answers: [true] });
     await expect(manual.run(ctx, { instructions })).resolves.toEqual({ done: true });
     expect(ctx.logs).toEqual(['# Rotate the key', '', '1. Open the console.', '2. Press **Rotate**.']);
     expect(ctx.questions).toEqual(['Done with the manual step "step-test"?']);
   });
 
   it('fails as declined when the operator says it is not done', async () => {
-    const failure = await rejectionOf(manual.run(fakeContext({ answers: [false] }), { instructions }));
+    const failure = await rejectionOf(manual.run(fakeStepContext({ answers: [false] }), { instructions }));
     expect(failure).toMatchObject({ code: 'declined', retryable: false });
   });
 });
@@ -60,19 +61,19 @@ describe('manual', () => {
 describe('set', () => {
   it('returns the values, so that each key can become an output', async () => {
     const values = { stackName: 'prod-compute', count: 3, tags: ['a'], nested: { ok: true } };
-    await expect(set.run(fakeContext(), { values })).resolves.toEqual(values);
+    await expect(set.run(fakeStepContext(), { values })).resolves.toEqual(values);
   });
 });
 
 describe('sleep', () => {
   it('waits the duration', async () => {
     const started = performance.now();
-    await expect(sleep.run(fakeContext(), { duration: '30ms' })).resolves.toEqual({ milliseconds: 30 });
+    await expect(sleep.run(fakeStepContext(), { duration: '30ms' })).resolves.toEqual({ milliseconds: 30 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(29);
   });
 
   it('ends early with the abort reason when the signal fires', async () => {
-    const ctx = fakeContext();
+    const ctx = fakeStepContext();
     const sleeping = sleep.run(ctx, { duration: '1h' });
     const reason = new Error('interrupted');
     ctx.abort(reason);
@@ -80,13 +81,13 @@ describe('sleep', () => {
   });
 
   it('does not wait when the signal has already fired', async () => {
-    const ctx = fakeContext();
+    const ctx = fakeStepContext();
     ctx.abort(new Error('timed out'));
     await expect(sleep.run(ctx, { duration: '10m' })).rejects.toThrow('timed out');
   });
 
   it('names a duration it cannot read', async () => {
-    const failure = await rejectionOf(sleep.run(fakeContext(), { duration: '10 minutes' }));
+    const failure = await rejectionOf(sleep.run(fakeStepContext(), { duration: '10 minutes' }));
     expect(failure).toMatchObject({ code: 'invalid-input', retryable: false });
     expect((failure as Error).message).toContain('"10 minutes"');
   });

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readJournalLines, runCli, startCli, waitFor, type CliResult, type JournalLine, type StartedCli } from '../durable/support/cli.js';
+import { readJournalLines, runCli, startCli, waitFor, type CliResult, type JournalLine, type StartedCli } from '../support/cli.js';
 import { recordedCalls, recordingMark, writeCallsSince, type RecordingMark } from '../support/moto.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { seedDatomicSystem, seedDatomicSystems, uploadDatomicTemplates } from '../support/seed-datomic.js';

@@ -97,7 +97,9 @@ describeMoto('discover-system against seeded systems', () => {
     solo = await seedDatomicSystem(moto.url, { system: 'inventory', topology: 'solo', version: '781-9041' });
     production = await seedDatomicSystem(moto.url, { system: 'orders', topology: 'production', version: '973-9132', queryGroups: 2, computeStackName: 'orders-primary' });
     codeBucket = (await seedCodeBucket(moto.url, { region: 'us-east-1' })).bucketName;
-    [listing, orders] = (await Promise.all([discover(), discover('system=orders')])).map((result) => result.json!.outputs);
+    const [all, ordersOnly] = await Promise.all([discover(), discover('system=orders')]);
+    listing = all.json!.outputs;
+    orders = ordersOnly.json!.outputs;
   }, 180_000);
 
   it('lists every system with its compute groups and running nodes', () => {

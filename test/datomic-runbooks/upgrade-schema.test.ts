@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readJournalLines, runCli, type CliResult } from '../durable/support/cli.js';
+import { readJournalLines, runCli, type CliResult } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { datomicTemplateUrl, renderDatomicTemplate, seedDatomicSystem, uploadDatomicTemplates } from '../support/seed-datomic.js';
 import { AdministerSystemClojure, type AdministerCall } from '../support/administer-system-clojure.js';

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { compileSchema } from '../../engine/validate/ajv.js';
 import administerSystem, { DEFAULT_CLIENT_VERSION, type AdministerSystemInput } from '../../steps/datomic/administer-system.js';
-import { failureOf, recordingContext, runbookYaml, runRunbookFile } from '../background/support/run.js';
+import { failureOf, runbookYaml, runRunbookFile } from '../background/support/run.js';
+import { fakeStepContext } from '../support/step-context.js';
 import { StandInClojure } from './support/stand-in-clojure.js';
 
 let workDir: string;
@@ -32,7 +33,7 @@ const INPUT: AdministerSystemInput = {
 };
 
 function run(input: Partial<AdministerSystemInput> = {}) {
-  return administerSystem.run(recordingContext(workDir), { ...INPUT, ...input });
+  return administerSystem.run(fakeStepContext({ runbookDir: workDir }), { ...INPUT, ...input });
 }
 
 describe('datomic.administer-system with a stand-in clojure', () => {
@@ -65,7 +66,7 @@ describe('datomic.administer-system with a stand-in clojure', () => {
   it('takes the region from the runbook\'s aws settings when the step gives none', async () => {
     await clojure.answer({ kind: 'result', json: '{}' });
     const { region: _region, ...withoutRegion } = INPUT;
-    await administerSystem.run(recordingContext(workDir, { settings: { aws: { region: 'ap-southeast-2' } } }), withoutRegion);
+    await administerSystem.run(fakeStepContext({ runbookDir: workDir, settings: { aws: { region: 'ap-southeast-2' } } }), withoutRegion);
     expect((await clojure.receivedArgv())[4]).toContain(':region "ap-southeast-2"');
   });
 
@@ -74,11 +75,11 @@ describe('datomic.administer-system with a stand-in clojure', () => {
     delete process.env.AWS_PROFILE;
     try {
       await clojure.answer({ kind: 'result', json: '{}' });
-      await administerSystem.run(recordingContext(workDir, { settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      await administerSystem.run(fakeStepContext({ runbookDir: workDir, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
       expect(await clojure.receivedAwsProfile()).toBe('datomic-ops');
       await run();
       expect(await clojure.receivedAwsProfile()).toBeNull();
-      const plan = await administerSystem.plan!(recordingContext(workDir, { dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      const plan = await administerSystem.plan!(fakeStepContext({ runbookDir: workDir, dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
       expect(typeof plan === 'string' ? plan : plan.details).toContain('command line:\nAWS_PROFILE=datomic-ops clojure -Sdeps');
     } finally {
       if (saved !== undefined) process.env.AWS_PROFILE = saved;
@@ -91,12 +92,12 @@ describe('datomic.administer-system with a stand-in clojure', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'secret-from-environment';
     try {
       await clojure.answer({ kind: 'result', json: '{}' });
-      await administerSystem.run(recordingContext(workDir, { settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      await administerSystem.run(fakeStepContext({ runbookDir: workDir, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
       expect(await clojure.receivedAccessKeyId()).toBeNull();
       expect(await clojure.receivedAwsProfile()).toBe('datomic-ops');
       await run();
       expect(await clojure.receivedAccessKeyId()).toBe('AKIDFROMENVIRONMENT');
-      const plan = await administerSystem.plan!(recordingContext(workDir, { dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
+      const plan = await administerSystem.plan!(fakeStepContext({ runbookDir: workDir, dryRun: true, settings: { aws: { profile: 'datomic-ops' } } }), INPUT);
       expect(typeof plan === 'string' ? plan : plan.details).toContain('command line:\nenv -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=datomic-ops clojure -Sdeps');
     } finally {
       for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
@@ -108,7 +109,7 @@ describe('datomic.administer-system with a stand-in clojure', () => {
 
   it('refuses to run without a region, saying where to give one', async () => {
     const { region: _region, ...withoutRegion } = INPUT;
-    const failure = await failureOf(administerSystem.run(recordingContext(workDir), withoutRegion));
+    const failure = await failureOf(administerSystem.run(fakeStepContext({ runbookDir: workDir }), withoutRegion));
     expect(failure).toMatchObject({ code: 'invalid-input', retryable: false });
     expect(failure.message).toContain('`aws.region`');
   });

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import administerSystem, { type AdministerSystemInput } from '../../steps/datomic/administer-system.js';
-import { failureOf, recordingContext } from '../background/support/run.js';
+import { failureOf } from '../background/support/run.js';
+import { fakeStepContext } from '../support/step-context.js';
 
 /** Installed by `apt-get install clojure`; also on CI when .ci/run installs it. */
 const DEBIAN_CLOJURE_JAR = '/usr/share/java/clojure.jar';
@@ -84,7 +85,7 @@ const HOSTILE_DB_NAME = 'x") (System/exit 0) ("\\ \n ünï 😀 \'quoted\'';
 const HOSTILE_ENDPOINT = 'https://h" :proxy-port 1 "';
 
 function run(input: Partial<AdministerSystemInput>) {
-  return administerSystem.run(recordingContext(workDir), {
+  return administerSystem.run(fakeStepContext({ runbookDir: workDir }), {
     system: 'prod',
     region: 'us-east-1',
     dbName: 'movies',

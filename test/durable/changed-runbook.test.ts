@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, runCli, workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, runCli, workspace } from '../support/cli.js';
 import { effectStep, readEffects } from './support/effects.js';
 import { failedGatedRun, gatedRunbook } from './support/gated.js';
 

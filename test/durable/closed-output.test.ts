@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, workspace, type Workspace } from './support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, workspace, type Workspace } from '../support/cli.js';
 
 interface Outcome {
   code: number | null;
@@ -20,7 +20,7 @@ interface Outcome {
  * (then `afterClose` runs). `closeStderr` closes stderr's reader at once.
  */
 function withReaderGone(args: readonly string[], ws: Workspace, how: { closeStdout?: 'at-once' | RegExp; afterClose?: () => void; closeStderr?: boolean }): Promise<Outcome> {
-  const env = { ...process.env, CI: '1', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1' };
   for (const name of Object.keys(env)) if (name.startsWith('STEPWISE_')) delete env[name];
   const child = spawn(process.execPath, [CLI, ...args], { cwd: ws.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

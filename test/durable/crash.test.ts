@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJournalLines, runCli, runFolder, runIds, startCli, waitFor, workspace, type CliResult, type JournalLine, type StartedCli } from './support/cli.js';
+import { readJournalLines, runCli, runFolder, runIds, startCli, waitFor, workspace, type CliResult, type JournalLine, type StartedCli } from '../support/cli.js';
 import { EFFECT_SCRIPT, effectStep, readEffects, type Effect } from './support/effects.js';
 
 const KILLS = 30;

@@ -1,7 +1,7 @@
 import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, readJournalLines, runCli, runFolder, workspace, type CliResult } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, readJournalLines, runCli, runFolder, workspace, type CliResult } from '../support/cli.js';
 import { readEffects } from './support/effects.js';
 import { failedGatedRun } from './support/gated.js';
 

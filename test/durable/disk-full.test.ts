@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, rmdirSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, onlyRunId, readJournalLines, runCli, workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, journalFile, onlyRunId, readJournalLines, runCli, workspace } from '../support/cli.js';
 
 /** Mounting needs root (or a user namespace): where it is refused the test says why it is skipped. */
 function mountSmallDisk(): { dir: string } | { skipped: string } {

@@ -1,7 +1,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, onlyRunId, runCli, runFolder, startCli, waitFor, workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, onlyRunId, runCli, runFolder, startCli, waitFor, workspace } from '../support/cli.js';
 import { EFFECT_SCRIPT } from './support/effects.js';
 import { gatedRunbook, WAIT_SCRIPT } from './support/gated.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, startCli, waitFor, workspace, type Workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, startCli, waitFor, workspace, type Workspace } from '../support/cli.js';
 import { EFFECT_SCRIPT, effectStep, readEffects } from './support/effects.js';
 
 /** A step that makes its effect, then stays in flight until the test kills the run. */

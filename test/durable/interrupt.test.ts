@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, startCli, waitFor, workspace, type Workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, startCli, waitFor, workspace, type Workspace } from '../support/cli.js';
 import { EFFECT_SCRIPT, effectStep, readEffects } from './support/effects.js';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, CLI, deadPid, expectNoStackTrace, onlyRunId, readJournalLines, runCli, runFolder, startCli, waitFor, workspace, type CliResult } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, CLI, deadPid, expectNoStackTrace, onlyRunId, readJournalLines, runCli, runFolder, startCli, waitFor, workspace, type CliResult } from '../support/cli.js';
 import { EFFECT_SCRIPT, effectStep, readEffects } from './support/effects.js';
 import { failedGatedRun, WAIT_SCRIPT } from './support/gated.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, runFolder, workspace, type Workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, runFolder, workspace, type Workspace } from '../support/cli.js';
 
 async function cli(ws: Workspace, args: string[], env: Record<string, string> = {}) {
   const result = await runCli([...args, '--state-dir', ws.stateDir], { cwd: ws.dir, env });

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, journalFile, onlyRunId, readJournalLines, runCli, startCli, waitFor, workspace, type JournalLine } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, journalFile, onlyRunId, readJournalLines, runCli, startCli, waitFor, workspace, type JournalLine } from '../support/cli.js';
 import { EFFECT_SCRIPT } from './support/effects.js';
 import { WAIT_SCRIPT } from './support/gated.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type Workspace } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type Workspace } from '../support/cli.js';
 
 /**
  * Secrets in the shapes programs print them: a key of several lines, text inside JSON, in a
@@ -10,7 +10,7 @@ import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace,
  * to mask. Each run is looked at where an operator or a colleague would see it: the terminal,
  * journal.ndjson, `show` and `show --json`.
  */
-async function runAndShow(ws: Workspace, runbook: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; seen: Record<string, string> }> {
+async function runAndShow(ws: Workspace, runbook: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; seen: { printed: string; journal: string; shown: string } }> {
   const run = await runCli(['run', runbook, '--state-dir', ws.stateDir, ...args], { cwd: ws.dir, env });
   expectNoStackTrace(run.printed);
   if (run.code === 2) throw new Error(run.printed);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type CliResult } from './support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli, workspace, type CliResult } from '../support/cli.js';
 
 /**
  * A secret param that a step uses, a step that mints a secret output (a read step, so a

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startOnTerminal, type TerminalSession } from '../support/terminal-session.js';
-import { CLI, CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, runFolder, startCli, waitFor, workspace, type Workspace } from './support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, onlyRunId, processIsGone, readJournalLines, runCli, runFolder, startCli, waitFor, workspace, type Workspace } from '../support/cli.js';
 
 const CTRL_C = '\x03';
 const CTRL_BACKSLASH = '\x1c';

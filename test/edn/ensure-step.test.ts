@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import ednEnsure from '../../steps/edn/ensure.js';
 import { resolveFile } from '../../steps/edn/resolve-file.js';
-import { fakeContext } from './fake-context.js';
+import { fakeStepContext } from '../support/step-context.js';
 
 const REPO_PATH = [':mvn/repos', '"datomic-cloud"'];
 const REPO_VALUE = '{:url "s3://datomic-releases-1fc2183a/maven/releases"}';
@@ -50,7 +50,7 @@ describe('plan', () => {
   it('shows a unified diff of the change and writes nothing', async () => {
     await writeFile(depsFile, ORIGINAL);
     const before = await stat(depsFile);
-    const plan = await ednEnsure.plan?.(fakeContext(folder), addRepo);
+    const plan = await ednEnsure.plan?.(fakeStepContext({ runbookDir: folder }), addRepo);
     expect(plan).toEqual({
       summary: `edit deps.edn: add :mvn/repos "datomic-cloud" ${REPO_VALUE}`,
       details: [
@@ -70,7 +70,7 @@ describe('plan', () => {
   });
 
   it('plans the creation of a missing file, and its folder, without creating either', async () => {
-    const plan = await ednEnsure.plan?.(fakeContext(folder), { ...addRepo, file: 'home/.clojure/deps.edn' });
+    const plan = await ednEnsure.plan?.(fakeStepContext({ runbookDir: folder }), { ...addRepo, file: 'home/.clojure/deps.edn' });
     expect(plan).toMatchObject({
       summary: `create home/.clojure/deps.edn: add :mvn/repos "datomic-cloud" ${REPO_VALUE}`,
       details: expect.stringContaining(`--- /dev/null\n+++ home/.clojure/deps.edn\n@@ -0,0 +1,1 @@\n+{:mvn/repos {"datomic-cloud" ${REPO_VALUE}}}\n`),
@@ -80,14 +80,14 @@ describe('plan', () => {
 
   it('says so when the value is already there', async () => {
     await writeFile(depsFile, `{:mvn/repos {"datomic-cloud" ${REPO_VALUE}}}\n`);
-    expect(await ednEnsure.plan?.(fakeContext(folder), addRepo)).toEqual({
+    expect(await ednEnsure.plan?.(fakeStepContext({ runbookDir: folder }), addRepo)).toEqual({
       summary: `deps.edn already holds :mvn/repos "datomic-cloud" ${REPO_VALUE}: nothing to change`,
     });
   });
 
   it('fails on a conflict, as the run would', async () => {
     await writeFile(depsFile, '{:mvn/repos {"datomic-cloud" {:url "s3://elsewhere"}}}\n');
-    await expect(ednEnsure.plan?.(fakeContext(folder), addRepo)).rejects.toMatchObject({
+    await expect(ednEnsure.plan?.(fakeStepContext({ runbookDir: folder }), addRepo)).rejects.toMatchObject({
       code: 'edn-conflict',
       retryable: false,
       message: expect.stringMatching(/^deps\.edn:1:30: .*set replace: true to overwrite it$/),
@@ -98,25 +98,25 @@ describe('plan', () => {
 describe('check', () => {
   it('is false until the value is in place, true afterwards', async () => {
     await writeFile(depsFile, ORIGINAL);
-    expect(await ednEnsure.check?.(fakeContext(folder), addRepo)).toBe(false);
-    await ednEnsure.run(fakeContext(folder), addRepo);
-    expect(await ednEnsure.check?.(fakeContext(folder), addRepo)).toBe(true);
+    expect(await ednEnsure.check?.(fakeStepContext({ runbookDir: folder }), addRepo)).toBe(false);
+    await ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo);
+    expect(await ednEnsure.check?.(fakeStepContext({ runbookDir: folder }), addRepo)).toBe(true);
   });
 
   it('is false, not a failure, when a different value is there', async () => {
     await writeFile(depsFile, '{:mvn/repos {"datomic-cloud" {:url "s3://elsewhere"}}}\n');
-    expect(await ednEnsure.check?.(fakeContext(folder), addRepo)).toBe(false);
+    expect(await ednEnsure.check?.(fakeStepContext({ runbookDir: folder }), addRepo)).toBe(false);
   });
 
   it('is false for a missing file', async () => {
-    expect(await ednEnsure.check?.(fakeContext(folder), addRepo)).toBe(false);
+    expect(await ednEnsure.check?.(fakeStepContext({ runbookDir: folder }), addRepo)).toBe(false);
   });
 });
 
 describe('run', () => {
   it('reports the change, keeps the old bytes in a backup named after the run and logs the edit and the backup', async () => {
     await writeFile(depsFile, ORIGINAL);
-    const context = fakeContext(folder);
+    const context = fakeStepContext({ runbookDir: folder });
     const result = await ednEnsure.run(context, addRepo);
     const files = await readdir(folder);
     const backupName = files.find((name) => name !== 'deps.edn');
@@ -129,27 +129,27 @@ describe('run', () => {
 
   it('keeps one backup per run: two edits of the file in one run share the one made before the first', async () => {
     await writeFile(depsFile, ORIGINAL);
-    const first = await ednEnsure.run(fakeContext(folder), addRepo);
-    const second = await ednEnsure.run(fakeContext(folder), { file: 'deps.edn', path: [':deps', 'com.datomic/ion'], value: '{:mvn/version "1.0.68"}' });
+    const first = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo);
+    const second = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { file: 'deps.edn', path: [':deps', 'com.datomic/ion'], value: '{:mvn/version "1.0.68"}' });
     const backups = (await readdir(folder)).filter((name) => name !== 'deps.edn');
     expect(backups).toEqual(['deps.edn.run-test.bak']);
     expect(await readFile(join(folder, 'deps.edn.run-test.bak'), 'utf8')).toBe(ORIGINAL);
     expect(first).toMatchObject({ backup: join(folder, 'deps.edn.run-test.bak') });
     expect(second).toMatchObject({ backup: join(folder, 'deps.edn.run-test.bak') });
-    await ednEnsure.run(fakeContext(folder, { runId: 'next-run' }), { ...addRepo, replace: true, value: '{:url "s3://elsewhere"}' });
+    await ednEnsure.run(fakeStepContext({ runbookDir: folder, runId: 'next-run' }), { ...addRepo, replace: true, value: '{:url "s3://elsewhere"}' });
     expect((await readdir(folder)).filter((name) => name !== 'deps.edn').sort()).toEqual(['deps.edn.next-run.bak', 'deps.edn.run-test.bak']);
   });
 
   it('keeps no backup when asked not to, and none for a file it creates', async () => {
     await writeFile(depsFile, ORIGINAL);
-    expect(await ednEnsure.run(fakeContext(folder), { ...addRepo, backup: false })).not.toHaveProperty('backup');
-    await ednEnsure.run(fakeContext(folder), { ...addRepo, file: 'new/deps.edn' });
+    expect(await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { ...addRepo, backup: false })).not.toHaveProperty('backup');
+    await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { ...addRepo, file: 'new/deps.edn' });
     expect((await readdir(folder)).sort()).toEqual(['deps.edn', 'new']);
     expect(await readdir(join(folder, 'new'))).toEqual(['deps.edn']);
   });
 
   it('creates a missing file and its folders', async () => {
-    const result = await ednEnsure.run(fakeContext(folder), { ...addRepo, file: '.clojure/deps.edn' });
+    const result = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { ...addRepo, file: '.clojure/deps.edn' });
     const created = join(folder, '.clojure', 'deps.edn');
     expect(result).toEqual({ file: created, changed: true, created: true });
     expect(await readFile(created, 'utf8')).toBe(`{:mvn/repos {"datomic-cloud" ${REPO_VALUE}}}\n`);
@@ -159,7 +159,7 @@ describe('run', () => {
     await writeFile(depsFile, ORIGINAL);
     await chmod(depsFile, 0o640);
     const before = await stat(depsFile);
-    const result = await ednEnsure.run(fakeContext(folder), addRepo);
+    const result = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo);
     const after = await stat(depsFile);
     expect(after.ino).not.toBe(before.ino);
     expect(after.mode & 0o7777).toBe(0o640);
@@ -172,7 +172,7 @@ describe('run', () => {
     const real = join(folder, 'dotfiles', 'deps.edn');
     await writeFile(real, ORIGINAL);
     await symlink(real, depsFile);
-    const result = await ednEnsure.run(fakeContext(folder), addRepo);
+    const result = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo);
     expect(result).toMatchObject({ file: real, changed: true });
     expect((await lstat(depsFile)).isSymbolicLink()).toBe(true);
     expect(await readlink(depsFile)).toBe(real);
@@ -181,14 +181,14 @@ describe('run', () => {
 
   it('expands ~ to the home folder', async () => {
     vi.stubEnv('HOME', folder);
-    const result = await ednEnsure.run(fakeContext('/nonexistent-runbook-dir'), { ...addRepo, file: '~/.clojure/deps.edn' });
+    const result = await ednEnsure.run(fakeStepContext({ runbookDir: '/nonexistent-runbook-dir' }), { ...addRepo, file: '~/.clojure/deps.edn' });
     expect(result).toMatchObject({ file: join(folder, '.clojure', 'deps.edn'), created: true });
   });
 
   it('replaces only the value text when replace is true', async () => {
     const old = '{:mvn/repos {"datomic-cloud" {:url "s3://elsewhere"}}} ; mine\n';
     await writeFile(depsFile, old);
-    const result = await ednEnsure.run(fakeContext(folder), { ...addRepo, replace: true });
+    const result = await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { ...addRepo, replace: true });
     expect(result).toMatchObject({ changed: true, created: false });
     expect(await readFile(depsFile, 'utf8')).toBe(`{:mvn/repos {"datomic-cloud" ${REPO_VALUE}}} ; mine\n`);
   });
@@ -197,14 +197,14 @@ describe('run', () => {
     await writeFile(depsFile, ORIGINAL);
     const controller = new AbortController();
     controller.abort();
-    await expect(ednEnsure.run(fakeContext(folder, { signal: controller.signal }), addRepo)).rejects.toThrow();
+    await expect(ednEnsure.run(fakeStepContext({ runbookDir: folder, signal: controller.signal }), addRepo)).rejects.toThrow();
     expect(await readdir(folder)).toEqual(['deps.edn']);
     expect(await readFile(depsFile, 'utf8')).toBe(ORIGINAL);
   });
 
   it('refuses a file that is not UTF-8', async () => {
     await writeFile(depsFile, Buffer.from([0x7b, 0xff, 0x7d]));
-    await expect(ednEnsure.run(fakeContext(folder), addRepo)).rejects.toMatchObject({
+    await expect(ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo)).rejects.toMatchObject({
       message: 'deps.edn: the file is not UTF-8 text; deps.edn files must be UTF-8',
       retryable: false,
     });
@@ -212,7 +212,7 @@ describe('run', () => {
 
   it('names the file when it cannot be read', async () => {
     await mkdir(depsFile);
-    await expect(ednEnsure.run(fakeContext(folder), addRepo)).rejects.toMatchObject({
+    await expect(ednEnsure.run(fakeStepContext({ runbookDir: folder }), addRepo)).rejects.toMatchObject({
       name: 'StepFailure',
       code: 'edn-io',
       retryable: false,
@@ -221,7 +221,7 @@ describe('run', () => {
   });
 
   it('points into with.path when a key is malformed', async () => {
-    await expect(ednEnsure.run(fakeContext(folder), { ...addRepo, path: [':mvn/repos', '"datomic-cloud'] })).rejects.toMatchObject({
+    await expect(ednEnsure.run(fakeStepContext({ runbookDir: folder }), { ...addRepo, path: [':mvn/repos', '"datomic-cloud'] })).rejects.toMatchObject({
       message: 'with.path[1]:1:1: this string is never closed: expected a closing " before the end of the file',
     });
   });

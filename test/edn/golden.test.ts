@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import ednEnsure, { type EdnEnsureInput } from '../../steps/edn/ensure.js';
-import { fakeContext } from './fake-context.js';
+import { fakeStepContext } from '../support/step-context.js';
 import { readValue, valueAtPath } from './read-independently.js';
 
 // Each case NAME is NAME.case.json (one edit, or a list applied in order), NAME.in.edn
@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 async function applyEdits(edits: readonly Edit[]): Promise<void> {
-  for (const edit of edits) await ednEnsure.run(fakeContext(folder), { file: 'deps.edn', ...edit });
+  for (const edit of edits) await ednEnsure.run(fakeStepContext({ runbookDir: folder }), { file: 'deps.edn', ...edit });
 }
 
 it('has at least 15 golden cases, each expecting either a file or an error', () => {
@@ -77,7 +77,7 @@ describe.each(CASES)('golden case %s', (name) => {
     await applyEdits(edits);
     const first = await readFile(target());
     for (const edit of edits) {
-      const context = fakeContext(folder);
+      const context = fakeStepContext({ runbookDir: folder });
       expect(await ednEnsure.check?.(context, { file: 'deps.edn', ...edit })).toBe(true);
       expect(await ednEnsure.run(context, { file: 'deps.edn', ...edit })).toMatchObject({ changed: false, created: false });
     }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it, vi } from 'vitest';
-import { fakeContext } from './fake-context.js';
+import { fakeStepContext } from '../support/step-context.js';
 
 const parserLoads = vi.hoisted(() => ({ count: 0 }));
 
@@ -18,7 +18,7 @@ it('loads the parser only when the step checks, plans or runs, not when it is im
 
   const folder = await mkdtemp(join(tmpdir(), 'edn-lazy-'));
   try {
-    await ednEnsure.check?.(fakeContext(folder), { file: 'deps.edn', path: [':deps'], value: '{}' });
+    await ednEnsure.check?.(fakeStepContext({ runbookDir: folder }), { file: 'deps.edn', path: [':deps'], value: '{}' });
   } finally {
     await rm(folder, { recursive: true, force: true });
   }

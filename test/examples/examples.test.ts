@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { REPO, expectNoStackTrace, runCli, workspace, type CliResult, type Workspace } from '../authoring/support/cli.js';
+import { REPO, expectNoStackTrace, runCli, workspace, type CliResult, type Workspace, runIds } from '../support/cli.js';
 
 /**
  * Every runbook of runbooks/examples/ that runs on any machine with Node and a POSIX shell:
@@ -143,7 +143,7 @@ const hello: Example = {
 };
 
 function smokeTestParams(space: Workspace, port: number): Record<string, string> {
-  return { workdir: space.path('service'), port: String(port), version: '2.5.0-rc.1', warmupMs: '400' };
+  return { workdir: space.file('service'), port: String(port), version: '2.5.0-rc.1', warmupMs: '400' };
 }
 
 const smokeTest: Example = {
@@ -181,7 +181,7 @@ const CONFIG = `;; billing service settings
 function apiKeyApp(space: Workspace): string {
   space.write('app/config.edn', CONFIG);
   chmodSync(space.write('app/keys/k-2024.key', OLD_KEY), 0o600);
-  return space.path('app');
+  return space.file('app');
 }
 
 function expectSecretHidden(space: Workspace, cli: CliResult): void {
@@ -215,7 +215,7 @@ const rotateApiKey: Example = {
         expect(readFileSync(run.outputs!.backup as string, 'utf8')).toBe(CONFIG);
         expect(space.read('app/config.edn')).toBe(CONFIG.replace('"k-2024"', '"k-2025"'));
         expect(space.read('app/keys/k-2025.key')).toBe(NEW_KEY);
-        expect(statSync(space.path('app/keys/k-2025.key')).mode & 0o777).toBe(0o600);
+        expect(statSync(space.file('app/keys/k-2025.key')).mode & 0o777).toBe(0o600);
         expect(space.read('app/keys/k-2024.key')).toBe(OLD_KEY);
         expect(stepStatuses(run)).toMatchObject({ 'after/expected-fingerprint': 'succeeded', reload: 'failed' });
         expect(cli.stderr).toContain('app.pid does not exist: is the application running?');
@@ -336,7 +336,7 @@ describe('smoke-test-local-service', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('parameter "port" must be >= 1024, not 80');
     expectNoStackTrace(result.stderr);
-    expect(space.runIds()).toEqual([]);
+    expect(runIds(space.stateDir)).toEqual([]);
   });
 });
 
@@ -345,7 +345,7 @@ async function startApplication(space: Workspace): Promise<void> {
   const script = `process.on('SIGHUP', () => { require('node:fs').writeFileSync(process.argv[1], 'reloaded'); process.exit(0); });
 console.log('ready');
 setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['-e', script, space.path('reloaded')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, space.file('reloaded')], { stdio: ['ignore', 'pipe', 'inherit'] });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill();
   });
@@ -374,27 +374,27 @@ describe('rotate-api-key', () => {
   it('refuses to rotate to the key that is already active, changing nothing', { timeout: SLOW }, async () => {
     const space = workspace();
     const app = apiKeyApp(space);
-    const before = snapshot(space.path('app'));
+    const before = snapshot(space.file('app'));
 
     const { cli, report } = await stepwise(space, ['run', file, '--yes', ...paramArgs({ app, keyId: 'k-2024' })], { STEPWISE_PARAM_APIKEY: NEW_KEY });
 
     expect(cli.code).toBe(1);
     expect(report.failure).toMatchObject({ stepId: 'new-key', code: 'assertion' });
     expect(report.failure!.message).toContain('keys/k-2024.key already exists; choose a new key id');
-    expect(snapshot(space.path('app'))).toEqual(before);
+    expect(snapshot(space.file('app'))).toEqual(before);
   });
 
   it('fails on a key file others can read; after chmod 600, a resume checks again and rotates', { timeout: SLOW }, async () => {
     const space = workspace();
     const app = apiKeyApp(space);
-    chmodSync(space.path('app/keys/k-2024.key'), 0o644);
+    chmodSync(space.file('app/keys/k-2024.key'), 0o644);
     const env = { STEPWISE_PARAM_APIKEY: NEW_KEY };
 
     const failed = await stepwise(space, ['run', file, '--yes', ...paramArgs({ app, keyId: 'k-2025' })], env);
     expect(failed.cli.code).toBe(1);
     expect(failed.report.failure!.message).toContain('k-2024.key has mode 644; run chmod 600 on it');
 
-    chmodSync(space.path('app/keys/k-2024.key'), 0o600);
+    chmodSync(space.file('app/keys/k-2024.key'), 0o600);
     const resumed = await stepwise(space, ['resume', failed.report.runId, '--yes'], env);
 
     expect(resumed.cli.code, resumed.cli.stderr).toBe(0);
@@ -413,7 +413,7 @@ describe('rotate-api-key', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('parameter "apiKey" must not be shorter than 20 characters');
     expect(result.stdout + result.stderr).not.toContain('short-key-1');
-    expect(space.runIds()).toEqual([]);
+    expect(runIds(space.stateDir)).toEqual([]);
   });
 });
 
@@ -421,7 +421,7 @@ describe('check-api-key', () => {
   it('fails when the active key can be read by others, and says how to fix it', { timeout: SLOW }, async () => {
     const space = workspace();
     const app = apiKeyApp(space);
-    chmodSync(space.path('app/keys/k-2024.key'), 0o644);
+    chmodSync(space.file('app/keys/k-2024.key'), 0o644);
 
     const { cli, report } = await stepwise(space, ['plan', path.join(EXAMPLES, checkApiKey.file), ...paramArgs({ app })]);
 

@@ -35,7 +35,7 @@ const CALLS: Call[] = [
 const EVERY_FAILURE_IN_A_ROW: FaultKind[] = ['throttle', 'internal-error', 'unavailable', 'reset'];
 
 const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'sa-east-1'];
-const contextInOwnRegion = (): StepContext => fakeStepContext({ aws: { region: regions.shift()! } as JsonObject });
+const contextInOwnRegion = (): StepContext => fakeStepContext({ settings: { aws: { region: regions.shift()! } as JsonObject } });
 
 describeMoto('AWS clients under faults in a row', () => {
   let proxy: FaultProxy;

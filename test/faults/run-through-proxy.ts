@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO, runCli } from '../cli/support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 import { FAILING_FAULTS, type FaultProxy, type ProxyRecord } from '../support/fault-proxy.js';
 
 export const FAULT_SEED = 20_808;

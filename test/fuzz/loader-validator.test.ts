@@ -103,7 +103,7 @@ interface CliOutcome {
 }
 
 function validateWithCli(files: readonly string[]): Promise<CliOutcome> {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.STEPWISE_DEBUG;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'validate', ...files], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });

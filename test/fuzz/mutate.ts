@@ -160,8 +160,8 @@ const TREE_MUTATIONS: TreeMutation[] = [
   },
   (doc, slot, random) => {
     // an anchor here and an alias to it elsewhere, possibly inside itself
-    const value = valueOf(slot) as Node | undefined;
-    if (!value || typeof value !== 'object' || !('anchor' in value)) return;
+    const value = valueOf(slot);
+    if (!isMap(value) && !isSeq(value) && !isScalar(value)) return;
     value.anchor = 'fuzz';
     const slots = slotsOf(doc.contents);
     setValue(random.pick(slots), doc.createAlias(value, 'fuzz'));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli } from '../cli/support/cli.js';
+import { runCli } from '../support/cli.js';
 import { resetRecording } from '../support/moto.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { seedCodeBucket, seedDatomicSystem } from '../support/seed-datomic.js';

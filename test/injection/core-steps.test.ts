@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEDNString } from 'edn-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/support/cli.js';
+import { runCli } from '../support/cli.js';
 import { allPayloads, markerFiles, markerFolder } from './payloads.js';
 
 const STACK_TRACE = /^\s+at .+|^\w*Error:|node:internal/m;

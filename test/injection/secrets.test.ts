@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli, type CliResult } from '../cli/support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { filesUnder, secretForms } from './payloads.js';
 

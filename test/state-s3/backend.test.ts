@@ -33,10 +33,10 @@ const at = (second: number) => `2026-03-01T10:00:${String(second).padStart(2, '0
 /** A first attempt: `one` succeeds, `two` fails. */
 const FIRST_ATTEMPT: RunEvent[] = [
   { type: 'run-started', runId: 'r', runbook: 'two-steps', version: '1.0.0', dryRun: false, at: at(0) },
-  { type: 'step-started', stepId: 'one', title: 'one', attempt: 1, effect: 'write', at: at(1) },
+  { type: 'step-started', stepId: 'one', title: 'one', attempt: 1, effect: 'write', rerunSafe: false, at: at(1) },
   { type: 'step-succeeded', stepId: 'one', outputs: { n: 1 }, durationMs: 1000, at: at(2) },
   { type: 'step-finished', stepId: 'one', status: 'succeeded', outputs: { n: 1 }, durationMs: 1000, at: at(2) },
-  { type: 'step-started', stepId: 'two', title: 'two', attempt: 1, effect: 'write', at: at(3) },
+  { type: 'step-started', stepId: 'two', title: 'two', attempt: 1, effect: 'write', rerunSafe: false, at: at(3) },
   { type: 'step-failed', stepId: 'two', error: { message: 'boom', code: 'failed' }, willRetry: false, durationMs: 1000, at: at(4) },
   { type: 'step-finished', stepId: 'two', status: 'failed', outputs: null, durationMs: 1000, at: at(4) },
   { type: 'run-finished', status: 'failed', outputs: null, durationMs: 4000, at: at(4) },
@@ -47,7 +47,7 @@ const SECOND_ATTEMPT: RunEvent[] = [
   { type: 'run-started', runId: 'r', runbook: 'two-steps', version: '1.0.0', dryRun: false, at: at(10) },
   { type: 'step-succeeded', stepId: 'one', outputs: { n: 1 }, durationMs: 0, via: 'restore', at: at(10) },
   { type: 'step-finished', stepId: 'one', status: 'restored', outputs: { n: 1 }, durationMs: 0, at: at(10) },
-  { type: 'step-started', stepId: 'two', title: 'two', attempt: 1, effect: 'write', at: at(11) },
+  { type: 'step-started', stepId: 'two', title: 'two', attempt: 1, effect: 'write', rerunSafe: false, at: at(11) },
   { type: 'step-succeeded', stepId: 'two', outputs: { n: 2 }, durationMs: 1000, at: at(12) },
   { type: 'step-finished', stepId: 'two', status: 'succeeded', outputs: { n: 2 }, durationMs: 1000, at: at(12) },
   { type: 'run-finished', status: 'succeeded', outputs: null, durationMs: 2000, at: at(12) },
@@ -136,7 +136,7 @@ describeMoto('the S3 state backend against moto', () => {
     const state = await openS3State(address);
     const { journal, lock } = await state.create(record('run-c'), RUNBOOK_TEXT, quiet);
     await journal.onEvent(FIRST_ATTEMPT[0]!);
-    const intruder = JSON.stringify({ v: 1, seq: 2, type: 'step-started', stepId: 'elsewhere', title: 'elsewhere', attempt: 1, effect: 'write', at: at(1) });
+    const intruder = JSON.stringify({ v: 1, seq: 2, type: 'step-started', stepId: 'elsewhere', title: 'elsewhere', attempt: 1, effect: 'write', rerunSafe: false, at: at(1) });
     await writeObject(s3, bucket, 'two-writers/runs/run-c/journal/0000000002.json', intruder);
 
     await expect(journal.onEvent(FIRST_ATTEMPT[1]!)).rejects.toThrow(/event 2 of the journal s3:\/\/.+\/two-writers\/runs\/run-c\/journal\/ was written by another process/);

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
-import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, runCli, startCli, workspace, type CliResult, type Workspace } from '../durable/support/cli.js';
+import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, runCli, startCli, workspace, type CliResult, type Workspace } from '../support/cli.js';
 import { EFFECT_SCRIPT, readEffects } from '../durable/support/effects.js';
 import { gatedRunbook, WAIT_SCRIPT } from '../durable/support/gated.js';
 import { startFakeAws } from '../support/fake-aws.js';

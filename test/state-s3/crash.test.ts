@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, expect, it } from 'vitest';
-import { startCli, waitFor, workspace, type CliResult, type StartedCli } from '../durable/support/cli.js';
+import { startCli, waitFor, workspace, type CliResult, type StartedCli } from '../support/cli.js';
 import { EFFECT_SCRIPT, effectStep, readEffects, type Effect } from '../durable/support/effects.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { journalEvents, listKeys, newBucket, readObject, testS3 } from './support/s3.js';

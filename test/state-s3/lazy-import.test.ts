@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
-import { CLI, CLI_TESTS_TIMEOUT_MS, workspace } from '../durable/support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, workspace } from '../support/cli.js';
 
 /** A module hook that names every import of the S3 SDK on stderr. */
 const HOOK = `export async function resolve(specifier, context, next) {

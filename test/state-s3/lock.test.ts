@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RUN_FORMAT, type RunRecord } from '../../engine/state/run-record.js';
 import { openS3State } from '../../state/s3/s3-state-backend.js';
-import { waitFor } from '../durable/support/cli.js';
+import { waitFor } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { newBucket, readObject, testS3, writeObject } from './support/s3.js';
 

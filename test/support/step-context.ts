@@ -1,36 +1,72 @@
-/** A StepContext for calling a step's run/plan/check directly, recording what the step reports. */
-import type { JsonObject } from '../../engine/json.js';
+/** The one StepContext for calling a step's check/plan/run directly: it records what the step reports. */
+import type { JsonObject, JsonValue } from '../../engine/json.js';
 import type { StepContext } from '../../engine/step-definition.js';
 
-export interface RecordingStepContext extends StepContext {
+export interface FakeStepContext extends StepContext {
   readonly progressMessages: string[];
-  readonly logMessages: string[];
-  readonly noteMessages: string[];
+  /** The lines the step logged; its notes are in `notes`. */
+  readonly logs: string[];
+  readonly notes: string[];
+  readonly questions: string[];
+  /** Aborts `signal`, as a timeout or Ctrl-C does. */
+  abort(reason?: unknown): void;
+  /** Runs the run-end cleanups in reverse order, as the engine does at the end of a run. */
+  endRun(): Promise<void>;
 }
 
-export function fakeStepContext(options: { dryRun?: boolean; aws?: JsonObject; signal?: AbortSignal; stepId?: string } = {}): RecordingStepContext {
+export interface FakeStepContextOptions {
+  runId?: string;
+  stepId?: string;
+  dryRun?: boolean;
+  runbookDir?: string;
+  /** Aborting it aborts the context's signal. */
+  signal?: AbortSignal;
+  /** The runbook's settings blocks by name, such as `{ aws: { region: 'eu-west-1' } }`. */
+  settings?: Record<string, JsonObject>;
+  /** The operator's answers to `confirm`, in order; a question beyond them fails the test. */
+  answers?: boolean[];
+  /** What `runbook(file, params)` does; without it the call fails the test. */
+  runbook?: (file: string, params: JsonObject) => Promise<JsonValue>;
+}
+
+export function fakeStepContext(options: FakeStepContextOptions = {}): FakeStepContext {
+  const controller = new AbortController();
+  if (options.signal) options.signal.addEventListener('abort', () => controller.abort(options.signal!.reason), { once: true });
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  const answers = [...(options.answers ?? [])];
   const progressMessages: string[] = [];
-  const logMessages: string[] = [];
-  const noteMessages: string[] = [];
+  const logs: string[] = [];
+  const notes: string[] = [];
+  const questions: string[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
   return {
-    runId: 'test-run',
-    stepId: options.stepId ?? 'test-step',
+    runId: options.runId ?? 'run-test',
+    stepId: options.stepId ?? 'step-test',
     dryRun: options.dryRun ?? false,
-    signal: options.signal ?? new AbortController().signal,
-    runbookDir: process.cwd(),
-    settings: (name) => (name === 'aws' ? (options.aws ?? {}) : {}),
-    progress: (message) => progressMessages.push(message),
-    log: (message) => logMessages.push(message),
-    note: (message) => noteMessages.push(message),
-    confirm: async () => {
-      throw new Error('a test step context cannot answer questions');
-    },
-    onRunEnd: () => undefined,
-    runbook: async (file) => {
-      throw new Error(`a test step context cannot run the runbook ${file}`);
-    },
+    signal: controller.signal,
+    runbookDir: options.runbookDir ?? process.cwd(),
     progressMessages,
-    logMessages,
-    noteMessages,
+    logs,
+    notes,
+    questions,
+    settings: (name) => options.settings?.[name] ?? {},
+    progress: (message) => void progressMessages.push(message),
+    log: (message) => void logs.push(message),
+    note: (message) => void notes.push(message),
+    async confirm(message) {
+      questions.push(message);
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error(`the test did not expect the question: ${message}`);
+      return answer;
+    },
+    onRunEnd: (cleanup) => void cleanups.push(cleanup),
+    runbook: async (file, params) => {
+      if (!options.runbook) throw new Error(`the test did not expect the step to run the runbook ${file}`);
+      return options.runbook(file, params);
+    },
+    abort: (reason) => controller.abort(reason),
+    async endRun() {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    },
   };
 }

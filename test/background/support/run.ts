@@ -1,4 +1,4 @@
-/** Runs steps the way the engine does: a recording context, or a whole runbook file. */
+/** Runs a whole runbook file the way the engine does, recording what it reports. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { builtInRegistry } from '../../../engine/cli/builtin-registry.js';
@@ -7,47 +7,9 @@ import { executeRunbook, type RunResult } from '../../../engine/execute/execute-
 import type { JsonObject } from '../../../engine/json.js';
 import type { Reporter, StepView } from '../../../engine/report/reporter.js';
 import { Redactor } from '../../../engine/secrets.js';
-import type { StepContext } from '../../../engine/step-definition.js';
 import { StepFailure } from '../../../engine/step-failure.js';
 import { formatDiagnostic } from '../../../engine/validate/diagnostic.js';
 import { validateRunbookFile } from '../../../engine/validate/validate-runbook.js';
-
-/** A StepContext that records what the step says and keeps its run-end cleanups for the test to run. */
-export interface RecordingContext extends StepContext {
-  readonly logs: string[];
-  readonly progressMessages: string[];
-  /** Runs the cleanups in reverse order, as the engine does at the end of a run. */
-  endRun(): Promise<void>;
-  abort(reason?: unknown): void;
-}
-
-export function recordingContext(runbookDir: string, options: { dryRun?: boolean; settings?: Record<string, JsonObject> } = {}): RecordingContext {
-  const controller = new AbortController();
-  const logs: string[] = [];
-  const progressMessages: string[] = [];
-  const cleanups: (() => Promise<void> | void)[] = [];
-  return {
-    runId: 'run-test',
-    stepId: 'step-test',
-    dryRun: options.dryRun ?? false,
-    signal: controller.signal,
-    runbookDir,
-    logs,
-    progressMessages,
-    settings: (name): JsonObject => options.settings?.[name] ?? {},
-    progress: (message) => void progressMessages.push(message),
-    log: (message) => void logs.push(message),
-    note: (message) => void logs.push(message),
-    confirm: async (message) => {
-      throw new Error(`a test context cannot answer: ${message}`);
-    },
-    onRunEnd: (cleanup) => void cleanups.push(cleanup),
-    async endRun() {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    },
-    abort: (reason) => controller.abort(reason),
-  };
-}
 
 /** Runs `promise` to its StepFailure, failing when it resolves or throws something else. */
 export async function failureOf(promise: Promise<unknown>): Promise<StepFailure> {

@@ -2,7 +2,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { CLI } from './cli.js';
+import { CLI } from '../../support/cli.js';
 
 export const SCRIPT = '/usr/bin/script';
 export const haveScript = existsSync(SCRIPT);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { onlyRunId, runCli, type Workspace } from './cli.js';
+import { onlyRunId, runCli, type Workspace } from '../../support/cli.js';
 import { EFFECT_SCRIPT, effectStep } from './effects.js';
 
 /**

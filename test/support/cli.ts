@@ -1,3 +1,8 @@
+/**
+ * The one harness for tests that run the compiled CLI as an operator does. It never builds:
+ * the integration project's globalSetup (test/support/dist-global-setup.ts) brings dist/ up to
+ * date once, before any test starts.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -6,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as pause } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
 
-/** The compiled CLI, as an operator runs it: these tests need `npm run build` first. */
-export const CLI = fileURLToPath(new URL('../../../dist/engine/cli.js', import.meta.url));
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = path.join(REPO, 'dist/engine/cli.js');
 
 /** Each CLI run takes half a second to start, several when the machine is busy: room for a handful. */
 export const CLI_TESTS_TIMEOUT_MS = 120_000;
@@ -17,12 +22,14 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** stdout and stderr together, for checks that care about everything printed. */
+  /** stdout and stderr together, as they came, for checks that care about everything printed. */
   printed: string;
 }
 
 export interface CliOptions {
-  cwd: string;
+  /** The repository's folder unless given. */
+  cwd?: string;
+  /** Set on top of the plain environment; `undefined` removes a variable (such as NO_COLOR). */
   env?: Record<string, string | undefined>;
   /** Runs the CLI under this umask (through /bin/sh), to show file modes do not depend on it. */
   umask?: string;
@@ -31,15 +38,20 @@ export interface CliOptions {
 export interface StartedCli {
   child: ChildProcess;
   done: Promise<CliResult>;
-  /** Everything printed so far. */
+  /** Everything printed so far, stdout and stderr together. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
 }
 
-/** The environment of an operator's shell without a terminal: plain progress lines, no colour. */
+/** Variables of the shell that started the tests which would change what the CLI prints or reads. */
+const INHERITED_BUT_IGNORED = /^(STEPWISE_|FORCE_COLOR$|NO_COLOR$|CI$)/;
+
+/** An operator's shell without a terminal: plain progress lines, no colour, no STEPWISE_ variable. */
 function cliEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith('STEPWISE_')) env[name] = value;
+    if (!INHERITED_BUT_IGNORED.test(name)) env[name] = value;
   }
   Object.assign(env, { CI: '1', NO_COLOR: '1' });
   for (const [name, value] of Object.entries(extra)) {
@@ -49,12 +61,13 @@ function cliEnvironment(extra: Record<string, string | undefined> = {}): NodeJS.
   return env;
 }
 
-export function startCli(args: readonly string[], options: CliOptions): StartedCli {
+export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
   const env = cliEnvironment(options.env);
+  const cwd = options.cwd ?? REPO;
   const child =
     options.umask === undefined
-      ? spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let printed = '';
@@ -70,11 +83,28 @@ export function startCli(args: readonly string[], options: CliOptions): StartedC
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, printed }));
   });
-  return { child, done, output: () => printed };
+  return { child, done, output: () => printed, stdout: () => stdout, stderr: () => stderr };
 }
 
-export function runCli(args: readonly string[], options: CliOptions): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+/** Resolves once the CLI's stdout (or stderr) matches `pattern`; rejects when the CLI exits first. */
+export function outputMatching(cli: StartedCli, pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
+  const text = stream === 'stdout' ? cli.stdout : cli.stderr;
+  const emitter = cli.child[stream]!;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(text());
+      if (!match) return;
+      emitter.off('data', check);
+      resolve(match);
+    };
+    emitter.on('data', check);
+    void cli.done.then((result) => reject(new Error(`the CLI exited (${String(result.code ?? result.signal)}) before printing ${pattern}:\n${result.printed}`)));
+    check();
+  });
 }
 
 /** Polls until `probe` returns something other than undefined or false. */
@@ -88,9 +118,15 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
+/** A stack trace line, as Node prints them: `    at fn (file:1:2)`. */
+export const STACK_TRACE_LINE = /^\s+at .+:\d+:\d+\)?$/m;
+
+/** Any ANSI escape sequence (colours, cursor movement). */
+export const ANSI_ESCAPE = /\u001b\[/;
+
 /** A stack trace is never what an operator should see: every failure here must be a message. */
 export function expectNoStackTrace(text: string): void {
-  if (/^\s+at .+:\d+:\d+\)?$/m.test(text) || text.includes('internal error')) {
+  if (STACK_TRACE_LINE.test(text) || text.includes('internal error')) {
     throw new Error(`the CLI printed a stack trace or an internal error:\n${text}`);
   }
 }
@@ -99,14 +135,15 @@ export interface Workspace {
   dir: string;
   stateDir: string;
   file(name: string): string;
+  /** Writes `text` to `name`, making its folders; returns the file's path. */
   write(name: string, text: string): string;
   read(name: string): string;
+  remove(): Promise<void>;
 }
 
-/** A temporary folder for one test's runbooks, effects and state; removed when the test ends. */
-export function workspace(): Workspace {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-durable-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+/** A temporary folder for runbooks, effects and state that lives until `remove()`: for a whole file's tests. */
+export function scratchFolder(): Workspace {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-test-'));
   const file = (name: string) => path.join(dir, name);
   return {
     dir,
@@ -118,7 +155,20 @@ export function workspace(): Workspace {
       return file(name);
     },
     read: (name) => readFileSync(file(name), 'utf8'),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A temporary folder for one test, removed when the test ends. */
+export function workspace(): Workspace {
+  const space = scratchFolder();
+  onTestFinished(() => space.remove());
+  return space;
+}
+
+/** A runbook document around the given YAML lines (params, steps, outputs), indented as written. */
+export function runbookYaml(name: string, body: string): string {
+  return `apiVersion: stepwise/v1\nname: ${name}\nversion: 1.2.3\n${body.trim()}\n`;
 }
 
 export function runFolder(stateDir: string, runId: string): string {
@@ -136,6 +186,7 @@ export function runIds(stateDir: string): string[] {
   return names.filter((name) => isFile(path.join(runFolder(stateDir, name), 'run.json'))).sort();
 }
 
+/** The single run a test made, failing loudly when there is not exactly one. */
 export function onlyRunId(stateDir: string): string {
   const ids = runIds(stateDir);
   if (ids.length !== 1) throw new Error(`expected one run in ${stateDir}, found ${ids.length}: ${ids.join(', ')}`);
@@ -183,7 +234,7 @@ export function readJournalLines(stateDir: string, runId: string): JournalLine[]
     .map((line) => JSON.parse(line) as JournalLine);
 }
 
-/** Resolves once the process is gone (a zombie counts as gone: it runs nothing). */
+/** Whether the process is gone (a zombie counts as gone: it runs nothing). */
 export function processIsGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
