@@ -4,7 +4,7 @@ import { isJsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import { StepContractError } from '../step-contract-error.js';
 import type { Report } from '../validate/report.js';
-import { importPlugin } from './plugin-files.js';
+import { importPlugin, InvalidTypeScriptError } from './plugin-files.js';
 
 /**
  * The step types a runbook's `plugins:` add, in a registry of its own so that one runbook's
@@ -17,7 +17,8 @@ export async function loadPlugins(document: unknown, runbookFile: string, regist
     if (typeof entry !== 'string') continue;
     const file = pluginPath(runbookFile, entry);
     const problem = await loadPlugin(file, entry, extended);
-    if (problem) report.at(['plugins', index], problem);
+    if (problem instanceof InvalidTypeScriptError) reportInvalidTypeScript(problem, runbookFile, entry, report);
+    else if (problem) report.at(['plugins', index], problem);
   }
   return extended;
 }
@@ -26,7 +27,7 @@ export function pluginPath(runbookFile: string, entry: string): string {
   return path.resolve(path.dirname(path.resolve(runbookFile)), entry);
 }
 
-async function loadPlugin(file: string, entry: string, registry: StepRegistry): Promise<string | undefined> {
+async function loadPlugin(file: string, entry: string, registry: StepRegistry): Promise<string | InvalidTypeScriptError | undefined> {
   try {
     await access(file);
   } catch {
@@ -36,6 +37,7 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   try {
     module = await importPlugin(file);
   } catch (error) {
+    if (error instanceof InvalidTypeScriptError) return error;
     return `plugin ${entry} failed to load: ${firstLine(error)}`;
   }
   const exported = module.default;
@@ -48,6 +50,18 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
     throw error;
   }
   return undefined;
+}
+
+/**
+ * Where the TypeScript cannot be read, in the plugin's file (or a file it imports), named the
+ * way the runbook's own path is written.
+ */
+function reportInvalidTypeScript(error: InvalidTypeScriptError, runbookFile: string, entry: string, report: Report): void {
+  const shown = path.join(path.dirname(runbookFile), path.relative(path.dirname(path.resolve(runbookFile)), error.file));
+  const unsupported = /not supported in strip-only mode/.test(error.message)
+    ? `${error.message.replace(/ in strip-only mode$/, '')}: stepwise loads a .ts plugin by stripping its types, so it takes no enum, namespace or constructor parameter property (use a union of strings, a module, a plain field)`
+    : error.message;
+  report.inFile(shown, error.problem.line, error.problem.col, `plugin ${entry}: ${unsupported}`);
 }
 
 function firstLine(error: unknown): string {
