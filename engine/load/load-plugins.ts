@@ -1,14 +1,24 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isJsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import { StepContractError } from '../step-contract-error.js';
 import type { Report } from '../validate/report.js';
-import { importPlugin, InvalidTypeScriptError } from './plugin-files.js';
+import { importPlugin, InvalidTypeScriptError, pluginFiles } from './plugin-files.js';
+
+/** A problem located in a plugin's own TypeScript source rather than in the runbook. */
+interface InSource {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
 
 /**
  * The step types a runbook's `plugins:` add, in a registry of its own so that one runbook's
- * plugins never leak into another's. Each problem is located at the plugin's entry.
+ * plugins never leak into another's. Each problem is located at the plugin's entry, or, for a
+ * TypeScript plugin, where its source is at fault when that is known.
  */
 export async function loadPlugins(document: unknown, runbookFile: string, registry: StepRegistry, report: Report): Promise<StepRegistry> {
   if (!isJsonObject(document) || !Array.isArray(document.plugins) || document.plugins.length === 0) return registry;
@@ -17,8 +27,8 @@ export async function loadPlugins(document: unknown, runbookFile: string, regist
     if (typeof entry !== 'string') continue;
     const file = pluginPath(runbookFile, entry);
     const problem = await loadPlugin(file, entry, extended);
-    if (problem instanceof InvalidTypeScriptError) reportInvalidTypeScript(problem, runbookFile, entry, report);
-    else if (problem) report.at(['plugins', index], problem);
+    if (typeof problem === 'string') report.at(['plugins', index], problem);
+    else if (problem) report.inFile(shownPath(problem.file, runbookFile), problem.line, problem.col, problem.message);
   }
   return extended;
 }
@@ -27,7 +37,7 @@ export function pluginPath(runbookFile: string, entry: string): string {
   return path.resolve(path.dirname(path.resolve(runbookFile)), entry);
 }
 
-async function loadPlugin(file: string, entry: string, registry: StepRegistry): Promise<string | InvalidTypeScriptError | undefined> {
+async function loadPlugin(file: string, entry: string, registry: StepRegistry): Promise<string | InSource | undefined> {
   try {
     await access(file);
   } catch {
@@ -37,8 +47,12 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   try {
     module = await importPlugin(file);
   } catch (error) {
-    if (error instanceof InvalidTypeScriptError) return error;
-    return `plugin ${entry} failed to load: ${firstLine(error)}`;
+    if (error instanceof InvalidTypeScriptError) {
+      return { file: error.file, line: error.problem.line, col: error.problem.col, message: `plugin ${entry}: ${explainStripping(error.message)}` };
+    }
+    const message = `plugin ${entry} failed to load: ${firstLine(error)}`;
+    const thrownAt = typeScriptFrame(error, pluginFiles(file));
+    return thrownAt ? { ...thrownAt, message } : message;
   }
   const exported = module.default;
   const definitions = Array.isArray(exported) ? exported : [exported];
@@ -52,16 +66,27 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   return undefined;
 }
 
+function explainStripping(message: string): string {
+  if (!/not supported in strip-only mode/.test(message)) return message;
+  return `${message.replace(/ in strip-only mode$/, '')}: stepwise loads a .ts plugin by stripping its types, so it takes no enum, namespace or constructor parameter property (use a union of strings, a module, a plain field)`;
+}
+
 /**
- * Where the TypeScript cannot be read, in the plugin's file (or a file it imports), named the
- * way the runbook's own path is written.
+ * Where a TypeScript plugin threw while it loaded: its types were stripped in place, so the
+ * stack's line and column are the source's. Only the plugin's own files count, not a package's.
  */
-function reportInvalidTypeScript(error: InvalidTypeScriptError, runbookFile: string, entry: string, report: Report): void {
-  const shown = path.join(path.dirname(runbookFile), path.relative(path.dirname(path.resolve(runbookFile)), error.file));
-  const unsupported = /not supported in strip-only mode/.test(error.message)
-    ? `${error.message.replace(/ in strip-only mode$/, '')}: stepwise loads a .ts plugin by stripping its types, so it takes no enum, namespace or constructor parameter property (use a union of strings, a module, a plain field)`
-    : error.message;
-  report.inFile(shown, error.problem.line, error.problem.col, `plugin ${entry}: ${unsupported}`);
+function typeScriptFrame(error: unknown, own: string[]): Omit<InSource, 'message'> | undefined {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  for (const [, url, line, col] of stack.matchAll(/(file:\/\/\S+?\.m?ts):(\d+):(\d+)/g)) {
+    const file = fileURLToPath(url!);
+    if (own.includes(file)) return { file, line: Number(line), col: Number(col) };
+  }
+  return undefined;
+}
+
+/** A plugin's file named the way the runbook's own path is written (relative stays relative). */
+function shownPath(file: string, runbookFile: string): string {
+  return path.join(path.dirname(runbookFile), path.relative(path.dirname(path.resolve(runbookFile)), file));
 }
 
 function firstLine(error: unknown): string {

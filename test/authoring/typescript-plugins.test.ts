@@ -84,4 +84,18 @@ describe('a plugin written in TypeScript', () => {
     expect(result.stderr).toContain(`${space.dir}/wording.ts:2:30: plugin ./team-steps.ts: Expected ',', got ';'\n`);
     expect(result.stderr).toContain(`${space.dir}/enum-steps.ts:1:1: plugin ./enum-steps.ts: TypeScript enum is not supported: stepwise loads a .ts plugin by stripping its types`);
   });
+
+  it('keeps lines and columns where the author wrote them, so an error thrown while it loads is located in the .ts file that threw', async () => {
+    const space = workspace();
+    space.write('team-steps.ts', "import { region } from './settings.js';\nexport default { type: 'team.x', description: region, effect: 'read', input: { type: 'object' }, run: async () => null };\n");
+    space.write('settings.ts', "const found: string | undefined = process.env.NO_SUCH_VARIABLE;\nif (!found) throw new Error('set NO_SUCH_VARIABLE');\nexport const region: string = found;\n");
+    const file = space.write('typed.yaml', RUNBOOK);
+
+    const result = await runCli(['validate', file], { cwd: space.dir });
+
+    expect(result.code).toBe(2);
+    expectNoStackTrace(result.stderr);
+    // column 19: \`new Error\`, past the blanks that stand where the types were
+    expect(result.stderr.split('\n')[0]).toBe(`${space.dir}/settings.ts:2:19: plugin ./team-steps.ts failed to load: set NO_SUCH_VARIABLE`);
+  });
 });
