@@ -37,6 +37,26 @@ const TEAM_TSCONFIG = {
   include: ['*.ts'],
 };
 
+/** The contract's types by name, as the issue and docs/plugins.md show the import. */
+const CONTRACT_TYPES = `import type { Plan, StepContext, StepDefinition } from 'stepwise';
+
+const summary = (plan: Plan): string => (typeof plan === 'string' ? plan : plan.summary);
+
+export const echo: StepDefinition<{ text: string }> = {
+  type: 'team.echo',
+  description: 'Log a text.',
+  effect: (input) => (input.text.length > 0 ? 'read' : 'interactive'),
+  input: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
+  async plan(_ctx: StepContext, input) {
+    return { summary: summary(input.text), details: 'nothing changes' };
+  },
+  async run(ctx: StepContext, input) {
+    ctx.log(input.text);
+    return [input.text, ctx.dryRun, null];
+  },
+};
+`;
+
 interface Packed {
   filename: string;
   files: { path: string }[];
@@ -101,6 +121,21 @@ describe('the published package', () => {
     expect(files.filter((file) => /(^|\/)(test|bench|scripts)\//.test(file))).toEqual([]);
   });
 
+  it("resolves 'stepwise' through the package's exports at run time: defineStep and StepFailure, nothing else of the engine", async () => {
+    const script = [
+      "import * as stepwise from 'stepwise';",
+      "const failure = new stepwise.StepFailure('no', { code: 'team.no', retryable: false });",
+      "const definition = { type: 'team.x' };",
+      'console.log(JSON.stringify({ names: Object.keys(stepwise).sort(), same: stepwise.defineStep(definition) === definition, code: failure.code, retryable: failure.retryable }));',
+      "await import('stepwise/dist/engine/cli.js').then(() => console.log('deep import allowed'), (error) => console.log(error.code));",
+    ].join('\n');
+
+    const imported = await outcome(process.execPath, ['--input-type=module', '-e', script], project);
+
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout.split('\n')).toEqual([JSON.stringify({ names: ['StepFailure', 'defineStep'], same: true, code: 'team.no', retryable: false }), 'ERR_PACKAGE_PATH_NOT_EXPORTED', '']);
+  });
+
   it("type-checks the docs' plugin and `stepwise new --plugin`'s against the package with TypeScript 5, and refuses a plugin that breaks the contract", async () => {
     writeFileSync(path.join(project, 'release-steps.ts'), docBlock('ts', '// release-steps.ts'));
     const scaffold = await outcome(process.execPath, [cli, 'new', 'restart-workers', '--plugin', 'deploy-steps'], project);
@@ -109,11 +144,12 @@ describe('the published package', () => {
       .replace("effect: 'write'", "effect: 'delete'")
       .replace('await recorded(ctx, input)) === input.version', 'await recorded(ctx, input)) === ctx.region');
     writeFileSync(path.join(project, 'broken-steps.ts'), broken);
+    writeFileSync(path.join(project, 'contract.ts'), CONTRACT_TYPES);
 
     const checked = await outcome(process.execPath, [TSC5, '-p', project, '--pretty', 'false'], project);
 
     const errors = checked.stdout.trim().split('\n');
-    // one run for all three (tsc is slow to start): the working plugins pass, so every error
+    // one run for all four (tsc is slow to start): the working plugins pass, so every error
     // is the broken one's, one for each breach
     expect(checked.code).toBe(2);
     expect(errors.filter((line) => !line.startsWith('broken-steps.ts('))).toEqual([]);
