@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,8 @@ interface InSource {
 /**
  * The step types a runbook's `plugins:` add, in a registry of its own so that one runbook's
  * plugins never leak into another's. Each problem is located at the plugin's entry, or, for a
- * TypeScript plugin, where its source is at fault when that is known.
+ * TypeScript plugin, where its source is at fault when that is known: its author edits that
+ * file, and its lines are the ones loaded.
  */
 export async function loadPlugins(document: unknown, runbookFile: string, registry: StepRegistry, report: Report): Promise<StepRegistry> {
   if (!isJsonObject(document) || !Array.isArray(document.plugins) || document.plugins.length === 0) return registry;
@@ -51,7 +53,7 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
       return { file: error.file, line: error.problem.line, col: error.problem.col, message: `plugin ${entry}: ${explainStripping(error.message)}` };
     }
     const message = `plugin ${entry} failed to load: ${firstLine(error)}`;
-    const thrownAt = typeScriptFrame(error, pluginFiles(file));
+    const thrownAt = isTypeScript(file) ? typeScriptFrame(error, pluginFiles(file)) : undefined;
     return thrownAt ? { ...thrownAt, message } : message;
   }
   const exported = module.default;
@@ -60,8 +62,9 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   try {
     registry.addDefinitions(definitions, `plugin ${entry}`);
   } catch (error) {
-    if (error instanceof StepContractError) return error.message;
-    throw error;
+    if (!(error instanceof StepContractError)) throw error;
+    const definedAt = isTypeScript(file) && error.stepType !== undefined ? definitionInSource(error.stepType, pluginFiles(file)) : undefined;
+    return definedAt ? { ...definedAt, message: error.message } : error.message;
   }
   return undefined;
 }
@@ -82,6 +85,28 @@ function typeScriptFrame(error: unknown, own: string[]): Omit<InSource, 'message
     if (own.includes(file)) return { file, line: Number(line), col: Number(col) };
   }
   return undefined;
+}
+
+function isTypeScript(file: string): boolean {
+  return /\.m?ts$/.test(file);
+}
+
+/**
+ * Where a TypeScript plugin defines a step type: its `type` written once, as a string, in the
+ * plugin's own files. A name written more than once, or built, leaves the problem at the entry.
+ */
+function definitionInSource(stepType: string, own: string[]): Omit<InSource, 'message'> | undefined {
+  const literal = new RegExp(`(['"\`])${stepType.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1`, 'g');
+  const found = own.filter(isTypeScript).flatMap((file) => {
+    const text = readFileSync(file, 'utf8');
+    return [...text.matchAll(literal)].map((match) => ({ file, ...lineAndColumn(text, match.index) }));
+  });
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before.at(-1)!.length + 1 };
 }
 
 /** A plugin's file named the way the runbook's own path is written (relative stays relative). */

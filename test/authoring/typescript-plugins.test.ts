@@ -98,4 +98,21 @@ describe('a plugin written in TypeScript', () => {
     // column 19: \`new Error\`, past the blanks that stand where the types were
     expect(result.stderr.split('\n')[0]).toBe(`${space.dir}/settings.ts:2:19: plugin ./team-steps.ts failed to load: set NO_SUCH_VARIABLE`);
   });
+
+  it('locates a definition that breaks the contract at its type in the .ts file, or at the runbook\'s entry when the type is not written once', async () => {
+    const space = workspace();
+    space.write(
+      'team-steps.ts',
+      "const effect = 'delete';\nexport default [\n  { type: 'team.ok', description: 'ok', effect: 'read', input: { type: 'object' }, run: async () => null },\n  { type: 'team.bad', description: 'bad', effect, input: { type: 'object' }, run: async () => null },\n];\n",
+    );
+    space.write('built-steps.ts', "const name = 'bad';\nexport default { type: `team.${name}`, description: 'd', effect: 'delete', input: { type: 'object' }, run: async () => null };\n");
+    const located = space.write('typed.yaml', RUNBOOK);
+    const atEntry = space.write('built.yaml', RUNBOOK.replace('./team-steps.ts', './built-steps.ts'));
+
+    const result = await runCli(['validate', located, atEntry], { cwd: space.dir });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${space.dir}/team-steps.ts:4:11: plugin ./team-steps.ts: step type "team.bad" has effect "delete"; allowed: read, write, interactive\n`);
+    expect(result.stderr).toContain(`${atEntry}:4:12: plugin ./built-steps.ts: step type "team.bad" has effect "delete"; allowed: read, write, interactive\n`);
+  });
 });
