@@ -69,7 +69,7 @@ interface Outcome {
 }
 
 async function outcome(command: string, args: string[], cwd: string): Promise<Outcome> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEPWISE_') && !name.startsWith('npm_')));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEPWISE_')));
   try {
     const { stdout, stderr } = await exec(command, args, { cwd, env: { ...env, CI: '1', NO_COLOR: '1' } });
     return { code: 0, stdout, stderr };
