@@ -4,7 +4,7 @@
  * is checked by TypeScript 5 as a team's project would and run by the packed CLI.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../authoring/support/cli.js';
 
 const exec = promisify(execFile);
-const TSC5 = path.join(REPO, 'node_modules/typescript5/bin/tsc');
+/** TypeScript 5, as teams have it (the project's own is 7): installed by `npm ci` (test/package/typescript5). */
+const TSC5 = path.join(REPO, 'test/package/typescript5/node_modules/typescript/bin/tsc');
 
 /**
  * A team's TypeScript settings: what TypeScript 5.9's `tsc --init` writes (strict, module
@@ -94,6 +95,7 @@ describe('the published package', () => {
   let cli: string;
 
   beforeAll(async () => {
+    if (!existsSync(TSC5)) throw new Error(`${TSC5} is missing: run \`npm ci\` (package.json installs TypeScript 5 there for this test)`);
     scratch = mkdtempSync(path.join(os.tmpdir(), 'stepwise-package-'));
     // the scripts would build again: `npm test` has built already
     const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], { cwd: REPO });
