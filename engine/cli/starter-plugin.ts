@@ -13,7 +13,7 @@ export class StarterPlugin {
 
   /** The starter runbook, loading this plugin and running its step after the approval. */
   addTo(runbook: string): string {
-    const plugins = `# Step types of this team's own, in TypeScript: docs/plugins.md tells how to write them.\nplugins: [ ./${this.file} ]\nsteps:\n`;
+    const plugins = `# Step types of this team's own, in TypeScript: stepwise's docs/plugins.md tells how to write them.\nplugins: [ ./${this.file} ]\nsteps:\n`;
     const step = `  # A step of the plugin's type: a dry-run shows its plan instead of running it.
   - id: apply
     name: Apply the change

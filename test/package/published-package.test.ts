@@ -115,11 +115,11 @@ describe('the published package', () => {
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it('holds the engine, the step types, the state backends, their declarations, the schema and the runbooks, and no tests, benchmarks or scripts', () => {
+  it('holds the engine, the step types, the state backends, their declarations, the schema, the runbooks and the docs, and no tests, benchmarks or scripts', () => {
     const files = packed.files.map((file) => file.path);
     const tops = new Set(files.map((file) => file.split('/').slice(0, file.startsWith('dist/') ? 2 : 1).join('/')));
-    expect([...tops].sort()).toEqual(['README.md', 'dist/engine', 'dist/state', 'dist/steps', 'package.json', 'runbooks', 'schemas']);
-    expect(files).toEqual(expect.arrayContaining(['dist/engine/cli.js', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'dist/engine/step-definition.d.ts', 'schemas/runbook.schema.json']));
+    expect([...tops].sort()).toEqual(['README.md', 'dist/engine', 'dist/state', 'dist/steps', 'docs', 'package.json', 'runbooks', 'schemas']);
+    expect(files).toEqual(expect.arrayContaining(['dist/engine/cli.js', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'dist/engine/step-definition.d.ts', 'schemas/runbook.schema.json', 'docs/plugins.md']));
     expect(files.filter((file) => /(^|\/)(test|bench|scripts)\//.test(file))).toEqual([]);
   });
 
