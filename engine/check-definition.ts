@@ -14,39 +14,40 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
   }
   const definition = candidate as Partial<StepDefinition> & Record<string, unknown>;
   const name = typeof definition.type === 'string' ? `step type "${definition.type}"` : 'a step definition';
+  const stepType = typeof definition.type === 'string' ? definition.type : undefined;
   if (typeof definition.type !== 'string' || !/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(definition.type)) {
-    throw new StepContractError(origin, `${name} needs a "type" of lower-case words joined by dots, such as "team.deploy"`);
+    throw new StepContractError(origin, `${name} needs a "type" of lower-case words joined by dots, such as "team.deploy"`, stepType);
   }
-  if (typeof definition.description !== 'string') throw new StepContractError(origin, `${name} needs a "description" string`);
+  if (typeof definition.description !== 'string') throw new StepContractError(origin, `${name} needs a "description" string`, stepType);
   if (typeof definition.effect !== 'function' && !EFFECTS.includes(definition.effect as string)) {
-    throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`);
+    throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`, stepType);
   }
-  if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`);
+  if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`, stepType);
   for (const optional of ['check', 'plan', 'resolveInput', 'checkInput', 'includes'] as const) {
     if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
-      throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`);
+      throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`, stepType);
     }
   }
   for (const flag of ['idempotent', 'lastsForTheRun'] as const) {
     if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') {
-      throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`);
+      throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`, stepType);
     }
   }
-  checkInputSchema(definition.input, name, origin, checkSchema);
+  checkInputSchema(definition.input, name, origin, checkSchema, stepType);
   return definition as StepDefinition;
 }
 
-function checkInputSchema(schema: unknown, name: string, origin: string, againstMetaSchema: boolean): void {
+function checkInputSchema(schema: unknown, name: string, origin: string, againstMetaSchema: boolean, stepType: string | undefined): void {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`);
+    throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`, stepType);
   }
   if (!againstMetaSchema) return;
   const errors = schemaDocumentErrors(schema as JsonSchema);
-  if (errors) throw new StepContractError(origin, `${name} has an invalid input schema: ${errors}`);
+  if (errors) throw new StepContractError(origin, `${name} has an invalid input schema: ${errors}`, stepType);
   try {
     compileSchema(schema as JsonSchema);
   } catch (error) {
-    throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`);
+    throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`, stepType);
   }
 }
 

@@ -97,10 +97,11 @@ function buildProgram(): Command {
 
   program
     .command('new')
-    .description('write a starter runbook NAME.yaml that validates, with the schema line editors use')
+    .description('write a starter runbook NAME.yaml that validates, with the schema line editors use (with --plugin, a typed plugin it uses)')
     .argument('<name>', 'the runbook\'s name: lower case letters, digits and dashes, starting with a letter')
     .option('--dir <dir>', 'the folder to write it in', '.')
-    .action(async (name: string, options: { dir: string }) => (await import('./cli/new-command.js')).newCommand(name, options));
+    .option('--plugin [plugin]', 'also write a typed plugin PLUGIN.ts (default NAME-steps.ts) that the runbook uses')
+    .action(async (name: string, options: { dir: string; plugin?: string | true }) => (await import('./cli/new-command.js')).newCommand(name, options));
 
   program
     .command('schema')

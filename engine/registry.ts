@@ -59,7 +59,7 @@ export class StepRegistry {
     for (const candidate of definitions) {
       const definition = checkDefinition(candidate, origin);
       if (this.loaders.has(definition.type)) {
-        throw new StepContractError(origin, `step type "${definition.type}" is already defined by ${this.loaders.get(definition.type)!.origin}`);
+        throw new StepContractError(origin, `step type "${definition.type}" is already defined by ${this.loaders.get(definition.type)!.origin}`, definition.type);
       }
       this.loaders.set(definition.type, { load: async () => ({ default: definition }), origin, schemaVerified: true });
     }

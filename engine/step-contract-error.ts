@@ -1,8 +1,12 @@
-/** A step type's module breaks the contract; `origin` names the file or catalog it came from. */
+/**
+ * A step type's module breaks the contract; `origin` names the file or catalog it came from,
+ * `stepType` the definition at fault when it has a type name.
+ */
 export class StepContractError extends Error {
   constructor(
     readonly origin: string,
     message: string,
+    readonly stepType?: string,
   ) {
     super(`${origin}: ${message}`);
     this.name = 'StepContractError';

@@ -1,28 +1,57 @@
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_VERSION } from '../document/runbook-schema.js';
 import { UsageError } from '../exit-codes.js';
 import { SCHEMA_FILE } from '../document/generated-files.js';
 import { ENGINE_VERSION } from '../version.js';
+import { StarterPlugin } from './starter-plugin.js';
 
 /** The schema's rule for `name`, checked first so that the file name and the name agree. */
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 
-/** `stepwise new NAME`: a runbook that validates as written, for an author to change step by step. */
-export async function newCommand(name: string, options: { dir: string }): Promise<void> {
+/**
+ * `stepwise new NAME`: a runbook that validates as written, for an author to change step by step;
+ * with `--plugin [PLUGIN]`, also a typed plugin PLUGIN.ts (NAME-steps.ts) that the runbook uses.
+ */
+export async function newCommand(name: string, options: { dir: string; plugin?: string | true }): Promise<void> {
   if (!NAME_PATTERN.test(name)) {
     throw new UsageError(`"${name}" is not a runbook name: use lower case letters, digits and dashes, starting with a letter (such as restart-workers)`);
   }
+  const pluginName = options.plugin === true ? `${name}-steps` : options.plugin;
+  if (pluginName !== undefined && !NAME_PATTERN.test(pluginName)) {
+    throw new UsageError(`"${pluginName}" is not a plugin name: use lower case letters, digits and dashes, starting with a letter (such as deploy-steps)`);
+  }
   mkdirSync(options.dir, { recursive: true });
   const file = path.join(options.dir, `${name}.yaml`);
+  const files = [file];
+  let runbook = starterRunbook(name, schemaReference(options.dir));
+  if (pluginName !== undefined) {
+    const plugin = new StarterPlugin(pluginName);
+    files.push(path.join(options.dir, plugin.file));
+    runbook = plugin.addTo(runbook);
+    refuseExisting(files);
+    writeNew(files[1]!, plugin.source());
+  } else {
+    refuseExisting(files);
+  }
+  writeNew(file, runbook);
+  process.stdout.write(`${files.map((written) => `wrote ${written}\n`).join('')}  stepwise validate ${file}\n  stepwise plan ${file}\n`);
+}
+
+/** Checked before anything is written, so that a refusal leaves no file of the pair behind. */
+function refuseExisting(files: string[]): void {
+  const existing = files.find((file) => existsSync(file));
+  if (existing) throw new UsageError(`${existing} already exists: stepwise new never overwrites a file; choose another name or --dir`);
+}
+
+function writeNew(file: string, text: string): void {
   try {
-    writeFileSync(file, starterRunbook(name, schemaReference(options.dir)), { flag: 'wx' });
+    writeFileSync(file, text, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists: stepwise new never overwrites a file; choose another name or --dir`);
     throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
   }
-  process.stdout.write(`wrote ${file}\n  stepwise validate ${file}\n  stepwise plan ${file}\n`);
 }
 
 /**

@@ -2,10 +2,27 @@ import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { HOOKS_URL, type HooksData, type HooksMessage } from './plugin-load-hooks.js';
+import { HOOKS_URL, type HooksData, type HooksMessage, type InvalidTypeScript } from './plugin-load-hooks.js';
 
+const require = createRequire(import.meta.url);
 /** CommonJS modules, whichever `require` loaded them: one cache for the process. */
-const requireCache = createRequire(import.meta.url).cache;
+const requireCache = require.cache;
+
+/** The engine's public entry (engine/index), compiled or, under the tests, from its sources. */
+const API_URL = new URL(`../index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+/** What a plugin loads from the engine's own folder is the engine's, not the plugin's. */
+const ENGINE_DIR = path.dirname(fileURLToPath(API_URL)) + path.sep;
+
+/** A TypeScript plugin file whose types cannot be stripped, located in that file. */
+export class InvalidTypeScriptError extends Error {
+  readonly file: string;
+
+  constructor(readonly problem: InvalidTypeScript) {
+    super(problem.message);
+    this.name = 'InvalidTypeScriptError';
+    this.file = fileURLToPath(problem.url);
+  }
+}
 
 /** The files each plugin's import loaded, by the plugin's entry file. */
 const loadedBy = new Map<string, string[]>();
@@ -31,8 +48,13 @@ async function importRecorded(file: string): Promise<{ default?: unknown }> {
   watcher ??= LoadWatcher.start();
   const esmBefore = watcher.count;
   const cjsBefore = new Set(Object.keys(requireCache));
+  const invalidBefore = watcher.invalid.length;
   try {
     return (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    await watcher.loadedSince(esmBefore);
+    const invalid = watcher.invalid[invalidBefore];
+    throw invalid ? new InvalidTypeScriptError(invalid) : error;
   } finally {
     const esm = await watcher.loadedSince(esmBefore);
     const cjs = Object.keys(requireCache).filter((loaded) => !cjsBefore.has(loaded));
@@ -47,17 +69,19 @@ async function importRecorded(file: string): Promise<{ default?: unknown }> {
  * modules are not the plugin's; a file a plugin loads only once a step runs is not known yet.
  */
 export function pluginFiles(entry: string): string[] {
-  const own = (loadedBy.get(entry) ?? []).filter((file) => file !== entry && !file.split(path.sep).includes('node_modules'));
+  const own = (loadedBy.get(entry) ?? []).filter((file) => file !== entry && !file.startsWith(ENGINE_DIR) && !file.split(path.sep).includes('node_modules'));
   return [entry, ...new Set(own.sort())];
 }
 
 class LoadWatcher {
   private readonly loaded: string[] = [];
+  readonly invalid: InvalidTypeScript[] = [];
   private readonly flushes: (() => void)[] = [];
 
   private constructor(private readonly port: MessagePort) {
     port.on('message', (message: HooksMessage) => {
       if ('loaded' in message) this.loaded.push(fileURLToPath(message.loaded));
+      else if ('invalid' in message) this.invalid.push(message.invalid);
       else this.flushes.shift()?.();
     });
     port.unref();
@@ -65,7 +89,8 @@ class LoadWatcher {
 
   static start(): LoadWatcher {
     const { port1, port2 } = new MessageChannel();
-    const data: HooksData = { port: port2 };
+    // resolved here, loaded only on the loader's thread and only once a .ts file needs it
+    const data: HooksData = { port: port2, stripper: pathToFileURL(require.resolve('@swc/wasm-typescript')).href, api: API_URL };
     register(HOOKS_URL, { data, transferList: [port2] });
     return new LoadWatcher(port1);
   }

@@ -15,6 +15,11 @@ export class Report {
     this.push({ file: this.file, ...position, message, severity, rule });
   }
 
+  /** A problem found in another file this one loads (a plugin's source), located there. */
+  inFile(file: string, line: number, col: number, rule: Rule, message: string): void {
+    this.push({ file, line, col, message, severity: 'error', rule });
+  }
+
   /** A problem inside a string value (an expression), `offset` characters into it. */
   inString(path: DocPath, offset: number, rule: Rule, message: string): void {
     const position = this.map.positionInString(path, offset) ?? this.map.valueAt(path);

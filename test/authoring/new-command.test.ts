@@ -59,6 +59,49 @@ describe('stepwise new', () => {
     expect(space.read('rotate.yaml')).toBe('mine\n');
   });
 
+  it('with --plugin, also writes a typed plugin that the runbook uses, which validates, plans and runs as written', async () => {
+    const space = workspace();
+
+    const result = await runCli(['new', 'restart-workers', '--plugin', 'deploy-steps'], { cwd: space.dir });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('wrote restart-workers.yaml\nwrote deploy-steps.ts\n');
+    const runbook = parse(space.read('restart-workers.yaml')) as { plugins: string[]; steps: { type: string }[] };
+    expect(runbook.plugins).toEqual(['./deploy-steps.ts']);
+    expect(runbook.steps.map((step) => step.type)).toEqual(['shell', 'approve', 'team.deploy']);
+    expect(space.read('deploy-steps.ts')).toContain("import { defineStep, StepFailure } from 'stepwise';");
+
+    const validated = await runCli(['validate', 'restart-workers.yaml'], { cwd: space.dir });
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+    const plan = await runCli(['plan', 'restart-workers.yaml', '--json', '-p', 'target=db'], { cwd: space.dir });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).steps[2]).toMatchObject({ id: 'apply', status: 'planned', plans: [{ plan: 'apply the change to db' }] });
+    const run = await runCli(['run', 'restart-workers.yaml', '--yes', '--json', '-p', 'target=db', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).steps[2]).toMatchObject({ id: 'apply', status: 'succeeded', outputs: { applied: 'db' } });
+  });
+
+  it('names the plugin after the runbook when --plugin has no name, and writes neither file when one exists', async () => {
+    const space = workspace();
+
+    const named = await runCli(['new', 'rotate', '--plugin'], { cwd: space.dir });
+    expect(named.code, named.stderr).toBe(0);
+    expect(space.read('rotate-steps.ts')).toContain("type: 'team.rotate',");
+    expect(parse(space.read('rotate.yaml'))).toMatchObject({ plugins: ['./rotate-steps.ts'] });
+
+    space.write('mine.ts', 'mine\n');
+    const refused = await runCli(['new', 'other', '--plugin', 'mine'], { cwd: space.dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('stepwise: mine.ts already exists: stepwise new never overwrites a file; choose another name or --dir\n');
+    expect(existsSync(space.file('other.yaml'))).toBe(false);
+    expect(space.read('mine.ts')).toBe('mine\n');
+
+    const badName = await runCli(['new', 'other', '--plugin', 'Deploy'], { cwd: space.dir });
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('"Deploy" is not a plugin name');
+  });
+
   it.each(['Rotate', '1st-run', 'rotate_keys', 'rotate keys', 'rotate.yaml'])('refuses the name %s', async (name) => {
     const space = workspace();
 

@@ -28,6 +28,7 @@ Module._load = function (request, parent, isMain) {
 
 const HEAVY = ['node_modules/@aws-sdk/', 'node_modules/execa/', 'node_modules/listr2/', 'node_modules/@inquirer/'];
 const AJV_COMPILER = 'node_modules/ajv/dist/2020.js';
+const TYPE_STRIPPER = 'node_modules/@swc/wasm-typescript/';
 // the hooks are registered as a data: URL (engine/load/plugin-load-hooks.ts), which the resolve hook sees
 const isPluginLoadHooks = (url: string) => url.startsWith('data:text/javascript,') && decodeURIComponent(url).includes('nextLoad');
 
@@ -78,5 +79,17 @@ describe('what a command loads', () => {
     const loaded = await loadedBy(['validate', 'runbooks/examples/delete-ion-lambdas/delete-ion-lambdas.yaml']);
     expect(loaded.some((file) => file.endsWith('delete-ion-lambdas/ion-steps.js'))).toBe(true);
     expect(loaded.some(isPluginLoadHooks)).toBe(true);
+    expect(loaded.filter((file) => file.includes(TYPE_STRIPPER))).toEqual([]);
+  });
+
+  it('a runbook with a .ts plugin loads the type stripper, for that plugin only', async () => {
+    await folder.write('team-steps.ts', "const effect: 'read' = 'read';\nexport default { type: 'team.look', description: 'd', effect, input: { type: 'object' }, run: async (): Promise<null> => null };\n");
+    const runbook = await folder.write(
+      'look.yaml',
+      'apiVersion: stepwise/v1\nname: look\nversion: 1.0.0\nplugins: [./team-steps.ts]\nsteps:\n  - id: look\n    type: team.look\n',
+    );
+    const loaded = await loadedBy(['validate', runbook]);
+    expect(loaded.some((file) => file.endsWith('team-steps.ts'))).toBe(true);
+    expect(loaded.some((file) => file.includes(TYPE_STRIPPER))).toBe(true);
   });
 });
