@@ -5,6 +5,7 @@ import { describeFailure, handleFailure } from './cli/handle-failure.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
+import type { RunCliOptions, StateCliOptions } from './cli/cli-options.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -111,21 +112,6 @@ function buildProgram(): Command {
 }
 
 type ResumeOptions = Omit<RunCliOptions, 'param' | 'dryRun'> & { from?: string; allowChanged?: boolean; runbook?: string };
-
-/** Where runs are kept, when the command line says (engine/cli/open-state.ts decides otherwise). */
-export interface StateCliOptions {
-  state?: string;
-  stateDir?: string;
-}
-
-export interface RunCliOptions extends StateCliOptions {
-  param: string[];
-  yes?: boolean;
-  json?: boolean;
-  dryRun?: boolean;
-  profile?: string;
-  region?: string;
-}
 
 async function main(argv: string[]): Promise<void> {
   tolerateClosedOutput();

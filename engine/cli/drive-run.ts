@@ -1,4 +1,4 @@
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { ParamSpec, Runbook } from '../document/runbook.js';
 import { DeclinedError, InterruptedError, UsageError } from '../exit-codes.js';
 import { isJsonObject, type JsonObject } from '../json.js';
@@ -13,8 +13,7 @@ import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
 import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
-import { builtInRegistry } from './builtin-registry.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import type { JsonObject } from '../json.js';
 import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
@@ -15,8 +15,7 @@ import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
 import { includedRunbooks } from '../step-definition.js';
 import { ENGINE_VERSION } from '../version.js';
 import { askMissingSecrets } from './ask-secret-params.js';
-import { builtInRegistry } from './builtin-registry.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';

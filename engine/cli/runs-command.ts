@@ -1,9 +1,9 @@
-import type { StateCliOptions } from '../cli.js';
+import type { StateCliOptions } from './cli-options.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../exit-codes.js';
 import type { StateBackend } from '../state/state-backend.js';
 import { listRun, summarizeRun, type RunListing, type RunSummary } from '../state/summarize-run.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 
 export async function runsCommand(options: StateCliOptions & { json?: boolean }): Promise<void> {

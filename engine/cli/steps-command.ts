@@ -2,7 +2,7 @@ import { UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 import { describeInputs } from '../document/describe-inputs.js';
 import { EFFECT_CELL, effectOf, type DocumentedEffect } from '../document/step-reference.js';
-import { builtInRegistry } from './builtin-registry.js';
+import { builtInRegistry } from './builtins.js';
 
 export async function stepsCommand(type?: string): Promise<void> {
   const registry = builtInRegistry();

@@ -38,7 +38,7 @@ export async function validateRunbookSource(source: RunbookSource, builtIn: Step
   checkExpressions(document, report);
   checkOutputSelectors(document, report);
   checkForEachLists(document, report);
-  const children = await checkIncludes(document, source.file, registry, report, stack);
+  const children = await checkIncludes(document, source.file, registry, report, stack, validateRunbookFile);
   const diagnostics = [...sortDiagnostics(report.diagnostics), ...children];
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return { ok: true, runbook: document as Runbook, source, diagnostics, registry };
