@@ -11,6 +11,4 @@ export interface RunCliOptions extends StateCliOptions {
   yes?: boolean;
   json?: boolean;
   dryRun?: boolean;
-  profile?: string;
-  region?: string;
 }

@@ -14,6 +14,7 @@ import { replayJournal, type Replay } from '../state/replay.js';
 import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
+import { settingOverrides } from './setting-options.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
@@ -65,7 +66,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       params: values,
       redactor,
       options: { ...options, param: [] },
-      settingsOverrides: mergeOverrides(run.record.settingsOverrides, options),
+      settingsOverrides: mergeOverrides(run.record.settingsOverrides, settingOverrides(options, registry.settingsBlocks())),
       journal,
       resumeArguments: state.arguments,
       restore: plan.decide,
@@ -207,7 +208,9 @@ function tellThePlan(plan: ResumePlan): void {
   if (plan.notRestorable.length > 0) say(`kept only redacted, since they are or hold a secret, and made by a change that does not run again: ${plan.notRestorable.join(', ')}; a step that needs one stops and says how to get it back`);
 }
 
-function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {
-  const aws = { ...(recorded.aws ?? {}), ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
-  return { ...recorded, aws };
+/** What the run started with, each setting the command line gives now on top. */
+function mergeOverrides(recorded: Record<string, JsonObject>, given: Record<string, JsonObject>): Record<string, JsonObject> {
+  const merged = { ...recorded };
+  for (const [block, settings] of Object.entries(given)) merged[block] = { ...(recorded[block] ?? {}), ...settings };
+  return merged;
 }

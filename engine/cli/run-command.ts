@@ -19,6 +19,7 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
+import { settingOverrides } from './setting-options.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
@@ -27,7 +28,7 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const redactor = new Redactor();
   for (const secret of params.secrets) redactor.add(secret);
   const runId = newRunId();
-  const settingsOverrides = awsOverrides(options);
+  const settingsOverrides = settingOverrides(options, registry.settingsBlocks());
   if (options.dryRun) {
     await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
     return;
@@ -41,10 +42,6 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
     await journal.close();
     await lock.release();
   }
-}
-
-export function awsOverrides(options: Pick<RunCliOptions, 'region' | 'profile'>): Record<string, JsonObject> {
-  return { aws: { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) } };
 }
 
 function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>, sha256: string): RunRecord {

@@ -1,6 +1,6 @@
 import type { StepRegistry } from '../registry.js';
 import type { JsonSchema, StepDefinition } from '../step-definition.js';
-import { API_VERSION, runbookSchema, stepSchema } from './runbook-schema.js';
+import { API_VERSION, RUNBOOK_SCHEMA_ID, runbookSchemaFor, stepSchema } from './runbook-schema.js';
 import { effectOf, inputRows, type DocumentedEffect } from './step-reference.js';
 
 /**
@@ -10,9 +10,11 @@ import { effectOf, inputRows, type DocumentedEffect } from './step-reference.js'
  */
 export async function buildEditorSchema(registry: StepRegistry): Promise<JsonSchema> {
   const definitions = await Promise.all(registry.types().map((type) => registry.load(type)));
-  const document = structuredClone(runbookSchema);
+  const blocks = registry.settingsBlocks();
+  const { $schema, ...rest } = structuredClone(runbookSchemaFor(blocks));
+  const document: JsonSchema = { $schema, $id: RUNBOOK_SCHEMA_ID, ...rest };
   const properties = document.properties as Record<string, JsonSchema>;
-  addMarkdown(properties, DOCUMENT_MARKDOWN);
+  addMarkdown(properties, { ...DOCUMENT_MARKDOWN, ...Object.fromEntries(blocks.map((block) => [block.name, block.markdown])) });
   const param = (properties.params as { additionalProperties: { properties: Record<string, JsonSchema> } }).additionalProperties;
   addMarkdown(param.properties, PARAM_MARKDOWN);
   properties.apiVersion = { ...properties.apiVersion, enum: [API_VERSION] };
@@ -151,7 +153,6 @@ const DOCUMENT_MARKDOWN: Record<string, string> = {
   params:
     'The parameters an operator gives with `-p name=value` (or `STEPWISE_PARAM_<NAME>`). Each is a JSON Schema for its value ' +
     '(`type`, `pattern`, `enum`, ...) plus `description`, `default`, `required` and `secret`. Expressions read them as `${{ params.name }}`.',
-  aws: 'Defaults for every `aws.*` step: `region` and `profile`. `--region` and `--profile` on the command line win.',
   plugins:
     'ESM modules, relative to this file, whose default export is a step definition or a list of them: ' +
     '`{ type, description, effect, input, run }`. Their step types are checked like the built-in ones.',

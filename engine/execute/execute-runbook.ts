@@ -1,4 +1,4 @@
-import type { Runbook, StepSpec } from '../document/runbook.js';
+import { settingsBlockOf, type Runbook, type StepSpec } from '../document/runbook.js';
 import { resolveValue, type Resolved, type ResolvedObject } from '../expressions/evaluate.js';
 import type { JsonObject } from '../json.js';
 import type { FailureInfo, RunStatus } from './events.js';
@@ -69,8 +69,8 @@ function runStatusOf(code: string): RunStatus {
 }
 
 function resolveSettings(state: RunState): void {
-  const { runbook, settingsOverrides } = state.options;
-  const declared = { aws: runbook.aws ?? {} } as Record<string, JsonObject>;
+  const { runbook, registry, settingsOverrides } = state.options;
+  const declared = Object.fromEntries(registry.settingsBlocks().map((block) => [block.name, settingsBlockOf(runbook, block.name)]));
   for (const name of new Set([...Object.keys(declared), ...Object.keys(settingsOverrides)])) {
     const resolved = resolveValue(declared[name] ?? {}, state.scope()) as JsonObject;
     const overrides = Object.fromEntries(Object.entries(settingsOverrides[name] ?? {}).filter(([, value]) => value !== undefined));

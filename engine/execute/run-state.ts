@@ -24,7 +24,7 @@ export interface RunOptions {
   assumeYes: boolean;
   /** A terminal is there to answer questions. */
   interactive: boolean;
-  /** Command-line overrides of settings blocks, such as `{ aws: { region } }`. */
+  /** Command-line overrides of the families' settings blocks: block name to the settings given. */
   settingsOverrides: Record<string, JsonObject>;
   /** Ctrl-C. */
   signal: AbortSignal;

@@ -29,7 +29,7 @@ export async function validateRunbookFile(file: string, registry: StepRegistry, 
 export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)]): Promise<Validation> {
   const report = new Report(source.file, source.map);
   const document = source.value;
-  checkDocument(document, report);
+  checkDocument(document, builtIn.settingsBlocks(), report);
   checkUniqueIds(document, report);
   checkSkipReasons(document, report);
   checkParamDefaults(document, report);
