@@ -91,7 +91,7 @@ function sayHowToResume(setup: RunSetup): void {
   if (setup.journal) process.stderr.write(`stepwise: to resume: ${resumeCommandLine(setup.runId, setup.resumeArguments)}\n`);
 }
 
-export function exitCodeOf(status: RunStatus): number {
+function exitCodeOf(status: RunStatus): number {
   switch (status) {
     case 'succeeded':
     case 'planned':

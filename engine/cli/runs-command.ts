@@ -44,7 +44,7 @@ export async function summarize(backend: StateBackend, id: string): Promise<RunS
   return summarizeRun(run, locked);
 }
 
-export function printTable(header: string[], rows: string[][]): void {
+function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
 }

@@ -1,7 +1,8 @@
 import type { StepRegistry } from '../registry.js';
 import type { JsonSchema, StepDefinition } from '../step-definition.js';
 import { API_VERSION, RUNBOOK_SCHEMA_ID, runbookSchemaFor, stepSchema } from './runbook-schema.js';
-import { effectOf, inputRows, type DocumentedEffect } from './step-reference.js';
+import { documentedEffect, type DocumentedEffect } from '../step-effect.js';
+import { inputRows } from './step-reference.js';
 
 /**
  * runbook.schema.json for editors: the document schema, with each step's `with` checked
@@ -111,7 +112,7 @@ const EFFECT_WORDS: Record<DocumentedEffect, string> = { read: 'reads only (runs
 
 function typeMarkdown(definition: StepDefinition): string {
   const rows = inputRows(definition.input).map((row) => `- \`${row.name}\` (${row.type}, ${row.requirement}): ${row.description}`);
-  return [`**${definition.type}**: ${EFFECT_WORDS[effectOf(definition)]}.`, '', definition.description, '', ...(rows.length ? ['Inputs:', '', ...rows] : ['No inputs.'])].join('\n');
+  return [`**${definition.type}**: ${EFFECT_WORDS[documentedEffect(definition)]}.`, '', definition.description, '', ...(rows.length ? ['Inputs:', '', ...rows] : ['No inputs.'])].join('\n');
 }
 
 /** What a YAML editor inserts when the author picks a step type from the snippet list. */

@@ -3,8 +3,8 @@ import type { JsonSchema } from '../step-definition.js';
 import type { SettingsBlock } from '../step-family.js';
 
 export const API_VERSION = 'stepwise/v1';
-export const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
-export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
+const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /*
  * `patternErrorMessage` and `errorMessage` are the keywords YAML language servers show in

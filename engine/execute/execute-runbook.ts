@@ -7,7 +7,7 @@ import { redactResult } from './redact-event.js';
 import type { RunFailure, RunResult, StepResult } from './run-result.js';
 import { now, RunState, toJson, type RunOptions } from './run-state.js';
 
-export type { RunFailure, RunResult, StepResult } from './run-result.js';
+export type { RunResult } from './run-result.js';
 export type { ItemRef, RestoreDecision, RunOptions } from './run-state.js';
 
 /** A run's result as shown and returned: redacted. */
@@ -19,7 +19,7 @@ export async function executeRunbook(options: RunOptions): Promise<RunResult> {
  * The result with real values, for a sub-runbook's parent step: its outputs are the step's
  * outputs, which the parent's own rendering redacts (and marks unrestorable in the journal).
  */
-export async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult> {
+async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const state = new RunState(options, executeRunbookUnredacted);
   const { runbook } = options;

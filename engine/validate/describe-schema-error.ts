@@ -12,7 +12,7 @@ export interface SchemaProblem {
   message: string;
 }
 
-export function parseInstancePath(pointer: string): (string | number)[] {
+function parseInstancePath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

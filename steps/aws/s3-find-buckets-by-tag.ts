@@ -14,7 +14,7 @@ export interface FindBucketsByTagInput {
   concurrency?: number;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 
 interface InspectedBucket {
   bucket: Bucket;

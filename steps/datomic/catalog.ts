@@ -3,7 +3,7 @@ import type { StepModuleLoader } from '../core/catalog.js';
 import { datomicVersionFunctions } from './version-functions.js';
 
 /** The Datomic step types by name, each loaded only when a runbook uses it. */
-export const datomicSteps = {
+const datomicSteps = {
   'datomic.administer-system': () => import('./administer-system.js'),
 } satisfies Record<string, StepModuleLoader>;
 
