@@ -33,7 +33,7 @@ export class StepRegistry {
         if (registry.blocks.some((known) => known.name === block.name)) throw new StepContractError(origin, `settings block "${block.name}" is declared by two families`);
         registry.blocks = [...registry.blocks, block];
       }
-      declareExpressionFunctions(family.functions ?? []);
+      declareExpressionFunctions(family.functions ?? [], origin);
     }
     return registry;
   }
@@ -79,6 +79,14 @@ export class StepRegistry {
 
   has(type: string): boolean {
     return this.loaders.has(type);
+  }
+
+  /** Adds the settings blocks a plugin module declares; refuses a name already declared. */
+  addSettingsBlocks(blocks: readonly SettingsBlock[], origin: string): void {
+    for (const block of blocks) {
+      if (this.blocks.some((known) => known.name === block.name)) throw new StepContractError(origin, `settings block "${block.name}" is already declared`);
+      this.blocks = [...this.blocks, block];
+    }
   }
 
   /** Adds step definitions a plugin module exported; refuses to shadow an existing type. */

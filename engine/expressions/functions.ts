@@ -3,7 +3,7 @@ import { isRegistered, registerFunction, TYPE_ANY, TYPE_ARRAY, TYPE_BOOLEAN, TYP
 import compare from 'semver/functions/compare.js';
 import satisfies from 'semver/functions/satisfies.js';
 import type { ArgumentType, ExpressionFunction } from '../step-family.js';
-import { declaredExpressionFunctions, declareExpressionFunctions } from './function-table.js';
+import { declaredFunction, declaredFunctionNames, declareExpressionFunctions } from './function-table.js';
 
 /** The engine's own functions, which know no domain: every runbook may call them. */
 const ENGINE_FUNCTIONS: readonly ExpressionFunction[] = [
@@ -28,11 +28,13 @@ const registered = new Set<string>();
  * defines is refused.
  */
 export function registerFunctions(): void {
-  declareExpressionFunctions(ENGINE_FUNCTIONS);
-  for (const fn of declaredExpressionFunctions()) {
-    if (registered.has(fn.name)) continue;
-    if (isRegistered(fn.name)) throw new Error(`the expression function ${fn.name}() is one of JMESPath's own`);
-    registered.add(fn.name);
-    registerFunction(fn.name, (args) => fn.implementation(args) as JSONValue, fn.parameters.map((type) => ({ types: [JMESPATH_TYPES[type]] })));
+  declareExpressionFunctions(ENGINE_FUNCTIONS, 'the engine');
+  for (const name of declaredFunctionNames()) {
+    if (registered.has(name)) continue;
+    if (isRegistered(name)) throw new Error(`the expression function ${name}() is one of JMESPath's own`);
+    registered.add(name);
+    const { parameters } = declaredFunction(name)!;
+    // looked up at each call: a plugin loaded again brings its implementation again
+    registerFunction(name, (args) => declaredFunction(name)!.implementation(args) as JSONValue, parameters.map((type) => ({ types: [JMESPATH_TYPES[type]] })));
   }
 }

@@ -29,11 +29,12 @@ export async function validateRunbookFile(file: string, registry: StepRegistry, 
 export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)]): Promise<Validation> {
   const report = new Report(source.file, source.map);
   const document = source.value;
-  checkDocument(document, builtIn.settingsBlocks(), report);
+  // first: a plugin may declare a settings block, which the document schema then allows
+  const registry = await loadPlugins(document, source.file, builtIn, report);
+  checkDocument(document, registry.settingsBlocks(), report);
   checkUniqueIds(document, report);
   checkSkipReasons(document, report);
   checkParamDefaults(document, report);
-  const registry = await loadPlugins(document, source.file, builtIn, report);
   await checkStepInputs(document, registry, report);
   checkExpressions(document, report);
   checkOutputSelectors(document, report);

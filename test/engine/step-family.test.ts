@@ -4,7 +4,10 @@
  * knows none by name: a family that is not composed adds nothing.
  */
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSettingOptions, settingOverrides } from '../../engine/cli/setting-options.js';
 import { executeRunbook } from '../../engine/execute/execute-runbook.js';
 import { parseRunbookText } from '../../engine/load/read-runbook-file.js';
@@ -13,7 +16,7 @@ import { Redactor } from '../../engine/secrets.js';
 import { defineStep } from '../../engine/step-definition.js';
 import type { StepFamily } from '../../engine/step-family.js';
 import { formatDiagnostic } from '../../engine/validate/diagnostic.js';
-import { validateRunbookSource } from '../../engine/validate/validate-runbook.js';
+import { validateRunbookFile, validateRunbookSource } from '../../engine/validate/validate-runbook.js';
 import { RecordingReporter } from './support/recording-reporter.js';
 
 const FILE = '/nonexistent/stepwise-tests/family.yaml';
@@ -94,5 +97,50 @@ describe('a step family', () => {
   it('refuses a settings block or a step type that two families declare', () => {
     expect(() => StepRegistry.ofFamilies([ORBIT, { steps: {}, settings: ORBIT.settings }], 'test families')).toThrow(/settings block "orbit" is declared by two families/);
     expect(() => StepRegistry.ofFamilies([ORBIT, { steps: ORBIT.steps }], 'test families')).toThrow(/step type "orbit.probe" is declared by two families/);
+  });
+});
+
+describe('a plugin, declaring the same way', () => {
+  const PLUGIN = `
+export const settings = [{ name: 'lab', schema: { type: 'object', additionalProperties: false, properties: { bench: { type: 'string' } } }, markdown: 'The lab.' }];
+export const functions = [{ name: 'lab_bench_number', parameters: ['string'], implementation: ([bench]) => Number(String(bench).replace(/\\\\D/g, '')) }];
+export default { type: 'lab.read', description: 'Reads the lab settings.', effect: 'read', input: { type: 'object' }, async run(ctx) { return ctx.settings('lab'); } };
+`;
+
+  // one folder: expression functions are the process's, and a name is one plugin file's
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'stepwise-family-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function validatePlugin(plugin: string, body: string, name = 'lab.js') {
+    writeFileSync(path.join(dir, name), plugin);
+    writeFileSync(path.join(dir, 'lab.yaml'), `apiVersion: stepwise/v1\nname: lab\nversion: 1.0.0\nplugins: [./${name}]\n${body}`);
+    return validateRunbookFile(path.join(dir, 'lab.yaml'), StepRegistry.ofFamilies([], 'no families'));
+  }
+  const located = (validation: Awaited<ReturnType<typeof validatePlugin>>) => validation.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`);
+
+  it('a plugin\'s settings block is checked with the runbook, and its functions are known to validate', async () => {
+    const body = 'lab:\n  bench: b-7\nsteps:\n  - { id: r, type: lab.read, if: "${{ lab_bench_number(\'b-7\') == `7` }}" }\n';
+    expect(located(await validatePlugin(PLUGIN, body))).toEqual([]);
+    expect(located(await validatePlugin(PLUGIN, body.replace('bench: b-7', 'benhc: b-7')))).toEqual(['6:3: unknown key "benhc" in "lab"; did you mean "bench"?']);
+  });
+
+  it('refuses an expression function whose name another plugin file declared', async () => {
+    const other = path.join(dir, 'other');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(path.join(other, 'lab.js'), PLUGIN);
+    writeFileSync(path.join(other, 'lab.yaml'), 'apiVersion: stepwise/v1\nname: lab\nversion: 1.0.0\nplugins: [./lab.js]\nsteps:\n  - { id: r, type: lab.read }\n');
+    await validatePlugin(PLUGIN, 'steps:\n  - { id: r, type: lab.read }\n');
+    const validation = await validateRunbookFile(path.join(other, 'lab.yaml'), StepRegistry.ofFamilies([], 'no families'));
+    expect(located(validation)).toEqual([`4:11: plugin ./lab.js: the expression function lab_bench_number() is already declared by ${path.join(dir, 'lab.js')}`]);
+  });
+
+  it('refuses a plugin\'s command-line option, located at the plugin', async () => {
+    const withOption = PLUGIN.replace("markdown: 'The lab.'", "markdown: 'The lab.', options: [{ flags: '--bench <name>', setting: 'bench', description: 'bench' }]");
+    expect(located(await validatePlugin(withOption, 'steps:\n  - { id: r, type: lab.read }\n', 'lab-options.js'))).toEqual([
+      '4:11: plugin ./lab-options.js: settings[0] ("lab") declares "options", which only a built-in family can: a plugin\'s block reads per-run values from params',
+    ]);
   });
 });
