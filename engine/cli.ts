@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { builtInSettingsBlocks } from './cli/builtins.js';
 import { describeFailure, handleFailure } from './cli/handle-failure.js';
+import { addSettingOptions } from './cli/setting-options.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
+import type { RunCliOptions, StateCliOptions } from './cli/cli-options.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -48,33 +51,33 @@ function buildProgram(): Command {
     command
       .argument('<file>', 'runbook file')
       .option('-p, --param <key=value>', 'a parameter; the value is read as YAML for non-string params (repeatable)', collect, [])
-      .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
-      .option('--profile <name>', 'AWS named profile (overrides the runbook\'s aws.profile)')
-      .option('--region <name>', 'AWS region (overrides the runbook\'s aws.region)');
+      .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)');
 
-  stateOptions(planOptions(program.command('run').description('run a runbook')))
+  // the options of the step families' settings blocks, which win over the runbook's
+  const settingOptions = (command: Command, sayWhich: boolean) => addSettingOptions(command, builtInSettingsBlocks(), { sayWhich });
+
+  stateOptions(settingOptions(planOptions(program.command('run').description('run a runbook')), true))
     .option('--yes', 'answer yes to approvals and confirmations')
     .option('--dry-run', 'read steps run, write steps only say what they would change')
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
 
   // Accepted so that `plan` and `run --dry-run` take the same arguments, but not offered:
   // a plan asks nothing and records nothing, so these change nothing.
-  planOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing'))
+  settingOptions(planOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing')), true)
     .addOption(new Option('--yes').hideHelp())
     .addOption(new Option('--state <address>').hideHelp())
     .addOption(new Option('--state-dir <dir>').hideHelp())
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
 
-  stateOptions(program.command('resume'))
+  const resume = stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--from <step>', 'run again from this step on (parent/child: a step of a sub-runbook)')
     .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
     .option('--allow-changed', 'resume even though the runbook changed since the run started')
     .option('--json', 'print the result as one JSON document on stdout')
-    .option('--runbook <file>', 'the runbook file, when it is not where the run started (a run started on another machine)')
-    .option('--profile <name>', 'AWS named profile')
-    .option('--region <name>', 'AWS region')
+    .option('--runbook <file>', 'the runbook file, when it is not where the run started (a run started on another machine)');
+  settingOptions(resume, false)
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
 
   stateOptions(program.command('runs').description('list past runs with their status').option('--json', 'as JSON'))
@@ -112,21 +115,6 @@ function buildProgram(): Command {
 }
 
 type ResumeOptions = Omit<RunCliOptions, 'param' | 'dryRun'> & { from?: string; allowChanged?: boolean; runbook?: string };
-
-/** Where runs are kept, when the command line says (engine/cli/open-state.ts decides otherwise). */
-export interface StateCliOptions {
-  state?: string;
-  stateDir?: string;
-}
-
-export interface RunCliOptions extends StateCliOptions {
-  param: string[];
-  yes?: boolean;
-  json?: boolean;
-  dryRun?: boolean;
-  profile?: string;
-  region?: string;
-}
 
 async function main(argv: string[]): Promise<void> {
   tolerateClosedOutput();

@@ -14,8 +14,6 @@ export const ExitCode = {
   quit: 131,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 /** Bad input the operator must fix: printed without a stack trace, exit 2. */
 export class UsageError extends Error {
   constructor(

@@ -1,21 +1,42 @@
 import type { StepDefinition } from './step-definition.js';
 import { checkDefinition } from './check-definition.js';
 import { StepContractError } from './step-contract-error.js';
+import { declareExpressionFunctions } from './expressions/function-table.js';
+import type { SettingsBlock, StepCatalog, StepFamily, StepLoader } from './step-family.js';
 
 export { StepContractError };
 
-/** Loads a step type's module; built-in catalogs map each type to one of these. */
-export type StepLoader = () => Promise<{ default: unknown }>;
-
-export type StepCatalog = Readonly<Record<string, StepLoader>>;
+export type { StepCatalog, StepLoader } from './step-family.js';
 
 /**
- * The step types a run can use. A type's module is imported the first time a runbook uses it,
- * so `validate` and `--help` never pay for the AWS SDK or a process library.
+ * The step types a run can use, and the settings blocks their families read. A type's module is
+ * imported the first time a runbook uses it, so `validate` and `--help` never pay for a cloud
+ * SDK or a process library.
  */
 export class StepRegistry {
   private readonly loaded = new Map<string, Promise<StepDefinition>>();
   private readonly loaders = new Map<string, { load: StepLoader; origin: string; schemaVerified: boolean }>();
+  private blocks: readonly SettingsBlock[] = [];
+
+  /**
+   * The families' step types and settings blocks; their expression functions become callable
+   * in every expression of the process. A name two families declare is refused.
+   */
+  static ofFamilies(families: readonly StepFamily[], origin: string, options: { schemaVerified?: boolean } = {}): StepRegistry {
+    const registry = new StepRegistry({}, origin, options);
+    for (const family of families) {
+      for (const [type, load] of Object.entries(family.steps)) {
+        if (registry.loaders.has(type)) throw new StepContractError(origin, `step type "${type}" is declared by two families`);
+        registry.loaders.set(type, { load, origin, schemaVerified: options.schemaVerified ?? false });
+      }
+      for (const block of family.settings ?? []) {
+        if (registry.blocks.some((known) => known.name === block.name)) throw new StepContractError(origin, `settings block "${block.name}" is declared by two families`);
+        registry.blocks = [...registry.blocks, block];
+      }
+      declareExpressionFunctions(family.functions ?? [], origin);
+    }
+    return registry;
+  }
 
   /**
    * `schemaVerified` says a test already proves every input schema of the catalog valid, as
@@ -37,9 +58,15 @@ export class StepRegistry {
   extend(): StepRegistry {
     const child = new StepRegistry({});
     child.parent = this;
+    child.blocks = this.blocks;
     for (const [type, entry] of this.loaders) child.loaders.set(type, entry);
     for (const [type, definition] of this.loaded) child.loaded.set(type, definition);
     return child;
+  }
+
+  /** The top-level blocks of a runbook that steps read, such as a cloud's region. */
+  settingsBlocks(): readonly SettingsBlock[] {
+    return this.blocks;
   }
 
   origin(type: string): string | undefined {
@@ -52,6 +79,14 @@ export class StepRegistry {
 
   has(type: string): boolean {
     return this.loaders.has(type);
+  }
+
+  /** Adds the settings blocks a plugin module declares; refuses a name already declared. */
+  addSettingsBlocks(blocks: readonly SettingsBlock[], origin: string): void {
+    for (const block of blocks) {
+      if (this.blocks.some((known) => known.name === block.name)) throw new StepContractError(origin, `settings block "${block.name}" is already declared`);
+      this.blocks = [...this.blocks, block];
+    }
   }
 
   /** Adds step definitions a plugin module exported; refuses to shadow an existing type. */

@@ -1,11 +1,11 @@
 import type { Resolved } from './expressions/evaluate.js';
-import type { JsonObject, JsonValue } from './json.js';
+import type { JsonObject, JsonSchema, JsonValue } from './json.js';
 
 /** What a step does to the world: `read` steps run in a dry-run, `write` steps only plan. */
 export type Effect = 'read' | 'write' | 'interactive';
 
-/** A JSON Schema (draft 2020-12) as a plain object. */
-export type JsonSchema = { [key: string]: unknown };
+/** Step types declare their input with it. */
+export type { JsonSchema } from './json.js';
 
 /** What a write step would change, shown by a dry-run. */
 export type Plan = string | { summary: string; details?: string };
@@ -20,8 +20,8 @@ export interface StepContext {
   /** The folder of the runbook file: relative paths in `with` are resolved against it. */
   readonly runbookDir: string;
   /**
-   * A top-level settings block of the runbook (such as `aws`), evaluated, with the
-   * command line's overrides (such as `--region`) applied on top.
+   * A top-level settings block of the runbook that a step family declares (engine/step-family.ts),
+   * evaluated, with the command line's overrides applied on top; {} when the runbook has none.
    */
   settings(name: string): JsonObject;
   /** Replaces the step's line in the progress output. */

@@ -7,7 +7,7 @@ import { importBuilt } from './import-built.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { generateReadme, generateRunbookPages, stalePages, writeGeneratedFiles } = await importBuilt(root, 'engine/document/generated-files.js');
-const { builtInRegistry } = await importBuilt(root, 'engine/cli/builtin-registry.js');
+const { builtInRegistry } = await importBuilt(root, 'engine/cli/builtins.js');
 
 const { pages, problems } = await generateRunbookPages(root, builtInRegistry());
 const readme = await generateReadme(root, builtInRegistry());

@@ -1,13 +1,12 @@
 import type { StepCatalog } from '../engine/registry.js';
-import { awsSteps } from './aws/catalog.js';
+import type { StepFamily } from '../engine/step-family.js';
+import { awsFamily } from './aws/catalog.js';
 import { coreSteps } from './core/catalog.js';
-import { datomicSteps } from './datomic/catalog.js';
+import { datomicFamily } from './datomic/catalog.js';
 import { ednSteps } from './edn/catalog.js';
 
-/** Every built-in step type, each loaded only when a runbook uses it. */
-export const builtInSteps: StepCatalog = {
-  ...coreSteps,
-  ...awsSteps,
-  ...ednSteps,
-  ...datomicSteps,
-};
+/** Every built-in family: its step types, each loaded only when a runbook uses it, and what else it adds. */
+export const builtInFamilies: readonly StepFamily[] = [{ steps: coreSteps }, awsFamily, { steps: ednSteps }, datomicFamily];
+
+/** Every built-in step type. */
+export const builtInSteps: StepCatalog = Object.assign({}, ...builtInFamilies.map((family) => family.steps));

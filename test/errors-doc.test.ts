@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtInRegistry } from '../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../engine/cli/builtins.js';
 import { RULES } from '../engine/validate/diagnostic.js';
 import { validateRunbookFile } from '../engine/validate/validate-runbook.js';
 

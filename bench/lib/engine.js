@@ -35,7 +35,7 @@ export function writeRunbook(folder, name, steps) {
 export async function executeOnly(file) {
   const [{ validateRunbookFile }, { builtInRegistry }, { executeRunbook }, { PlainReporter }, { Redactor }] = await Promise.all([
     importBuilt('engine/validate/validate-runbook.js'),
-    importBuilt('engine/cli/builtin-registry.js'),
+    importBuilt('engine/cli/builtins.js'),
     importBuilt('engine/execute/execute-runbook.js'),
     importBuilt('engine/report/plain-reporter.js'),
     importBuilt('engine/secrets.js'),

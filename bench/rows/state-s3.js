@@ -50,7 +50,7 @@ async function loadEngine() {
   const modules = await Promise.all(
     [
       'engine/validate/validate-runbook.js',
-      'engine/cli/builtin-registry.js',
+      'engine/cli/builtins.js',
       'engine/execute/execute-runbook.js',
       'engine/report/plain-reporter.js',
       'engine/secrets.js',

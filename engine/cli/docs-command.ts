@@ -1,5 +1,5 @@
 import { renderRunbookDocs } from '../document/render-docs.js';
-import { builtInRegistry } from './builtin-registry.js';
+import { builtInRegistry } from './builtins.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 
 export async function docsCommand(file: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode, StateWriteError } from '../exit-codes.js';
 import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
@@ -91,7 +91,7 @@ function sayHowToResume(setup: RunSetup): void {
   if (setup.journal) process.stderr.write(`stepwise: to resume: ${resumeCommandLine(setup.runId, setup.resumeArguments)}\n`);
 }
 
-export function exitCodeOf(status: RunStatus): number {
+function exitCodeOf(status: RunStatus): number {
   switch (status) {
     case 'succeeded':
     case 'planned':

@@ -58,7 +58,7 @@ function writeNew(file: string, text: string): void {
  * Inside this package (its own runbooks and examples) the schema line is relative, so it
  * works in any checkout; elsewhere it names the installed package's copy.
  */
-export function schemaReference(dir: string): string {
+function schemaReference(dir: string): string {
   const root = packageRoot();
   const schema = path.join(root, SCHEMA_FILE);
   const target = realpathSync(path.resolve(dir));

@@ -5,7 +5,7 @@ import { LocalStateBackend } from '../state/local-state-backend.js';
 import type { StateBackend, StateBackendCatalog } from '../state/state-backend.js';
 import { findProjectConfig } from './project-config.js';
 
-export const DEFAULT_STATE_DIR = '.stepwise';
+const DEFAULT_STATE_DIR = '.stepwise';
 
 /** The command line's say on where runs are kept. */
 export interface StateOptions {

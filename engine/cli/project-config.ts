@@ -5,7 +5,7 @@ import { UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 
 /** A team's settings for stepwise, kept with its runbooks: found in the current folder or any above it. */
-export const PROJECT_CONFIG_FILE = 'stepwise.config.yaml';
+const PROJECT_CONFIG_FILE = 'stepwise.config.yaml';
 
 const SETTINGS = ['state'] as const;
 
@@ -24,7 +24,7 @@ export function findProjectConfig(folder: string): ProjectConfig | undefined {
   }
 }
 
-export function readProjectConfig(file: string): ProjectConfig {
+function readProjectConfig(file: string): ProjectConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { ParamSpec, Runbook } from '../document/runbook.js';
 import { DeclinedError, InterruptedError, UsageError } from '../exit-codes.js';
 import { isJsonObject, type JsonObject } from '../json.js';
@@ -13,8 +13,8 @@ import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
 import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
-import { builtInRegistry } from './builtin-registry.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInRegistry, builtInStateCatalog } from './builtins.js';
+import { settingOverrides } from './setting-options.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
@@ -66,7 +66,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       params: values,
       redactor,
       options: { ...options, param: [] },
-      settingsOverrides: mergeOverrides(run.record.settingsOverrides, options),
+      settingsOverrides: mergeOverrides(run.record.settingsOverrides, settingOverrides(options, registry.settingsBlocks())),
       journal,
       resumeArguments: state.arguments,
       restore: plan.decide,
@@ -208,7 +208,9 @@ function tellThePlan(plan: ResumePlan): void {
   if (plan.notRestorable.length > 0) say(`kept only redacted, since they are or hold a secret, and made by a change that does not run again: ${plan.notRestorable.join(', ')}; a step that needs one stops and says how to get it back`);
 }
 
-function mergeOverrides(recorded: Record<string, JsonObject>, options: ResumeCliOptions): Record<string, JsonObject> {
-  const aws = { ...(recorded.aws ?? {}), ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
-  return { ...recorded, aws };
+/** What the run started with, each setting the command line gives now on top. */
+function mergeOverrides(recorded: Record<string, JsonObject>, given: Record<string, JsonObject>): Record<string, JsonObject> {
+  const merged = { ...recorded };
+  for (const [block, settings] of Object.entries(given)) merged[block] = { ...(recorded[block] ?? {}), ...settings };
+  return merged;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunCliOptions } from '../cli.js';
+import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import type { JsonObject } from '../json.js';
 import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
@@ -15,11 +15,11 @@ import { RUN_FORMAT, type RunRecord } from '../state/run-record.js';
 import { includedRunbooks } from '../step-definition.js';
 import { ENGINE_VERSION } from '../version.js';
 import { askMissingSecrets } from './ask-secret-params.js';
-import { builtInRegistry } from './builtin-registry.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
+import { settingOverrides } from './setting-options.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
@@ -28,7 +28,7 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const redactor = new Redactor();
   for (const secret of params.secrets) redactor.add(secret);
   const runId = newRunId();
-  const settingsOverrides = awsOverrides(options);
+  const settingsOverrides = settingOverrides(options, registry.settingsBlocks());
   if (options.dryRun) {
     await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
     return;
@@ -42,10 +42,6 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
     await journal.close();
     await lock.release();
   }
-}
-
-export function awsOverrides(options: Pick<RunCliOptions, 'region' | 'profile'>): Record<string, JsonObject> {
-  return { aws: { ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) } };
 }
 
 function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>, sha256: string): RunRecord {

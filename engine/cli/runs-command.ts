@@ -1,9 +1,9 @@
-import type { StateCliOptions } from '../cli.js';
+import type { StateCliOptions } from './cli-options.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../exit-codes.js';
 import type { StateBackend } from '../state/state-backend.js';
 import { listRun, summarizeRun, type RunListing, type RunSummary } from '../state/summarize-run.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 
 export async function runsCommand(options: StateCliOptions & { json?: boolean }): Promise<void> {
@@ -44,7 +44,7 @@ export async function summarize(backend: StateBackend, id: string): Promise<RunS
   return summarizeRun(run, locked);
 }
 
-export function printTable(header: string[], rows: string[][]): void {
+function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
 }

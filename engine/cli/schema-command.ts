@@ -1,5 +1,5 @@
 import { buildEditorSchema } from '../document/editor-schema.js';
-import { builtInRegistry } from './builtin-registry.js';
+import { builtInRegistry } from './builtins.js';
 
 export async function schemaCommand(): Promise<void> {
   process.stdout.write(`${JSON.stringify(await buildEditorSchema(builtInRegistry()), null, 2)}\n`);

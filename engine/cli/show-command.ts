@@ -1,6 +1,6 @@
-import type { StateCliOptions } from '../cli.js';
+import type { StateCliOptions } from './cli-options.js';
 import { formatDuration } from '../duration.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 import { summarize } from './runs-command.js';
 

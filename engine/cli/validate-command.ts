@@ -1,9 +1,8 @@
-import type { StateCliOptions } from '../cli.js';
+import type { StateCliOptions } from './cli-options.js';
 import { diagnosticJson, formatDiagnostic } from '../validate/diagnostic.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import { ExitCode } from '../exit-codes.js';
-import { builtInRegistry } from './builtin-registry.js';
-import { builtInStateCatalog } from './builtin-state-backends.js';
+import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 import { readPastRuns, warnUnchangedVersion, type PastRuns } from './warn-unchanged-version.js';
 

@@ -1,7 +1,8 @@
 import type { StepRegistry } from '../registry.js';
 import type { JsonSchema, StepDefinition } from '../step-definition.js';
-import { API_VERSION, runbookSchema, stepSchema } from './runbook-schema.js';
-import { effectOf, inputRows, type DocumentedEffect } from './step-reference.js';
+import { API_VERSION, RUNBOOK_SCHEMA_ID, runbookSchemaFor, stepSchema } from './runbook-schema.js';
+import { documentedEffect, type DocumentedEffect } from '../step-effect.js';
+import { inputRows } from './step-reference.js';
 
 /**
  * runbook.schema.json for editors: the document schema, with each step's `with` checked
@@ -10,9 +11,11 @@ import { effectOf, inputRows, type DocumentedEffect } from './step-reference.js'
  */
 export async function buildEditorSchema(registry: StepRegistry): Promise<JsonSchema> {
   const definitions = await Promise.all(registry.types().map((type) => registry.load(type)));
-  const document = structuredClone(runbookSchema);
+  const blocks = registry.settingsBlocks();
+  const { $schema, ...rest } = structuredClone(runbookSchemaFor(blocks));
+  const document: JsonSchema = { $schema, $id: RUNBOOK_SCHEMA_ID, ...rest };
   const properties = document.properties as Record<string, JsonSchema>;
-  addMarkdown(properties, DOCUMENT_MARKDOWN);
+  addMarkdown(properties, { ...DOCUMENT_MARKDOWN, ...Object.fromEntries(blocks.map((block) => [block.name, block.markdown])) });
   const param = (properties.params as { additionalProperties: { properties: Record<string, JsonSchema> } }).additionalProperties;
   addMarkdown(param.properties, PARAM_MARKDOWN);
   properties.apiVersion = { ...properties.apiVersion, enum: [API_VERSION] };
@@ -109,7 +112,7 @@ const EFFECT_WORDS: Record<DocumentedEffect, string> = { read: 'reads only (runs
 
 function typeMarkdown(definition: StepDefinition): string {
   const rows = inputRows(definition.input).map((row) => `- \`${row.name}\` (${row.type}, ${row.requirement}): ${row.description}`);
-  return [`**${definition.type}**: ${EFFECT_WORDS[effectOf(definition)]}.`, '', definition.description, '', ...(rows.length ? ['Inputs:', '', ...rows] : ['No inputs.'])].join('\n');
+  return [`**${definition.type}**: ${EFFECT_WORDS[documentedEffect(definition)]}.`, '', definition.description, '', ...(rows.length ? ['Inputs:', '', ...rows] : ['No inputs.'])].join('\n');
 }
 
 /** What a YAML editor inserts when the author picks a step type from the snippet list. */
@@ -151,7 +154,6 @@ const DOCUMENT_MARKDOWN: Record<string, string> = {
   params:
     'The parameters an operator gives with `-p name=value` (or `STEPWISE_PARAM_<NAME>`). Each is a JSON Schema for its value ' +
     '(`type`, `pattern`, `enum`, ...) plus `description`, `default`, `required` and `secret`. Expressions read them as `${{ params.name }}`.',
-  aws: 'Defaults for every `aws.*` step: `region` and `profile`. `--region` and `--profile` on the command line win.',
   plugins:
     'ESM modules, relative to this file, whose default export is a step definition or a list of them: ' +
     '`{ type, description, effect, input, run }`. Their step types are checked like the built-in ones.',

@@ -14,15 +14,15 @@ import { renderStepTypesReference } from './step-reference.js';
  */
 
 export const SCHEMA_FILE = 'schemas/runbook.schema.json';
-export const RUNBOOK_PAGES_DIR = 'docs/runbooks';
+const RUNBOOK_PAGES_DIR = 'docs/runbooks';
 /**
  * The runbooks stepwise ships and documents. A team's own runbooks, which the README has it
  * write beside them (`stepwise new NAME --dir runbooks/team`), are not: their pages come from
  * `stepwise docs FILE` when wanted, and a page kept in docs/runbooks/ would go stale at the
  * author's every edit.
  */
-export const SHIPPED_RUNBOOK_DIRS = ['runbooks/datomic', 'runbooks/examples'];
-export const README_FILE = 'README.md';
+const SHIPPED_RUNBOOK_DIRS = ['runbooks/datomic', 'runbooks/examples'];
+const README_FILE = 'README.md';
 export const STEP_TYPES_BEGIN = '<!-- step-types:begin -->';
 export const STEP_TYPES_END = '<!-- step-types:end -->';
 

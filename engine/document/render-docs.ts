@@ -7,6 +7,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../json.js';
 import { paramEnvName } from '../params/resolve-params.js';
 import type { StepRegistry } from '../registry.js';
 import { includedRunbooks, type Effect } from '../step-definition.js';
+import { effectOfStep } from '../step-effect.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import type { Runbook, StepSpec } from './runbook.js';
 import { cell } from './step-reference.js';
@@ -86,7 +87,7 @@ function renderPlugins(runbook: Runbook, registry: StepRegistry): string[] {
 async function renderStep(number: number, step: StepSpec, registry: StepRegistry, options: DocsOptions): Promise<string[]> {
   const definition = registry.has(step.type) ? await registry.load(step.type) : undefined;
   const child = definition?.includes ? await describeChildren(includedRunbooks(definition, step.with).map((included) => included.path), registry, options) : undefined;
-  const effect = child?.effect ?? (definition ? effectText(stepEffect(definition.effect, step)) : 'unknown step type');
+  const effect = child?.effect ?? (definition ? effectText(effectOfStep(definition, step.with)) : 'unknown step type');
   const lines = [`### ${number}. ${step.name ?? step.id}`, '', `\`${step.id}\` · \`${step.type}\` · ${effect}`, ''];
   if (step.description) lines.push(step.description.trim(), '');
   if (child) lines.push(child.text, '');
@@ -102,10 +103,6 @@ async function renderStep(number: number, step: StepSpec, registry: StepRegistry
   ].filter(Boolean);
   lines.push(...facts.map((fact) => `- ${fact}`));
   return lines;
-}
-
-function stepEffect(effect: Effect | ((input: never) => Effect), step: StepSpec): Effect {
-  return typeof effect === 'function' ? effect((step.with ?? {}) as never) : effect;
 }
 
 function effectText(effect: Effect): string {
@@ -145,7 +142,7 @@ async function anyStepChanges(runbook: Runbook, registry: StepRegistry, file: st
   for (const step of runbook.steps) {
     const definition = await registry.load(step.type);
     if (!definition.includes) {
-      if (stepEffect(definition.effect, step) === 'write') return true;
+      if (effectOfStep(definition, step.with) === 'write') return true;
       continue;
     }
     for (const { path: included } of includedRunbooks(definition, step.with)) {

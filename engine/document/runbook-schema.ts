@@ -1,9 +1,10 @@
 import { DURATION_PATTERN } from '../duration.js';
 import type { JsonSchema } from '../step-definition.js';
+import type { SettingsBlock } from '../step-family.js';
 
 export const API_VERSION = 'stepwise/v1';
-export const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
-export const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
+const PARAM_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /*
  * `patternErrorMessage` and `errorMessage` are the keywords YAML language servers show in
@@ -101,7 +102,7 @@ export const stepSchema: JsonSchema = {
   required: ['id', 'type'],
   properties: {
     id: { type: 'string', pattern: STEP_ID_PATTERN, patternErrorMessage: `${NAME_RULE} (such as read-stack)`, description: 'Unique within the runbook: lower case letters, digits and dashes, starting with a letter.' },
-    type: { type: 'string', description: 'The step type, such as shell or aws.cloudformation.describe-stacks.' },
+    type: { type: 'string', description: 'The step type, such as shell or approve; stepwise steps lists them.' },
     name: { type: 'string', description: 'Shown in progress output.' },
     description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
     with: { type: 'object', description: 'The step type\'s input.' },
@@ -115,37 +116,35 @@ export const stepSchema: JsonSchema = {
   },
 };
 
-export const TOP_LEVEL_FIELDS = ['apiVersion', 'name', 'version', 'description', 'requires', 'params', 'aws', 'plugins', 'steps', 'outputs'] as const;
+/** Where editors find the published schema (engine/document/editor-schema.ts). */
+export const RUNBOOK_SCHEMA_ID = 'https://stepwise.dev/schemas/runbook.schema.json';
 
-export const runbookSchema: JsonSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://stepwise.dev/schemas/runbook.schema.json',
-  title: 'stepwise runbook',
-  type: 'object',
-  additionalProperties: false,
-  required: ['apiVersion', 'name', 'version', 'steps'],
-  properties: {
-    apiVersion: { type: 'string', description: `The document format: ${API_VERSION}.` },
-    name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', patternErrorMessage: `${NAME_RULE} (such as convert-to-production)`, description: 'The runbook\'s name, in lower case with dashes.' },
-    version: { type: 'string', description: 'The runbook\'s own semantic version, recorded in every run.' },
-    description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
-    requires: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { stepwise: { type: 'string', description: 'The engine versions this runbook needs, as a semver range.' } },
-    },
-    params: { type: 'object', additionalProperties: paramDeclarationSchema, propertyNames: { pattern: PARAM_NAME_PATTERN } },
-    aws: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'Defaults for every aws.* step; --region and --profile override them.',
-      properties: {
-        region: { type: 'string', description: 'The AWS region.' },
-        profile: { type: 'string', description: 'A named profile of the AWS config files.' },
+/**
+ * The document's schema, with the settings blocks the step families declare beside `params`.
+ * Without an `$id`: ajv keeps schemas by id, and registries with other families make other schemas.
+ */
+export function runbookSchemaFor(blocks: readonly SettingsBlock[]): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'stepwise runbook',
+    type: 'object',
+    additionalProperties: false,
+    required: ['apiVersion', 'name', 'version', 'steps'],
+    properties: {
+      apiVersion: { type: 'string', description: `The document format: ${API_VERSION}.` },
+      name: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', patternErrorMessage: `${NAME_RULE} (such as convert-to-production)`, description: 'The runbook\'s name, in lower case with dashes.' },
+      version: { type: 'string', description: 'The runbook\'s own semantic version, recorded in every run.' },
+      description: { type: 'string', description: 'Markdown, rendered by stepwise docs.' },
+      requires: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { stepwise: { type: 'string', description: 'The engine versions this runbook needs, as a semver range.' } },
       },
+      params: { type: 'object', additionalProperties: paramDeclarationSchema, propertyNames: { pattern: PARAM_NAME_PATTERN } },
+      ...Object.fromEntries(blocks.map((block) => [block.name, block.schema])),
+      plugins: { type: 'array', items: { type: 'string' }, description: 'ESM modules with extra step types, relative to this file.' },
+      steps: { type: 'array', minItems: 1, items: stepSchema },
+      outputs: { type: 'object', propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'The run\'s outputs: name to value (usually an expression).' },
     },
-    plugins: { type: 'array', items: { type: 'string' }, description: 'ESM modules with extra step types, relative to this file.' },
-    steps: { type: 'array', minItems: 1, items: stepSchema },
-    outputs: { type: 'object', propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'The run\'s outputs: name to value (usually an expression).' },
-  },
-};
+  };
+}

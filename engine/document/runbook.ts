@@ -47,11 +47,16 @@ export interface Runbook {
   description?: string;
   requires?: { stepwise?: string };
   params?: Record<string, ParamSpec>;
-  aws?: JsonObject;
   plugins?: string[];
   steps: StepSpec[];
   outputs?: JsonObject;
 }
 
-/** Settings blocks are the top-level keys the engine passes through to step types. */
-export const SETTINGS_BLOCKS = ['aws'] as const;
+/**
+ * A settings block as the runbook writes it, expressions not yet evaluated; {} when absent. The
+ * blocks are the step families' (StepRegistry.settingsBlocks), so the type above cannot name them.
+ */
+export function settingsBlockOf(runbook: Runbook, name: string): JsonObject {
+  const block = (runbook as unknown as Record<string, JsonObject | undefined>)[name];
+  return block ?? {};
+}

@@ -1,16 +1,7 @@
 import type { StepDefinition, JsonSchema } from '../step-definition.js';
+import { documentedEffect, type DocumentedEffect } from '../step-effect.js';
 import { typeName } from './describe-inputs.js';
 
-/**
- * A step type's effect as documentation states it: `input` when each step declares its own,
- * `runbook` when the steps of the runbooks it runs decide.
- */
-export type DocumentedEffect = 'read' | 'write' | 'interactive' | 'input' | 'runbook';
-
-export function effectOf(definition: StepDefinition): DocumentedEffect {
-  if (definition.includes) return 'runbook';
-  return typeof definition.effect === 'function' ? 'input' : definition.effect;
-}
 
 export interface InputRow {
   name: string;
@@ -48,7 +39,7 @@ export function renderStepTypesReference(definitions: readonly StepDefinition[])
     '',
     '| type | effect | what it does |',
     '| --- | --- | --- |',
-    ...definitions.map((definition) => `| [\`${definition.type}\`](#${anchor(definition.type)}) | ${EFFECT_CELL[effectOf(definition)]} | ${cell(firstSentence(definition.description))} |`),
+    ...definitions.map((definition) => `| [\`${definition.type}\`](#${anchor(definition.type)}) | ${EFFECT_CELL[documentedEffect(definition)]} | ${cell(firstSentence(definition.description))} |`),
     '',
   ];
   for (const definition of definitions) {

@@ -8,12 +8,14 @@ import { findUnknown, Unknown } from '../expressions/unknown.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { Effect, StepContext, StepDefinition } from '../step-definition.js';
 import { hasTooShortSecret, MIN_SECRET_LENGTH } from '../secrets.js';
+import { effectOfStep } from '../step-effect.js';
 import { StepFailure } from '../step-failure.js';
 import { compileSchema } from '../validate/ajv.js';
 import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
 import { abortable, delay, interruptedFailure, timeoutFailure } from './abortable.js';
 import type { FailureInfo } from './events.js';
-import { now, toJson, type ItemRef, type RunState, type StepResult } from './execute-runbook.js';
+import type { StepResult } from './run-result.js';
+import { now, toJson, type ItemRef, type RunState } from './run-state.js';
 import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
 import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
@@ -125,7 +127,7 @@ async function executeItem(step: StepSpec, state: RunState, ref: ItemRef | undef
   const input = withoutNulls(resolveStepInput(definition, step.with ?? {}, scope));
   if (!state.options.dryRun) state.unrestorable.refuseIn(input, step.id);
   const unknown = findUnknown(input);
-  const effect = effectOf(definition, input);
+  const effect = effectOfStep(definition, input);
   const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);
   try {
     if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, item, unknown, lines);
@@ -150,10 +152,6 @@ function withoutNulls(input: Resolved): Resolved {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null));
 }
 
-function effectOf(definition: StepDefinition, input: Resolved): Effect {
-  if (typeof definition.effect !== 'function') return definition.effect;
-  return definition.effect(input as JsonObject);
-}
 
 async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
   const shownInput = toJson(input);

@@ -1,6 +1,6 @@
 import type { Redactor } from '../secrets.js';
 import type { FailureInfo, RunEvent } from './events.js';
-import type { RunResult, StepResult } from './execute-runbook.js';
+import type { RunResult, StepResult } from './run-result.js';
 
 /**
  * The fields the engine itself writes, which replay reads back: never masked, so that a secret

@@ -13,7 +13,7 @@ export function markRedactedOutputs(original: RunEvent, redacted: RunEvent): Run
 }
 
 /** Where `after` differs from `before`; an object whose keys changed (a key was a secret) differs as a whole. */
-export function redactedPaths(before: unknown, after: unknown, at: OutputPath): OutputPath[] {
+function redactedPaths(before: unknown, after: unknown, at: OutputPath): OutputPath[] {
   if (before === after) return [];
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
     return before.flatMap((item, index) => redactedPaths(item, after[index], [...at, index]));

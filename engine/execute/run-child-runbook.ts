@@ -9,7 +9,7 @@ import { StepFailure } from '../step-failure.js';
 import { formatDiagnostic } from '../validate/diagnostic.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import type { RunEvent } from './events.js';
-import { executeRunbookUnredacted, type RunState } from './execute-runbook.js';
+import type { RunState } from './run-state.js';
 
 /**
  * Runs a runbook as part of its parent's run. Its steps appear as `<parent-step>/<step>` in
@@ -30,7 +30,7 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
   const resolved = childParams(validation.runbook.params, params, file);
   for (const secret of resolved.secrets) options.redactor.add(secret);
   const prefix = `${label}/`;
-  const result = await executeRunbookUnredacted({
+  const result = await state.execute({
     ...options,
     runbook: validation.runbook,
     runbookFile: childFile,

@@ -1,52 +1,40 @@
-import { registerFunction, TYPE_STRING } from '@jmespath-community/jmespath';
+import { isRegistered, registerFunction, TYPE_ANY, TYPE_ARRAY, TYPE_BOOLEAN, TYPE_NUMBER, TYPE_OBJECT, TYPE_STRING, type JSONValue } from '@jmespath-community/jmespath';
 // the functions alone: all of semver takes 13 ms to load, these 7
 import compare from 'semver/functions/compare.js';
 import satisfies from 'semver/functions/satisfies.js';
+import type { ArgumentType, ExpressionFunction } from '../step-family.js';
+import { declaredFunction, declaredFunctionNames, declareExpressionFunctions } from './function-table.js';
 
-let registered = false;
+/** The engine's own functions, which know no domain: every runbook may call them. */
+const ENGINE_FUNCTIONS: readonly ExpressionFunction[] = [
+  { name: 'semver_satisfies', parameters: ['string', 'string'], implementation: ([version, range]) => satisfies(String(version), String(range), { includePrerelease: true }) },
+  { name: 'semver_compare', parameters: ['string', 'string'], implementation: ([a, b]) => compare(String(a), String(b)) },
+];
 
-/** The domain's functions, registered once per process before the first expression compiles. */
+const JMESPATH_TYPES: Record<ArgumentType, number> = {
+  string: TYPE_STRING,
+  number: TYPE_NUMBER,
+  boolean: TYPE_BOOLEAN,
+  array: TYPE_ARRAY,
+  object: TYPE_OBJECT,
+  any: TYPE_ANY,
+};
+
+const registered = new Set<string>();
+
+/**
+ * Hands JMESPath the engine's functions and those families declared since the last call, before
+ * an expression compiles: validate's name check then knows them too. A name JMESPath itself
+ * defines is refused.
+ */
 export function registerFunctions(): void {
-  if (registered) return;
-  registered = true;
-  registerFunction('datomic_version_compare', ([a, b]) => compareDatomicVersions(asVersion(a), asVersion(b)), [
-    { types: [TYPE_STRING] },
-    { types: [TYPE_STRING] },
-  ]);
-  registerFunction('datomic_version_at_least', ([version, minimum]) => compareDatomicVersions(asVersion(version), asVersion(minimum)) >= 0, [
-    { types: [TYPE_STRING] },
-    { types: [TYPE_STRING] },
-  ]);
-  registerFunction('semver_satisfies', ([version, range]) => satisfies(String(version), String(range), { includePrerelease: true }), [
-    { types: [TYPE_STRING] },
-    { types: [TYPE_STRING] },
-  ]);
-  registerFunction('semver_compare', ([a, b]) => compare(String(a), String(b)), [{ types: [TYPE_STRING] }, { types: [TYPE_STRING] }]);
-}
-
-export const CUSTOM_FUNCTIONS = ['datomic_version_compare', 'datomic_version_at_least', 'semver_satisfies', 'semver_compare'];
-
-/** A Datomic release `<cft>-<code>`, optionally with a `.N` suffix (470-8654.1). */
-export type DatomicVersion = [cft: number, code: number, suffix: number];
-
-const DATOMIC_VERSION = /^(\d+)-(\d+)(?:\.(\d+))?$/;
-
-export function parseDatomicVersion(text: string): DatomicVersion | undefined {
-  const match = DATOMIC_VERSION.exec(text.trim());
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
-}
-
-/** Numeric per part, CloudFormation revision first: as text, "1067" would sort before "990". */
-export function compareDatomicVersions(a: DatomicVersion, b: DatomicVersion): number {
-  for (let i = 0; i < 3; i++) {
-    const difference = a[i]! - b[i]!;
-    if (difference !== 0) return Math.sign(difference);
+  declareExpressionFunctions(ENGINE_FUNCTIONS, 'the engine');
+  for (const name of declaredFunctionNames()) {
+    if (registered.has(name)) continue;
+    if (isRegistered(name)) throw new Error(`the expression function ${name}() is one of JMESPath's own`);
+    registered.add(name);
+    const { parameters } = declaredFunction(name)!;
+    // looked up at each call: a plugin loaded again brings its implementation again
+    registerFunction(name, (args) => declaredFunction(name)!.implementation(args) as JSONValue, parameters.map((type) => ({ types: [JMESPATH_TYPES[type]] })));
   }
-  return 0;
-}
-
-function asVersion(value: unknown): DatomicVersion {
-  const parsed = typeof value === 'string' ? parseDatomicVersion(value) : undefined;
-  if (!parsed) throw new Error(`"${String(value)}" is not a Datomic version such as 480-8770`);
-  return parsed;
 }

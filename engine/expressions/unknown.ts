@@ -14,10 +14,6 @@ export class Unknown {
   }
 }
 
-export function isUnknown(value: unknown): value is Unknown {
-  return value instanceof Unknown;
-}
-
 /** The unknowns anywhere inside a resolved value, merged into one. */
 export function findUnknown(value: unknown): Unknown | undefined {
   const steps = new Set<string>();

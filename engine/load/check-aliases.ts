@@ -1,12 +1,12 @@
 import { isAlias, isMap, isPair, isSeq, visit, type Alias, type Document, type Node } from 'yaml';
 
-export const MAX_ALIASES = 100;
+const MAX_ALIASES = 100;
 
 /**
  * How many values aliases may add to a document once expanded. A runbook reuses a few small
  * blocks; a "billion laughs" nests aliases of aliases to grow exponentially from a tiny file.
  */
-export const MAX_ALIAS_EXPANSION = 10_000;
+const MAX_ALIAS_EXPANSION = 10_000;
 
 /** An alias the document cannot be expanded past, with where it is written. */
 export interface AliasProblem {

@@ -6,6 +6,8 @@ import { isJsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import { StepContractError } from '../step-contract-error.js';
 import type { Report } from '../validate/report.js';
+import { declareExpressionFunctions } from '../expressions/function-table.js';
+import { checkFunctionsExport, checkSettingsExport } from './check-family-exports.js';
 import { importPlugin, InvalidTypeScriptError, pluginFiles } from './plugin-files.js';
 
 /** A problem located in a plugin's own TypeScript source rather than in the runbook. */
@@ -45,7 +47,7 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
   } catch {
     return `plugin ${entry}: no such file (${file})`;
   }
-  let module: { default?: unknown };
+  let module: { default?: unknown; settings?: unknown; functions?: unknown };
   try {
     module = await importPlugin(file);
   } catch (error) {
@@ -56,11 +58,16 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
     const thrownAt = isTypeScript(file) ? typeScriptFrame(error, pluginFiles(file)) : undefined;
     return thrownAt ? { ...thrownAt, message } : message;
   }
+  const origin = `plugin ${entry}`;
   const exported = module.default;
-  const definitions = Array.isArray(exported) ? exported : [exported];
-  if (definitions.length === 0) return `plugin ${entry} exports an empty list; export a step definition or a list of them`;
+  const declaresMore = module.settings !== undefined || module.functions !== undefined;
+  const definitions = exported === undefined && declaresMore ? [] : Array.isArray(exported) ? exported : [exported];
+  if (definitions.length === 0 && !declaresMore) return `plugin ${entry} exports an empty list; export a step definition or a list of them`;
   try {
-    registry.addDefinitions(definitions, `plugin ${entry}`);
+    registry.addDefinitions(definitions, origin);
+    // as a step family declares them (engine/step-family.ts)
+    registry.addSettingsBlocks(checkSettingsExport(module.settings, origin), origin);
+    declareExpressionFunctions(checkFunctionsExport(module.functions, origin), file, origin);
   } catch (error) {
     if (!(error instanceof StepContractError)) throw error;
     const definedAt = isTypeScript(file) && error.stepType !== undefined ? definitionInSource(error.stepType, pluginFiles(file)) : undefined;

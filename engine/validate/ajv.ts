@@ -15,7 +15,7 @@ const instances = new Map<boolean, Ajv2020>();
  * values per process, so compiling fast matters and optimizing the generated code does not:
  * without the optimizer, compiling the runbook schema takes about a third less time.
  */
-export function getAjv(useDefaults = false): Ajv2020 {
+function getAjv(useDefaults = false): Ajv2020 {
   let ajv = instances.get(useDefaults);
   if (!ajv) {
     ajv = createAjv({ useDefaults });

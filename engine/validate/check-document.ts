@@ -1,17 +1,18 @@
 import satisfies from 'semver/functions/satisfies.js';
 import valid from 'semver/functions/valid.js';
 import validRange from 'semver/ranges/valid.js';
-import { API_VERSION, runbookSchema } from '../document/runbook-schema.js';
+import { API_VERSION, runbookSchemaFor } from '../document/runbook-schema.js';
 import { isJsonObject } from '../json.js';
 import { ENGINE_VERSION } from '../version.js';
 import { compileSchema } from './ajv.js';
 import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
 import { describePath } from './describe-path.js';
+import type { SettingsBlock } from '../step-family.js';
 import type { Report } from './report.js';
 
-/** The document against runbook.schema.json, then what a schema cannot say. */
-export function checkDocument(document: unknown, report: Report): void {
-  const validate = compileSchema(runbookSchema);
+/** The document against runbook.schema.json with the families' settings blocks, then what a schema cannot say. */
+export function checkDocument(document: unknown, blocks: readonly SettingsBlock[], report: Report): void {
+  const validate = compileSchema(runbookSchemaFor(blocks));
   if (!validate(document)) {
     for (const error of actionableErrors(validate.errors ?? [])) {
       const problem = describeSchemaError(error, (path) => describePath(path, document), (path) => report.written(path));

@@ -12,14 +12,21 @@ import { stepsOf } from './check-steps.js';
 import type { Diagnostic } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import type { Report } from './report.js';
-import { validateRunbookFile } from './validate-runbook.js';
+
+/** What checking a runbook a step runs tells its parent: its problems and, when valid, the document. */
+export type ValidateChild = (
+  file: string,
+  registry: StepRegistry,
+  stack: readonly string[],
+) => Promise<{ ok: true; runbook: Runbook; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] }>;
 
 /**
  * Runbooks that steps run are validated with their parent, errors located in their own files;
  * a runbook that would end up running itself is refused, and so is a path that only a run
  * could know. The params a step passes are checked against those the runbook declares.
+ * `validateChild` is validate-runbook's own entry, handed in: a runbook's children are validated like it.
  */
-export async function checkIncludes(document: unknown, file: string, registry: StepRegistry, report: Report, stack: readonly string[]): Promise<Diagnostic[]> {
+export async function checkIncludes(document: unknown, file: string, registry: StepRegistry, report: Report, stack: readonly string[], validateChild: ValidateChild): Promise<Diagnostic[]> {
   const childDiagnostics: Diagnostic[] = [];
   for (const { step, index } of stepsOf(document)) {
     const input = step.with ?? {};
@@ -36,7 +43,7 @@ export async function checkIncludes(document: unknown, file: string, registry: S
         report.at(at, 'runbook-cycle', `runbook cycle: ${[...stack, child].map((f) => path.relative(process.cwd(), f) || f).join(' → ')}`);
         continue;
       }
-      const result = await validateRunbookFile(child, registry.base(), [...stack, child]);
+      const result = await validateChild(child, registry.base(), [...stack, child]);
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       if (errors > 0) report.at(at, 'sub-runbook-invalid', `runbook ${included.path} has ${errors} problem${errors === 1 ? '' : 's'} (listed with its own file)`);
       else if (result.ok) checkPassedParams(included, result.runbook, ['steps', index, 'with'], report);

@@ -14,7 +14,7 @@ export interface SchemaProblem {
   rule: Rule;
 }
 
-export function parseInstancePath(pointer: string): (string | number)[] {
+function parseInstancePath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

@@ -29,16 +29,17 @@ export async function validateRunbookFile(file: string, registry: StepRegistry, 
 export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)]): Promise<Validation> {
   const report = new Report(source.file, source.map);
   const document = source.value;
-  checkDocument(document, report);
+  // first: a plugin may declare a settings block, which the document schema then allows
+  const registry = await loadPlugins(document, source.file, builtIn, report);
+  checkDocument(document, registry.settingsBlocks(), report);
   checkUniqueIds(document, report);
   checkSkipReasons(document, report);
   checkParamDefaults(document, report);
-  const registry = await loadPlugins(document, source.file, builtIn, report);
   await checkStepInputs(document, registry, report);
   checkExpressions(document, report);
   checkOutputSelectors(document, report);
   checkForEachLists(document, report);
-  const children = await checkIncludes(document, source.file, registry, report, stack);
+  const children = await checkIncludes(document, source.file, registry, report, stack, validateRunbookFile);
   const diagnostics = [...sortDiagnostics(report.diagnostics), ...children];
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return { ok: true, runbook: document as Runbook, source, diagnostics, registry };

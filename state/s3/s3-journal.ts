@@ -10,7 +10,7 @@ import type { S3RunLock } from './s3-lock.js';
 const SEQUENCE_DIGITS = 10;
 const EVENT_NAME = /^(\d{10})\.json$/;
 
-export function eventKey(journalFolder: string, seq: number): string {
+function eventKey(journalFolder: string, seq: number): string {
   return `${journalFolder}${String(seq).padStart(SEQUENCE_DIGITS, '0')}.json`;
 }
 

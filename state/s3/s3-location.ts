@@ -15,7 +15,7 @@ export interface S3Location {
   kmsKeyId: string | undefined;
 }
 
-export const DEFAULT_LOCK_TTL_MS = 60_000;
+const DEFAULT_LOCK_TTL_MS = 60_000;
 const MIN_LOCK_TTL_MS = 1_000;
 const MAX_LOCK_TTL_MS = 3_600_000;
 

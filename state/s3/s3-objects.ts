@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../../engine/exit-codes.js';
-import { redactSecrets } from '../../steps/aws/explain-error.js';
+import { asSdkError, isAccessDenied, isCredentialsProviderError, isMissingRegion, isRefusedCredentials, networkErrorCode, redactSecrets, type SdkErrorShape } from '../../aws/explain-error.js';
+import { newSdkClient } from '../../aws/sdk-clients.js';
 import { s3Address, type S3Location } from './s3-location.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -131,35 +132,22 @@ export class S3Objects {
   }
 }
 
-/** Builds the client lazily: a run that keeps its state on local disk never loads the SDK. */
+/**
+ * Builds the client lazily: a run that keeps its state on local disk never loads the SDK. Its
+ * configuration is the AWS steps' own (retries, user agent), so a throttled bucket is retried alike.
+ */
 export async function openS3Objects(location: S3Location): Promise<S3Objects> {
-  // The SDK warns on Node 20 about its releases of 2027: not for an operator in the middle of a run.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sdk = await import('@aws-sdk/client-s3');
-  const client = new sdk.S3Client({
-    retryMode: 'standard',
-    // a bucket lives in one region; a request that reaches another is sent again to the right one
-    followRegionRedirects: true,
-    ...(location.region === undefined ? {} : { region: location.region }),
-    ...(location.profile === undefined ? {} : { profile: location.profile }),
-  });
+  const { sdk, client } = await newSdkClient('s3', { region: location.region, profile: location.profile }, { dryRun: false });
   return new S3Objects(sdk, client, location);
 }
 
-interface SdkError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
 function errorName(error: unknown): string {
-  return (error as SdkError | undefined)?.name ?? '';
+  return (error as Partial<SdkErrorShape> | undefined)?.name ?? '';
 }
 
 /** 412: the condition was false. 409: another conditional write to the key was in progress; it may win. */
 function conditionFailed(error: unknown): boolean {
-  const status = (error as SdkError | undefined)?.$metadata?.httpStatusCode;
+  const status = (error as Partial<SdkErrorShape> | undefined)?.$metadata?.httpStatusCode;
   return errorName(error) === 'PreconditionFailed' || errorName(error) === 'ConditionalRequestConflict' || status === 412 || status === 409;
 }
 
@@ -171,31 +159,28 @@ const PERMISSION: Record<string, string> = {
   ListObjectsV2: 's3:ListBucket',
 };
 
-const CREDENTIAL_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'TokenRefreshRequired', 'InvalidToken']);
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 function explainS3Error(error: unknown, operation: string, address: string, location: S3Location): string {
-  const sdk = (error ?? {}) as SdkError;
-  const name = sdk.name ?? 'Error';
-  const message = sdk.message ?? String(error);
+  const sdk = asSdkError(error);
+  const { name, message } = sdk;
   const store = s3Address(location);
   const credentials = location.profile ? `profile "${location.profile}"` : 'the default AWS credentials';
   const choose = 'point --state, STEPWISE_STATE or the state: entry of stepwise.config.yaml elsewhere';
   if (name === 'NoSuchBucket') return `the state bucket "${location.bucket}" does not exist (${store}): create it, or ${choose}`;
-  if (name === 'AccessDenied' || name === 'Forbidden' || sdk.$metadata?.httpStatusCode === 403) {
+  if (isAccessDenied(sdk)) {
     return [
       `access denied to the state in ${store}: ${credentials} may not ${PERMISSION[operation] ?? operation} on ${address}.`,
       `The state needs s3:ListBucket on the bucket and s3:GetObject, s3:PutObject and s3:DeleteObject under the prefix${location.serverSideEncryption === 'aws:kms' ? ', and kms:GenerateDataKey and kms:Decrypt on the key' : ''};`,
       'ask for them, or use other credentials (AWS_PROFILE, or ?profile=NAME after the address).',
     ].join(' ');
   }
-  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+  if (isCredentialsProviderError(sdk)) {
     return `no usable AWS credentials for the state in ${store} (${message}): set AWS_PROFILE (or ?profile=NAME after the address), log in with \`aws sso login\`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
   }
-  if (CREDENTIAL_ERRORS.has(name)) return `S3 does not accept ${credentials} for the state in ${store} (${name}): log in again, or use other credentials`;
-  if (message === 'Region is missing') return `no AWS region for the state in ${store}: set AWS_REGION, or add ?region=NAME after the address`;
-  if (sdk.code !== undefined && NETWORK_CODES.has(sdk.code)) {
-    return `could not reach S3 for the state in ${store} (${sdk.code}): check the network, a proxy, or AWS_ENDPOINT_URL if it is set`;
+  if (isRefusedCredentials(sdk)) return `S3 does not accept ${credentials} for the state in ${store} (${name}): log in again, or use other credentials`;
+  if (isMissingRegion(sdk)) return `no AWS region for the state in ${store}: set AWS_REGION, or add ?region=NAME after the address`;
+  const networkCode = networkErrorCode(sdk);
+  if (networkCode !== undefined) {
+    return `could not reach S3 for the state in ${store} (${networkCode}): check the network, a proxy, or AWS_ENDPOINT_URL if it is set`;
   }
   return `S3 ${operation} of ${address} failed: ${name}: ${message}`;
 }

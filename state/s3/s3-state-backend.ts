@@ -32,7 +32,7 @@ export async function openS3State(address: string): Promise<StateBackend> {
  * (one object per event under journal/); `<prefix>/stepwise-state.json` says the prefix is
  * stepwise's.
  */
-export class S3StateBackend implements StateBackend {
+class S3StateBackend implements StateBackend {
   readonly location: string;
   /** Whether the prefix is stepwise's (true) or still empty (false); refused when it holds anything else. */
   private claimed: Promise<boolean> | undefined;

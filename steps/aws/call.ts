@@ -2,7 +2,8 @@ import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { defineStep } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { didYouMean } from '../../engine/validate/did-you-mean.js';
-import { AWS_SERVICES, awsClient, type AwsService } from './client.js';
+import { AWS_SERVICES, type AwsService } from '../../aws/sdk-clients.js';
+import { awsClient } from './client.js';
 import { toPlainJson, toPlainObject } from './plain-json.js';
 import { isReadOperation, operationName } from './read-operations.js';
 

@@ -1,4 +1,5 @@
 import type { StepDefinition } from '../../engine/step-definition.js';
+import type { SettingsBlock, StepFamily } from '../../engine/step-family.js';
 
 /**
  * The AWS step types by name. Each module is imported only when a runbook uses its type, and
@@ -16,3 +17,24 @@ export const awsSteps = {
   'aws.sts.get-caller-identity': () => import('./sts-get-caller-identity.js'),
   'aws.call': () => import('./call.js'),
 } satisfies Record<string, () => Promise<{ default: StepDefinition<never> }>>;
+
+/** Where the AWS steps call: the runbook's `aws:` block, which `--region` and `--profile` override. */
+const awsSettings: SettingsBlock = {
+  name: 'aws',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Defaults for every aws.* step; --region and --profile override them.',
+    properties: {
+      region: { type: 'string', description: 'The AWS region.' },
+      profile: { type: 'string', description: 'A named profile of the AWS config files.' },
+    },
+  },
+  markdown: 'Defaults for every `aws.*` step: `region` and `profile`. `--region` and `--profile` on the command line win.',
+  options: [
+    { flags: '--profile <name>', setting: 'profile', description: 'AWS named profile' },
+    { flags: '--region <name>', setting: 'region', description: 'AWS region' },
+  ],
+};
+
+export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings] };

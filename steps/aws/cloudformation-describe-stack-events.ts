@@ -8,7 +8,7 @@ export interface DescribeStackEventsInput {
   limit?: number;
 }
 
-export const DEFAULT_EVENT_LIMIT = 100;
+const DEFAULT_EVENT_LIMIT = 100;
 
 export default defineStep<DescribeStackEventsInput>({
   type: 'aws.cloudformation.describe-stack-events',

@@ -4,7 +4,7 @@ import type { JsonValue } from '../../engine/json.js';
 import { defineStep, type Plan, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { awsClient, type AwsClientHandle } from './client.js';
-import { AwsFailure } from './explain-error.js';
+import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson } from './plain-json.js';
 import { isUpdateInProgress } from './stack-status.js';
 import { describeStack, newestEventId, waitForStackStatus } from './stack-waiter.js';

@@ -11,7 +11,7 @@ export interface Ec2Filter {
 export type Ec2FilterInput = string | Ec2Filter;
 
 /** `Name=tag-key,Values=datomic:tx-group`, as `aws ec2 describe-instances --filters` takes it. */
-export const FILTER_SHORTHAND_PATTERN = '^Name=[^,]+,Values=.+$';
+const FILTER_SHORTHAND_PATTERN = '^Name=[^,]+,Values=.+$';
 
 export const FILTER_INPUT_SCHEMA = {
   description:

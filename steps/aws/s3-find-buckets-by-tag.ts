@@ -3,7 +3,7 @@ import type { JsonValue } from '../../engine/json.js';
 import { defineStep, type StepContext } from '../../engine/step-definition.js';
 import { awsClient, type AwsClientHandle } from './client.js';
 import { mapWithConcurrency } from './concurrency.js';
-import { AwsFailure } from './explain-error.js';
+import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson, toPlainObject } from './plain-json.js';
 import { listBuckets } from './s3-buckets.js';
 
@@ -14,7 +14,7 @@ export interface FindBucketsByTagInput {
   concurrency?: number;
 }
 
-export const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 
 interface InspectedBucket {
   bucket: Bucket;

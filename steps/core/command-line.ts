@@ -180,7 +180,7 @@ class WordScanner {
 }
 
 /** A command line stepwise will not split into words, with where in it the reason stands. */
-export class CommandLineRefusal extends StepFailure {
+class CommandLineRefusal extends StepFailure {
   constructor(
     line: string,
     /** Characters into the line. */

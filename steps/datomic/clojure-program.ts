@@ -10,9 +10,9 @@
  */
 import type { JsonValue } from '../../engine/json.js';
 
-export const RESULT_MARKER = 'STEPWISE-RESULT';
-export const ANOMALY_MARKER = 'STEPWISE-ANOMALY';
-export const ERROR_MARKER = 'STEPWISE-ERROR';
+const RESULT_MARKER = 'STEPWISE-RESULT';
+const ANOMALY_MARKER = 'STEPWISE-ANOMALY';
+const ERROR_MARKER = 'STEPWISE-ERROR';
 
 export type AdministerAction = 'upgrade-schema';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { registerSchema, validate, type OutputUnit } from '@hyperjump/json-schema/draft-2020-12';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../../engine/cli/builtins.js';
 import { SCHEMA_FILE, shippedRunbooks } from '../../engine/document/generated-files.js';
 import type { JsonSchema } from '../../engine/step-definition.js';
 import { REPO } from '../support/cli.js';

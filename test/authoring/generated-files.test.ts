@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../../engine/cli/builtins.js';
 import {
   generateReadme,
   generateRunbookPages,

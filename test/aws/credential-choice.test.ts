@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeCredentialChoice } from '../../steps/aws/credential-source.js';
+import { describeCredentialChoice } from '../../aws/credential-source.js';
 import { haveScript, rawScreen } from '../cli/support/terminal.js';
 import { runCli } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import describeStacks from '../../steps/aws/cloudformation-describe-stacks.js';
-import { AwsFailure, explainAwsError, redactSecrets } from '../../steps/aws/explain-error.js';
+import { AwsFailure, explainAwsError, redactSecrets } from '../../aws/explain-error.js';
 import getCallerIdentity from '../../steps/aws/sts-get-caller-identity.js';
 import { queryError, startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { useAwsEnvironment } from '../support/moto-env.js';

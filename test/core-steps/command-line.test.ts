@@ -5,7 +5,7 @@ import { findExpressions } from '../../engine/expressions/template.js';
 import { Unknown } from '../../engine/expressions/unknown.js';
 import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { quoteCommandLine, splitCommandLine, splitCommandTemplate } from '../../steps/core/command-line.js';
-import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../../engine/cli/builtins.js';
 
 describe('splitCommandLine', () => {
   it.each([

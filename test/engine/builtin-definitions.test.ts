@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDefinition } from '../../engine/check-definition.js';
 import { StepContractError } from '../../engine/step-contract-error.js';
-import { builtInRegistry } from '../../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../../engine/cli/builtins.js';
 import { builtInSteps } from '../../steps/catalog.js';
 
 // The built-in registry skips the meta-schema check of input schemas at start-up: this is that check.

@@ -356,16 +356,16 @@ describe('executeRunbook', () => {
     const seen: unknown[] = [];
     const probe = testStep('test.probe', {
       run: async (ctx) => {
-        seen.push({ runId: ctx.runId, stepId: ctx.stepId, dryRun: ctx.dryRun, runbookDir: ctx.runbookDir, aws: ctx.settings('aws'), other: ctx.settings('other') });
+        seen.push({ runId: ctx.runId, stepId: ctx.stepId, dryRun: ctx.dryRun, runbookDir: ctx.runbookDir, cloud: ctx.settings('cloud'), other: ctx.settings('other') });
         return null;
       },
     });
     await runRunbook(
-      { params: { region: { type: 'string' } }, aws: { region: '${{ params.region }}', profile: 'ops' }, steps: [{ id: 'probe', type: 'test.probe' }] },
+      { params: { region: { type: 'string' } }, cloud: { region: '${{ params.region }}', profile: 'ops' }, steps: [{ id: 'probe', type: 'test.probe' }] },
       [probe],
-      { params: { region: 'eu-west-1' }, settingsOverrides: { aws: { profile: 'admin' } } },
+      { params: { region: 'eu-west-1' }, settingsOverrides: { cloud: { profile: 'admin' } } },
     );
-    expect(seen).toEqual([{ runId: 'run-test', stepId: 'probe', dryRun: false, runbookDir: '/nonexistent/stepwise-tests', aws: { region: 'eu-west-1', profile: 'admin' }, other: {} }]);
+    expect(seen).toEqual([{ runId: 'run-test', stepId: 'probe', dryRun: false, runbookDir: '/nonexistent/stepwise-tests', cloud: { region: 'eu-west-1', profile: 'admin' }, other: {} }]);
   });
 
   it('shows a step\'s progress and log lines under its label', async () => {

@@ -1,5 +1,5 @@
 /**
- * The AWS client configuration (steps/aws/client.ts) against faults in a row, one service at
+ * The AWS client configuration (aws/sdk-clients.ts) against faults in a row, one service at
  * a time: what a fault rate of 20% produces now and then must not fail a call, and when AWS
  * keeps failing the operator reads what happened. Each test has a region of its own, so a
  * client built for it sees the environment the test set.
@@ -7,7 +7,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../../engine/json.js';
 import type { StepContext } from '../../engine/step-definition.js';
-import { DEFAULT_MAX_ATTEMPTS } from '../../steps/aws/client.js';
+import { DEFAULT_MAX_ATTEMPTS } from '../../aws/sdk-clients.js';
+import { openS3State } from '../../state/s3/s3-state-backend.js';
 import describeStacks from '../../steps/aws/cloudformation-describe-stacks.js';
 import describeInstances from '../../steps/aws/ec2-describe-instances.js';
 import listBuckets from '../../steps/aws/s3-list-buckets.js';
@@ -15,6 +16,7 @@ import getCallerIdentity from '../../steps/aws/sts-get-caller-identity.js';
 import { FAULT_KINDS, startFaultProxy, type FaultKind, type FaultProxy } from '../support/fault-proxy.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { fakeStepContext } from '../support/step-context.js';
+import { newBucket, testS3 } from '../state-s3/support/s3.js';
 import { FAULT_SEED } from './run-through-proxy.js';
 
 const moto = useMoto();
@@ -64,6 +66,20 @@ describeMoto('AWS clients under faults in a row', () => {
       await expect(call.run(ctx), call.service).resolves.toBeDefined();
       expect(proxy.records.filter((record) => record.service === call.service).map((record) => record.outcome)).toEqual([...EVERY_FAILURE_IN_A_ROW, 'forwarded']);
     }
+  }, 60_000);
+
+  it('configures the S3 state\'s client as the steps\' own: the same faults in a row, and stepwise\'s user agent', async () => {
+    const bucket = await newBucket(testS3(moto.url), 'state-client');
+    const state = await openS3State(`s3://${bucket}/runs?region=${regions.shift()!}`);
+    proxy.configure({ only: (request) => request.service === 's3' });
+    proxy.failNext(EVERY_FAILURE_IN_A_ROW);
+    await expect(state.ids()).resolves.toEqual([]);
+    const records = proxy.records.filter((record) => record.service === 's3');
+    // listing the runs takes more than one request: the first rode out every fault
+    const outcomes = records.map((record) => record.outcome);
+    expect(outcomes.slice(0, EVERY_FAILURE_IN_A_ROW.length + 1)).toEqual([...EVERY_FAILURE_IN_A_ROW, 'forwarded']);
+    expect(new Set(outcomes.slice(EVERY_FAILURE_IN_A_ROW.length))).toEqual(new Set(['forwarded']));
+    expect(records.every((record) => /\bstepwise\/\d/.test(record.userAgent))).toBe(true);
   }, 60_000);
 
   it('names the call, the region, the fault and how often it was tried when every attempt fails', async () => {

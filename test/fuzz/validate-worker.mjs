@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 const dist = new URL('../../dist/', import.meta.url);
 const { parseRunbookText } = await import(new URL('engine/load/read-runbook-file.js', dist).href);
 const { validateRunbookSource } = await import(new URL('engine/validate/validate-runbook.js', dist).href);
-const { builtInRegistry } = await import(new URL('engine/cli/builtin-registry.js', dist).href);
+const { builtInRegistry } = await import(new URL('engine/cli/builtins.js', dist).href);
 const registry = builtInRegistry();
 
 parentPort.on('message', async ({ id, file, text }) => {

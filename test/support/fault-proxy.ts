@@ -23,6 +23,8 @@ export interface ProxiedRequest {
   operation: string;
   method: string;
   path: string;
+  /** Who sent it: stepwise's clients say `stepwise/<version>`. */
+  userAgent: string;
 }
 
 export interface FaultSettings {
@@ -138,7 +140,7 @@ function describeRequest(incoming: IncomingMessage, body: Buffer): ProxiedReques
     new URLSearchParams(body.toString('utf8')).get('Action') ??
     url.searchParams.get('Action') ??
     `${method} ${url.pathname}`;
-  return { service, operation, method, path: url.pathname };
+  return { service, operation, method, path: url.pathname, userAgent: `${incoming.headers['user-agent'] ?? ''} ${incoming.headers['x-amz-user-agent'] ?? ''}`.trim() };
 }
 
 type Protocol = 'query' | 'ec2' | 'rest-xml' | 'json';

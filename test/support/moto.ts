@@ -7,7 +7,7 @@ import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { DRY_RUN_USER_AGENT } from '../../steps/aws/client.js';
+import { DRY_RUN_USER_AGENT } from '../../aws/sdk-clients.js';
 
 export const MOTO_INSTALL_HINT = "moto_server not found: pip install 'moto[server]'";
 

@@ -1,7 +1,7 @@
 /** Runs a whole runbook file the way the engine does, recording what it reports. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { builtInRegistry } from '../../../engine/cli/builtin-registry.js';
+import { builtInRegistry } from '../../../engine/cli/builtins.js';
 import type { RunEvent } from '../../../engine/execute/events.js';
 import { executeRunbook, type RunResult } from '../../../engine/execute/execute-runbook.js';
 import type { JsonObject } from '../../../engine/json.js';

@@ -4,6 +4,7 @@ import { executeRunbook, type RunOptions, type RunResult } from '../../../engine
 import type { JsonObject, JsonValue } from '../../../engine/json.js';
 import { parseRunbookText } from '../../../engine/load/read-runbook-file.js';
 import { StepRegistry } from '../../../engine/registry.js';
+import type { SettingsBlock } from '../../../engine/step-family.js';
 import { Redactor } from '../../../engine/secrets.js';
 import type { Effect, JsonSchema, Plan, StepContext, StepDefinition } from '../../../engine/step-definition.js';
 import { formatDiagnostic } from '../../../engine/validate/diagnostic.js';
@@ -49,12 +50,20 @@ export function testStep(type: string, options: TestStepOptions = {}): TestStep 
   return { definition, calls, signals };
 }
 
+/** The settings block of the test steps' family, as a cloud family would declare its region. */
+export const TEST_SETTINGS: SettingsBlock = {
+  name: 'cloud',
+  schema: { type: 'object', additionalProperties: false, properties: { region: { type: 'string' }, profile: { type: 'string' } } },
+  markdown: 'Where the test steps call.',
+};
+
 function registryOf(steps: readonly TestStep[]): StepRegistry {
-  return new StepRegistry(Object.fromEntries(steps.map(({ definition }) => [definition.type, async () => ({ default: definition })])), 'test steps');
+  const catalog = Object.fromEntries(steps.map(({ definition }) => [definition.type, async () => ({ default: definition })]));
+  return StepRegistry.ofFamilies([{ steps: catalog, settings: [TEST_SETTINGS] }], 'test steps');
 }
 
 /** The parts of a runbook a test writes; the rest gets fixed values. */
-export type RunbookBody = Omit<Runbook, 'apiVersion' | 'name' | 'version'> & Partial<Pick<Runbook, 'name' | 'version'>>;
+export type RunbookBody = Omit<Runbook, 'apiVersion' | 'name' | 'version'> & Partial<Pick<Runbook, 'name' | 'version'>> & { cloud?: JsonObject };
 
 /** Goes through the same YAML parsing and validation as a file, so a test cannot run a runbook `validate` would refuse. */
 async function loadRunbook(document: RunbookBody | string, registry: StepRegistry): Promise<Runbook> {

@@ -1,4 +1,4 @@
-import { StepFailure } from '../../engine/step-failure.js';
+import { StepFailure } from '../engine/step-failure.js';
 
 /** Where a failed call went, for messages that say what to do about it. */
 export interface AwsCallSite {
@@ -22,7 +22,8 @@ export class AwsFailure extends StepFailure {
   }
 }
 
-interface SdkErrorShape {
+/** What the SDK's errors carry, as far as explaining them needs. */
+export interface SdkErrorShape {
   name: string;
   message: string;
   code?: string;
@@ -58,6 +59,29 @@ const THROTTLING_CODES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** The SDK found no credentials to sign with (no profile, an expired SSO session). */
+export function isCredentialsProviderError(sdk: SdkErrorShape): boolean {
+  return sdk.name === 'CredentialsProviderError' || sdk.name === 'TokenProviderError';
+}
+
+/** AWS received the credentials and refused them: expired, or not known to it. */
+export function isRefusedCredentials(sdk: SdkErrorShape): boolean {
+  return EXPIRED_CODES.has(sdk.name) || INVALID_CREDENTIAL_CODES.has(sdk.name);
+}
+
+export function isAccessDenied(sdk: SdkErrorShape): boolean {
+  return ACCESS_DENIED_CODES.has(sdk.name) || sdk.$metadata?.httpStatusCode === 403;
+}
+
+export function isMissingRegion(sdk: SdkErrorShape): boolean {
+  return sdk.message === 'Region is missing';
+}
+
+/** The system error code when the request never reached AWS (or the connection dropped). */
+export function networkErrorCode(sdk: SdkErrorShape): string | undefined {
+  return sdk.code !== undefined && NETWORK_CODES.has(sdk.code) ? sdk.code : undefined;
+}
+
 /** Turns anything a client call threw into a StepFailure whose message says what to do. */
 export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure {
   if (error instanceof StepFailure) return error;
@@ -68,7 +92,7 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
   const fail = (message: string, code: string, retryable: boolean, details?: string) =>
     new AwsFailure(message, { code, awsCode: sdk.name, retryable, details, cause: error });
 
-  if (sdk.name === 'CredentialsProviderError' || sdk.name === 'TokenProviderError') {
+  if (isCredentialsProviderError(sdk)) {
     if (EXPIRED.test(sdk.message)) {
       return fail(
         `${call} ${where}: the credentials of ${profile} have expired (${sdk.message}). Log in again: \`aws sso login${profileFlag(site)}\` for an SSO profile, or renew the session token.`,
@@ -102,7 +126,7 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
     );
   }
 
-  if (ACCESS_DENIED_CODES.has(sdk.name) || sdk.$metadata?.httpStatusCode === 403) {
+  if (isAccessDenied(sdk)) {
     return fail(accessDeniedMessage(sdk, call, where, profile), 'aws-access-denied', false);
   }
 
@@ -124,7 +148,7 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
     );
   }
 
-  if (sdk.message === 'Region is missing') {
+  if (isMissingRegion(sdk)) {
     return fail(
       `${call}: no AWS region is set. Pass \`--region NAME\`, set \`aws: { region: NAME }\` in the runbook, set AWS_REGION, or give ${profile} a region (\`aws configure set region NAME${profileFlag(site)}\`).`,
       'aws-no-region',
@@ -140,7 +164,7 @@ export function explainAwsError(error: unknown, site: AwsCallSite): StepFailure 
     );
   }
 
-  const networkCode = sdk.code !== undefined && NETWORK_CODES.has(sdk.code) ? sdk.code : undefined;
+  const networkCode = networkErrorCode(sdk);
   if (networkCode) {
     const host = sdk.hostname ?? /(?:getaddrinfo \w+|connect \w+) (\S+)/.exec(sdk.message)?.[1];
     const endpoint = host ? `the endpoint ${host}` : 'the endpoint';
@@ -190,7 +214,7 @@ function profileFlag(site: AwsCallSite): string {
   return site.profile ? ` --profile ${site.profile}` : '';
 }
 
-function asSdkError(error: unknown): SdkErrorShape {
+export function asSdkError(error: unknown): SdkErrorShape {
   if (error instanceof Error) {
     const shaped = error as Error & Partial<SdkErrorShape>;
     return { ...shaped, name: shaped.name, message: shaped.message };

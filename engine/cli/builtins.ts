@@ -1,0 +1,22 @@
+import { StepRegistry } from '../registry.js';
+import type { StateBackendCatalog } from '../state/state-backend.js';
+import type { SettingsBlock } from '../step-family.js';
+import { builtInFamilies } from '../../steps/catalog.js';
+import { builtInStateBackends } from '../../state/catalog.js';
+
+/**
+ * The composition root: the one module of engine/ that meets the built-in step families and
+ * the shared stores (.dependency-cruiser.cjs holds every other module to that).
+ */
+export function builtInRegistry(): StepRegistry {
+  return StepRegistry.ofFamilies(builtInFamilies, 'built-in step types', { schemaVerified: true });
+}
+
+export function builtInStateCatalog(): StateBackendCatalog {
+  return builtInStateBackends;
+}
+
+/** What `--help` offers before any runbook is read: the options of the built-in settings blocks. */
+export function builtInSettingsBlocks(): readonly SettingsBlock[] {
+  return builtInFamilies.flatMap((family) => family.settings ?? []);
+}

@@ -1,0 +1,54 @@
+import type { JsonSchema } from './json.js';
+
+/** Loads a step type's module; a family's catalog maps each of its types to one of these. */
+export type StepLoader = () => Promise<{ default: unknown }>;
+
+export type StepCatalog = Readonly<Record<string, StepLoader>>;
+
+/**
+ * What a family of step types adds to the engine besides its types: the settings block its
+ * steps read, the command-line options that override that block, and expression functions.
+ * The built-in families (the catalog.ts of each folder of steps/) declare theirs this way, composed in
+ * engine/cli/builtins.ts; the engine knows none of them by name.
+ */
+export interface StepFamily {
+  steps: StepCatalog;
+  settings?: readonly SettingsBlock[];
+  functions?: readonly ExpressionFunction[];
+}
+
+/**
+ * A top-level key of the runbook, such as `cloud: { region: ... }`, checked against `schema`
+ * with the rest of the document (problems located as any other), its expressions evaluated
+ * when the run starts, and given to steps by `ctx.settings(name)`.
+ */
+export interface SettingsBlock {
+  name: string;
+  /** The block's JSON Schema, `description` included: it is the runbook schema's property. */
+  schema: JsonSchema;
+  /** Shown by editors on hover, in Markdown. */
+  markdown: string;
+  /** Command-line options of `run`, `plan` and `resume` that win over one setting each. */
+  options?: readonly SettingOption[];
+}
+
+export interface SettingOption {
+  /** As commander takes them, such as `--region <name>`. */
+  flags: string;
+  /** The setting of the block it overrides. */
+  setting: string;
+  /** Said by `--help`; `run` and `plan` add which setting it overrides. */
+  description: string;
+}
+
+/** The JMESPath types an expression function's argument may have. */
+export type ArgumentType = 'string' | 'number' | 'boolean' | 'array' | 'object' | 'any';
+
+/** A function expressions may call, such as `semver_satisfies(params.version, '>=1')`. */
+export interface ExpressionFunction {
+  name: string;
+  /** One type per argument, in order; a call with other arguments is refused by JMESPath. */
+  parameters: readonly ArgumentType[];
+  /** Throws an Error whose message says what value was wrong and what would be allowed. */
+  implementation: (args: unknown[]) => unknown;
+}
