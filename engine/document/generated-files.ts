@@ -15,13 +15,15 @@ import { renderStepTypesReference } from './step-reference.js';
 
 export const SCHEMA_FILE = 'schemas/runbook.schema.json';
 const RUNBOOK_PAGES_DIR = 'docs/runbooks';
+const RUNBOOKS_DIR = 'runbooks';
 /**
- * The runbooks stepwise ships and documents. A team's own runbooks, which the README has it
- * write beside them (`stepwise new NAME --dir runbooks/team`), are not: their pages come from
- * `stepwise docs FILE` when wanted, and a page kept in docs/runbooks/ would go stale at the
- * author's every edit.
+ * Names the folders under runbooks/ whose runbooks the repository ships and documents, as a JSON
+ * list. A team's own runbooks, which the README has it write beside them (`stepwise new NAME
+ * --dir runbooks/team`), are not: their pages come from `stepwise docs FILE` when wanted, and a
+ * page kept in docs/runbooks/ would go stale at the author's every edit. Without the file, every
+ * folder is shipped.
  */
-const SHIPPED_RUNBOOK_DIRS = ['runbooks/datomic', 'runbooks/examples'];
+const SHIPPED_FOLDERS_FILE = 'runbooks/shipped-folders.json';
 const README_FILE = 'README.md';
 export const STEP_TYPES_BEGIN = '<!-- step-types:begin -->';
 export const STEP_TYPES_END = '<!-- step-types:end -->';
@@ -49,8 +51,18 @@ export function shippedRunbooks(root: string): string[] {
       else if (entry.isFile() && entry.name.endsWith('.yaml')) found.push(relative);
     }
   };
-  for (const folder of SHIPPED_RUNBOOK_DIRS) if (existsSync(path.join(root, folder))) walk(folder);
+  for (const folder of shippedFolders(root)) if (existsSync(path.join(root, folder))) walk(folder);
   return found.sort();
+}
+
+function shippedFolders(root: string): string[] {
+  const manifest = path.join(root, SHIPPED_FOLDERS_FILE);
+  if (!existsSync(manifest)) return [RUNBOOKS_DIR];
+  const names: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && /^[\w.-]+$/.test(name))) {
+    throw new Error(`${SHIPPED_FOLDERS_FILE} must be a JSON list of folder names under ${RUNBOOKS_DIR}/`);
+  }
+  return names.map((name) => `${RUNBOOKS_DIR}/${name}`);
 }
 
 export interface RunbookPages {

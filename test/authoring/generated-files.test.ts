@@ -92,6 +92,7 @@ steps:
     const [, name, dir] = advice!;
     const space = workspace();
     space.write('runbooks/examples/tidy.yaml', RUNBOOK);
+    space.write('runbooks/shipped-folders.json', '["examples"]\n');
     space.write('README.md', `# x\n\n${STEP_TYPES_BEGIN}\nold\n${STEP_TYPES_END}\n`);
     const before = await generateRunbookPages(space.dir, builtInRegistry());
     for (const page of before.pages) space.write(page.path, page.text);
