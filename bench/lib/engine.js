@@ -15,15 +15,45 @@ export function setSteps(count) {
   return Array.from({ length: count }, (_, i) => `  - { id: step-${i + 1}, type: set, with: { values: { n: ${i + 1} } } }`);
 }
 
-/** `count` steps of which the last, an assert, fails: a long run to resume at its last step. */
-export function stepsFailingAtTheLast(count) {
-  return [...setSteps(count - 1), '  - { id: last, type: assert, with: { that: "${{ steps.\\"step-1\\".outputs.n == `2` }}", message: the last step fails } }'];
+/**
+ * A plugin whose one step type says it writes and changes nothing: a long run of changes, at no
+ * cost of their own, so that what a resume saves is the engine's work alone.
+ */
+const CHANGE_PLUGIN = `export default {
+  type: 'bench.change',
+  description: 'A change that changes nothing, for timing the engine.',
+  effect: 'write',
+  input: { type: 'object', additionalProperties: false, required: ['n'], properties: { n: { type: 'number' } } },
+  async plan(ctx, input) { return { summary: 'change ' + input.n }; },
+  async run(ctx, input) { return { n: input.n }; },
+};
+`;
+
+/** `count` write steps of the change plugin (see `changePlugin`), each making one small output. */
+export function changeSteps(count) {
+  return Array.from({ length: count }, (_, i) => `  - { id: step-${i + 1}, type: bench.change, with: { n: ${i + 1} } }`);
 }
 
-/** Writes a runbook of these step lines into `folder` and returns its path. */
-export function writeRunbook(folder, name, steps) {
+/** Writes the change plugin into `folder`; returns the `plugins:` entry for a runbook there. */
+export function changePlugin(folder) {
+  writeFileSync(path.join(folder, 'change-steps.js'), CHANGE_PLUGIN);
+  return './change-steps.js';
+}
+
+/**
+ * `earlier` steps then a last one, an assert, that fails: a long run to resume at its last step.
+ * A resume restores what came up to the last change and reads again what came after it, so
+ * earlier changes are restored and earlier reads (set steps) are run again.
+ */
+export function stepsFailingAtTheLast(earlier) {
+  return [...earlier, '  - { id: last, type: assert, with: { that: "${{ steps.\\"step-1\\".outputs.n == `2` }}", message: the last step fails } }'];
+}
+
+/** Writes a runbook of these step lines (and plugins) into `folder` and returns its path. */
+export function writeRunbook(folder, name, steps, plugins = []) {
   const file = path.join(folder, `${name}.yaml`);
-  writeFileSync(file, ['apiVersion: stepwise/v1', `name: bench-${name}`, 'version: 1.0.0', 'steps:', ...steps, ''].join('\n'));
+  const pluginLines = plugins.length > 0 ? [`plugins: [${plugins.join(', ')}]`] : [];
+  writeFileSync(file, ['apiVersion: stepwise/v1', `name: bench-${name}`, 'version: 1.0.0', ...pluginLines, 'steps:', ...steps, ''].join('\n'));
   return file;
 }
 
