@@ -3,7 +3,8 @@ import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonValue } from '../../engine/json.js';
 import { defineStep, type Plan, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { awsClient, type AwsClientHandle } from './client.js';
+import { previewChangeSet, describeChanges } from './change-set-preview.js';
+import { awsClient, changeSetsAllowed, type AwsClientHandle } from './client.js';
 import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson } from './plain-json.js';
 import { isUpdateInProgress } from './stack-status.js';
@@ -105,7 +106,21 @@ export default defineStep<UpdateStackInput>({
       return `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
     }
     const plan = await planUpdate(cloudformation, input, stack);
-    return { summary: summarize(input, plan), details: JSON.stringify(plan.request, null, 2) };
+    const request = JSON.stringify(plan.request, null, 2);
+    if (!changeSetsAllowed(ctx)) {
+      return { summary: summarize(input, plan), details: `${request}\nno change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown` };
+    }
+    const previewer = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
+    const preview = await previewChangeSet(previewer, plan.request, ctx.signal);
+    if (preview.kind === 'no-changes') {
+      return { summary: `${summarize(input, plan)}: nothing to change, CloudFormation says (${preview.reason})`, details: request, changes: [] };
+    }
+    const count = `${preview.changes.length} resource change${preview.changes.length === 1 ? '' : 's'}`;
+    return {
+      summary: `${summarize(input, plan)}; CloudFormation's change set: ${count}`,
+      details: `${request}\nCloudFormation's change set (created to preview, then deleted):\n${describeChanges(preview.changes)}`,
+      changes: preview.changes,
+    };
   },
 
   async run(ctx, input): Promise<JsonValue> {
