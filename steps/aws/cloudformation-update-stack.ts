@@ -40,7 +40,7 @@ interface UpdatePlan {
 export default defineStep<UpdateStackInput>({
   type: 'aws.cloudformation.update-stack',
   description:
-    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
   effect: 'write',
   input: {
     type: 'object',
