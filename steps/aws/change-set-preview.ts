@@ -41,7 +41,8 @@ export async function previewChangeSet(cloudformation: CloudFormation, request: 
     }
     return { kind: 'changes', changes: [...resourceChanges(first.Changes), ...(await laterPages(cloudformation, changeSet, first.NextToken))] };
   } finally {
-    await client.send(new sdk.DeleteChangeSetCommand({ ChangeSetName: changeSet }), callOptions);
+    // not cancelled with the step: a plan stopped by Ctrl-C or its timeout still leaves nothing behind
+    await client.send(new sdk.DeleteChangeSetCommand({ ChangeSetName: changeSet }));
   }
 }
 
