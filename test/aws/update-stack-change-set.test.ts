@@ -102,6 +102,18 @@ describe('update-stack previews its update with a change set', () => {
     expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
   });
 
+  it('deletes its change set when the plan is cancelled while CloudFormation creates it', async () => {
+    const controller = new AbortController();
+    changeSetAnswers({ status: 'CREATE_PENDING' });
+    const answer = fake.handle;
+    fake.handle = (request) => {
+      if (request.action === 'DescribeChangeSet') controller.abort(new Error('Ctrl-C'));
+      return answer(request);
+    };
+    await expect(updateStack.plan!(fakeStepContext({ dryRun: true, signal: controller.signal }), INPUT)).rejects.toThrow();
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
   it('fails with the reason CloudFormation gave when the change set fails otherwise, and still deletes it', async () => {
     changeSetAnswers({ status: 'FAILED', reason: 'Parameters: [KeyName] must have values' });
     await expect(updateStack.plan!(fakeStepContext({ dryRun: true }), INPUT)).rejects.toMatchObject({
