@@ -11,6 +11,7 @@ export type {
   InputResolver,
   JsonSchema,
   Plan,
+  ResourceChange,
   StepContext,
   StepDefinition,
   TemplatePiece,

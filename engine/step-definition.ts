@@ -7,8 +7,26 @@ export type Effect = 'read' | 'write' | 'interactive';
 /** Step types declare their input with it. */
 export type { JsonSchema } from './json.js';
 
-/** What a write step would change, shown by a dry-run. */
-export type Plan = string | { summary: string; details?: string };
+/**
+ * One resource a write would add, modify or remove, as the target system's own preview says
+ * (a CloudFormation change set): data, so that `--json` and other renderings can show it.
+ */
+export interface ResourceChange {
+  /** Add, Modify or Remove; a system may say more (CloudFormation: Import, Dynamic, ...), kept as it says. */
+  action: 'Add' | 'Modify' | 'Remove' | (string & {});
+  /** The resource's name in its template, such as `TxAutoScalingGroup`. */
+  logicalId: string;
+  /** Such as `AWS::AutoScaling::AutoScalingGroup`. */
+  resourceType: string;
+  /** Whether a Modify replaces the resource; absent when the system does not say. */
+  replacement?: 'True' | 'Conditional' | 'False';
+}
+
+/**
+ * What a write step would change, shown by a dry-run: a summary, the exact request in
+ * `details`, and in `changes` each resource change the system's own preview reported.
+ */
+export type Plan = string | { summary: string; details?: string; changes?: ResourceChange[] };
 
 /** The services the engine lends a step while it runs. */
 export interface StepContext {

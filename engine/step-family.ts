@@ -33,7 +33,7 @@ export interface SettingsBlock {
 }
 
 export interface SettingOption {
-  /** As commander takes them, such as `--region <name>`. */
+  /** As commander takes them, such as `--region <name>`, or `--no-x` to set a boolean setting to false. */
   flags: string;
   /** The setting of the block it overrides. */
   setting: string;

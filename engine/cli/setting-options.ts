@@ -25,6 +25,8 @@ export function settingOverrides(options: object, blocks: readonly SettingsBlock
     for (const option of block.options) {
       const value = given[new Option(option.flags).attributeName()];
       if (typeof value === 'string' && value !== '') settings[option.setting] = value;
+      // a negated flag (`--no-x`) is true unless given: only its false is an override
+      if (value === false) settings[option.setting] = false;
     }
     overrides[block.name] = settings;
   }

@@ -18,22 +18,28 @@ export const awsSteps = {
   'aws.call': () => import('./call.js'),
 } satisfies Record<string, () => Promise<{ default: StepDefinition<never> }>>;
 
-/** Where the AWS steps call: the runbook's `aws:` block, which `--region` and `--profile` override. */
+/** Where the AWS steps call, and whether a plan may preview with change sets: the runbook's `aws:` block, which the options override. */
 const awsSettings: SettingsBlock = {
   name: 'aws',
   schema: {
     type: 'object',
     additionalProperties: false,
-    description: 'Defaults for every aws.* step; --region and --profile override them.',
+    description: 'Defaults for every aws.* step; --region, --profile and --no-change-sets override them.',
     properties: {
       region: { type: 'string', description: 'The AWS region.' },
       profile: { type: 'string', description: 'A named profile of the AWS config files.' },
+      changeSets: {
+        type: 'boolean',
+        description: 'Whether a plan may create, describe and delete CloudFormation change sets to preview a stack update (default true); false keeps a plan strictly read-only.',
+      },
     },
   },
-  markdown: 'Defaults for every `aws.*` step: `region` and `profile`. `--region` and `--profile` on the command line win.',
+  markdown:
+    'Defaults for every `aws.*` step: `region`, `profile`, and `changeSets` (false: a plan creates no CloudFormation change set, it only reads). `--region`, `--profile` and `--no-change-sets` on the command line win.',
   options: [
     { flags: '--profile <name>', setting: 'profile', description: 'AWS named profile' },
     { flags: '--region <name>', setting: 'region', description: 'AWS region' },
+    { flags: '--no-change-sets', setting: 'changeSets', description: 'a plan previews no stack update with a CloudFormation change set: it only reads' },
   ],
 };
 

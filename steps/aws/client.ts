@@ -32,20 +32,23 @@ function awsTarget(ctx: Pick<StepContext, 'settings'>): AwsTarget {
  * The client of `service` for this step: region and profile from the runbook and command line
  * (`region` here overrides them, for a bucket in another region), then the SDK's own chain.
  * Standard retry mode with DEFAULT_MAX_ATTEMPTS; AWS_ENDPOINT_URL is honoured by the SDK itself. A dry-run client
- * refuses every operation that is not a read before it leaves the process.
+ * refuses every operation that is not a read before it leaves the process; one asked for by a step
+ * type that `previewsWithChangeSets` also lets CreateChangeSet, DescribeChangeSet and DeleteChangeSet
+ * through, unless the runbook's `aws.changeSets` or `--no-change-sets` says no.
  */
 export async function awsClient<S extends AwsService>(
   ctx: Pick<StepContext, 'settings' | 'dryRun' | 'signal' | 'note'>,
   service: S,
-  options: { region?: string } = {},
+  options: { region?: string; previewsWithChangeSets?: boolean } = {},
 ): Promise<AwsClientHandle<S>> {
   const target = awsTarget(ctx);
   const region = options.region ?? target.region;
   tellCredentials(ctx, target.profile);
-  const key = JSON.stringify([service, region ?? null, target.profile ?? null, ctx.dryRun]);
+  const allowed = ctx.dryRun && service === 'cloudformation' && options.previewsWithChangeSets === true && changeSetsAllowed(ctx) ? CHANGE_SET_OPERATIONS : [];
+  const key = JSON.stringify([service, region ?? null, target.profile ?? null, ctx.dryRun, allowed]);
   let built = clientCache.get(key);
   if (!built) {
-    built = buildClient(service, { region, profile: target.profile }, ctx.dryRun);
+    built = buildClient(service, { region, profile: target.profile }, ctx.dryRun, allowed);
     clientCache.set(key, built);
     built.catch(() => clientCache.delete(key));
   }
@@ -62,7 +65,23 @@ function tellCredentials(ctx: Pick<StepContext, 'note'>, profile: string | undef
   if (choice !== undefined) ctx.note(choice);
 }
 
-async function buildClient<S extends AwsService>(service: S, target: AwsTarget, dryRun: boolean) {
+/**
+ * What a plan may send besides reads, and only from a step type that previews with a change
+ * set: the change set is a preview, created, read and deleted, and changes no resource.
+ */
+const CHANGE_SET_OPERATIONS: readonly string[] = ['CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet'];
+
+/** False when the runbook's `aws.changeSets` or `--no-change-sets` keeps a plan strictly read-only. */
+export function changeSetsAllowed(ctx: Pick<StepContext, 'settings'>): boolean {
+  const value = ctx.settings('aws').changeSets;
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'boolean') {
+    throw new StepFailure(`aws.changeSets is ${JSON.stringify(value)}, not a boolean: write true or false`, { code: 'invalid-input', retryable: false });
+  }
+  return value;
+}
+
+async function buildClient<S extends AwsService>(service: S, target: AwsTarget, dryRun: boolean, allowed: readonly string[]) {
   const built = await newSdkClient(service, target, { dryRun });
   // `add` is generic over each client's own input and output types; the middleware is not
   const stack = built.client.middlewareStack as unknown as MiddlewareStackLike;
@@ -72,7 +91,7 @@ async function buildClient<S extends AwsService>(service: S, target: AwsTarget, 
     priority: 'high',
   });
   if (dryRun) {
-    stack.add(dryRunGuardMiddleware(service), { step: 'initialize', name: 'stepwiseDryRunGuard', priority: 'high' });
+    stack.add(dryRunGuardMiddleware(service, allowed), { step: 'initialize', name: 'stepwiseDryRunGuard', priority: 'high' });
   }
   return built;
 }
@@ -105,11 +124,12 @@ function explainErrorsMiddleware(service: AwsService, target: AwsTarget, resolve
 }
 
 /** In the first middleware step: a refused operation is never serialized, signed or sent. */
-function dryRunGuardMiddleware(service: AwsService): Middleware {
+function dryRunGuardMiddleware(service: AwsService, allowed: readonly string[]): Middleware {
+  const besidesReads = allowed.length > 0 ? ` and ${allowed.join(', ')}` : '';
   return (next, context) => async (args) => {
     const operation = operationName(context.commandName ?? 'unknown');
-    if (!isReadOperation(operation)) {
-      throw new StepFailure(`dry-run: refused ${service}:${operation}, which is not a read; a dry-run only reads from AWS`, {
+    if (!isReadOperation(operation) && !allowed.includes(operation)) {
+      throw new StepFailure(`dry-run: refused ${service}:${operation}, which is not a read; a dry-run only reads from AWS${besidesReads}`, {
         code: 'dry-run-guard',
         retryable: false,
       });

@@ -3,7 +3,8 @@ import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
 import type { JsonValue } from '../../engine/json.js';
 import { defineStep, type Plan, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
-import { awsClient, type AwsClientHandle } from './client.js';
+import { previewChangeSet, describeChanges } from './change-set-preview.js';
+import { awsClient, changeSetsAllowed, type AwsClientHandle } from './client.js';
 import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson } from './plain-json.js';
 import { isUpdateInProgress } from './stack-status.js';
@@ -39,7 +40,7 @@ interface UpdatePlan {
 export default defineStep<UpdateStackInput>({
   type: 'aws.cloudformation.update-stack',
   description:
-    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
   effect: 'write',
   input: {
     type: 'object',
@@ -105,7 +106,21 @@ export default defineStep<UpdateStackInput>({
       return `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
     }
     const plan = await planUpdate(cloudformation, input, stack);
-    return { summary: summarize(input, plan), details: JSON.stringify(plan.request, null, 2) };
+    const request = JSON.stringify(plan.request, null, 2);
+    if (!changeSetsAllowed(ctx)) {
+      return { summary: summarize(input, plan), details: `${request}\nno change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown` };
+    }
+    const previewer = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
+    const preview = await previewChangeSet(previewer, plan.request, ctx.signal);
+    if (preview.kind === 'no-changes') {
+      return { summary: `${summarize(input, plan)}: nothing to change, CloudFormation says (${preview.reason})`, details: request, changes: [] };
+    }
+    const count = `${preview.changes.length} resource change${preview.changes.length === 1 ? '' : 's'}`;
+    return {
+      summary: `${summarize(input, plan)}; CloudFormation's change set: ${count}`,
+      details: `${request}\nCloudFormation's change set (created to preview, then deleted):\n${describeChanges(preview.changes)}`,
+      changes: preview.changes,
+    };
   },
 
   async run(ctx, input): Promise<JsonValue> {

@@ -74,12 +74,48 @@ describeMoto('the dry-run guard', () => {
     expect(await writeCallsSince(moto.url, mark)).toEqual([expect.objectContaining({ service: 's3', method: 'PUT', region: 'us-east-1' })]);
   });
 
-  it('plans a stack update in a dry-run with reads only, resolving the exact UpdateStack request', async () => {
+  it('lets CreateChangeSet, DescribeChangeSet and DeleteChangeSet through only for a client that previews with change sets, and no other write', async () => {
+    await seedDatomicSystem(moto.url, { system: 'previewed' });
+    const context = fakeStepContext({ dryRun: true });
+    const plain = await awsClient(context, 'cloudformation');
+    const previewer = await awsClient(context, 'cloudformation', { previewsWithChangeSets: true });
+    const readOnly = await awsClient(fakeStepContext({ dryRun: true, settings: { aws: { changeSets: false } } }), 'cloudformation', { previewsWithChangeSets: true });
+    const mark = await recordingMark(moto.url);
+    const changeSet = { StackName: 'previewed-compute', ChangeSetName: 'guarded', ChangeSetType: 'UPDATE' as const, UsePreviousTemplate: true };
+
+    for (const client of [plain, readOnly]) {
+      await expect(client.client.send(new client.sdk.CreateChangeSetCommand(changeSet), client.callOptions)).rejects.toMatchObject({
+        code: 'dry-run-guard',
+        message: 'dry-run: refused cloudformation:CreateChangeSet, which is not a read; a dry-run only reads from AWS',
+      });
+    }
+    const refusedWrites = [
+      previewer.client.send(new previewer.sdk.ExecuteChangeSetCommand({ ChangeSetName: 'guarded', StackName: 'previewed-compute' }), previewer.callOptions),
+      previewer.client.send(new previewer.sdk.UpdateStackCommand({ StackName: 'previewed-compute', UsePreviousTemplate: true }), previewer.callOptions),
+      previewer.client.send(new previewer.sdk.DeleteStackCommand({ StackName: 'previewed-compute' }), previewer.callOptions),
+    ];
+    for (const refusal of refusedWrites) {
+      await expect(refusal).rejects.toMatchObject({
+        code: 'dry-run-guard',
+        message: expect.stringMatching(/^dry-run: refused cloudformation:\w+, which is not a read; a dry-run only reads from AWS and CreateChangeSet, DescribeChangeSet, DeleteChangeSet$/),
+      });
+    }
+    const created = await previewer.client.send(new previewer.sdk.CreateChangeSetCommand(changeSet), previewer.callOptions);
+    await previewer.client.send(new previewer.sdk.DescribeChangeSetCommand({ ChangeSetName: created.Id! }), previewer.callOptions);
+    await previewer.client.send(new previewer.sdk.DeleteChangeSetCommand({ ChangeSetName: created.Id! }), previewer.callOptions);
+
+    expect((await writeCallsSince(moto.url, mark)).map((call) => [call.operation, call.dryRun])).toEqual([
+      ['CreateChangeSet', true],
+      ['DeleteChangeSet', true],
+    ]);
+  });
+
+  it('plans a stack update with aws.changeSets false with reads only, resolving the exact UpdateStack request', async () => {
     await seedDatomicSystem(moto.url, { system: 'planned' });
     const templateUrl = datomicTemplateUrl('production-compute', '781-9041');
     const mark = await recordingMark(moto.url);
 
-    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true }), {
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true, settings: { aws: { changeSets: false } } }), {
       stackName: 'planned-compute',
       templateUrl,
       usePreviousParameters: true,
@@ -91,7 +127,9 @@ describeMoto('the dry-run guard', () => {
     if (typeof plan === 'string') throw new Error(`expected a plan with details, got ${plan}`);
     expect(plan.summary).toContain('update stack planned-compute in us-east-1 from https://s3.amazonaws.com/datomic-cloud-1/');
     expect(plan.summary).toContain('keeping SystemName, InstanceType, KeyName, ApplicationName, EnvironmentMap, DesiredCapacity, MinSize, MaxSize');
-    expect(JSON.parse(plan.details!)).toEqual({
+    expect(plan.changes).toBeUndefined();
+    expect(plan.details).toContain('\nno change set asked for (--no-change-sets)');
+    expect(JSON.parse(plan.details!.slice(0, plan.details!.indexOf('\n}') + 2))).toEqual({
       StackName: 'planned-compute',
       TemplateURL: templateUrl,
       Parameters: ['SystemName', 'InstanceType', 'KeyName', 'ApplicationName', 'EnvironmentMap', 'DesiredCapacity', 'MinSize', 'MaxSize'].map((key) => ({

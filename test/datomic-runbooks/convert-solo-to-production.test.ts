@@ -4,7 +4,8 @@
  * goes through stack-script-proxy.ts, which forwards every call to moto and only rewrites how
  * the scripted stack looks.
  */
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListChangeSetsCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import type { ResourceChange } from '../../engine/step-definition.js';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,27 @@ function failureOf(result: CliResult): { stepId: string; message: string } {
   const failed = readJournalLines(stateDir, runIdOf(result.printed)).filter((line) => line.type === 'step-failed').at(-1)!;
   expect(result.printed).toContain(failed.error!.message);
   return { stepId: failed.stepId!, message: failed.error!.message };
+}
+
+interface PlanDocument {
+  status: string;
+  steps: { id: string; status: string; plans?: { plan: { summary: string; details: string; changes?: ResourceChange[] } }[] }[];
+}
+
+/** The UpdateStack request a plan's details begin with, as JSON text, without the change list after it. */
+function requestOf(details: string): string {
+  return details.slice(0, details.indexOf('\n}') + 2);
+}
+
+/** The change sets left on a stack: a plan deletes the one it previews with. */
+async function changeSetsOf(stackName: string): Promise<string[]> {
+  const cloudformation = new CloudFormationClient({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+  try {
+    const { Summaries } = await cloudformation.send(new ListChangeSetsCommand({ StackName: stackName }));
+    return (Summaries ?? []).map((summary) => summary.ChangeSetName!);
+  } finally {
+    cloudformation.destroy();
+  }
 }
 
 async function stack(name: string): Promise<Stack> {
@@ -269,26 +291,54 @@ describeMoto('convert-solo-to-production against moto', () => {
     expect(journalOf(runIdOf(result.printed), 'converted')).toEqual([]);
   });
 
-  it('dry-runs to the exact UpdateStack request, and no write call reaches moto', async () => {
+  it("dry-runs to the exact UpdateStack request and CloudFormation's change set, and no write but the deleted change set reaches moto", async () => {
     const mark = await recordingMark(moto.url);
     const result = await runCli(['plan', runbook, '--json', '-p', 'system=planned', '-p', `templateUrl=${templateUrl}`], cliEnv());
     expect(result.code, result.printed).toBe(0);
-    const plan = JSON.parse(result.stdout) as { status: string; steps: { id: string; status: string; plans?: { plan: { summary: string; details: string } }[] }[] };
+    const plan = JSON.parse(result.stdout) as PlanDocument;
     expect(plan.status).toBe('planned');
     const update = plan.steps.find((step) => step.id === 'update')!;
     expect(update.status).toBe('planned');
-    expect(JSON.parse(update.plans![0]!.plan.details)).toEqual({
+    const { details, changes, summary } = update.plans![0]!.plan;
+    // moto's change set: the Solo template's launch template (t2.small) and Auto Scaling group (one node)
+    // become the Production ones (i3.large, two nodes); moto says no Replacement
+    expect(changes).toEqual([
+      { action: 'Modify', logicalId: 'NodeLaunchTemplate', resourceType: 'AWS::EC2::LaunchTemplate' },
+      { action: 'Modify', logicalId: 'TxAutoScalingGroup', resourceType: 'AWS::AutoScaling::AutoScalingGroup' },
+    ]);
+    expect(details).toContain(
+      "CloudFormation's change set (created to preview, then deleted):\nModify NodeLaunchTemplate (AWS::EC2::LaunchTemplate)\nModify TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup)",
+    );
+    expect(JSON.parse(requestOf(details))).toEqual({
       StackName: 'planned-compute',
       TemplateURL: templateUrl,
       Parameters: ['SystemName', 'InstanceType', 'KeyName', 'ApplicationName', 'EnvironmentMap', 'DesiredCapacity', 'MinSize', 'MaxSize'].map((key) => ({ ParameterKey: key, UsePreviousValue: true })),
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
     });
-    expect(update.plans![0]!.plan.summary).toBe(
-      `update stack planned-compute in us-east-1 from ${templateUrl}; keeping SystemName, InstanceType, KeyName, ApplicationName, EnvironmentMap, DesiredCapacity, MinSize, MaxSize; acknowledging CAPABILITY_IAM, CAPABILITY_NAMED_IAM`,
+    expect(summary).toBe(
+      `update stack planned-compute in us-east-1 from ${templateUrl}; keeping SystemName, InstanceType, KeyName, ApplicationName, EnvironmentMap, DesiredCapacity, MinSize, MaxSize; acknowledging CAPABILITY_IAM, CAPABILITY_NAMED_IAM; CloudFormation's change set: 2 resource changes`,
     );
     expect(plan.steps.find((step) => step.id === 'wait')!.status).toBe('depends');
-    expect(await writeCallsSince(moto.url, mark)).toEqual([]);
+    const writes = await writeCallsSince(moto.url, mark);
+    expect(writes.map((call) => [call.operation, call.dryRun])).toEqual([
+      ['CreateChangeSet', true],
+      ['DeleteChangeSet', true],
+    ]);
+    expect(await changeSetsOf('planned-compute')).toEqual([]);
     expect((await stack('planned-compute')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('with --no-change-sets, plans reading only: the exact request, and no change set asked for', async () => {
+    const mark = await recordingMark(moto.url);
+    const result = await runCli(['plan', runbook, '--json', '--no-change-sets', '-p', 'system=planned', '-p', `templateUrl=${templateUrl}`], cliEnv());
+    expect(result.code, result.printed).toBe(0);
+    const update = (JSON.parse(result.stdout) as PlanDocument).steps.find((step) => step.id === 'update')!;
+    const { details, changes, summary } = update.plans![0]!.plan;
+    expect(changes).toBeUndefined();
+    expect(summary).not.toContain('change set');
+    expect(JSON.parse(requestOf(details))).toMatchObject({ StackName: 'planned-compute', TemplateURL: templateUrl });
+    expect(details).toContain("no change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown");
+    expect(await writeCallsSince(moto.url, mark)).toEqual([]);
   });
 
   it('waits for a t2.small that is still up after UPDATE_COMPLETE, reading the nodes again until it is gone', { timeout: 120_000 }, async () => {

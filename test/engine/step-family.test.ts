@@ -89,6 +89,13 @@ describe('a step family', () => {
     expect(settingOverrides({}, blocks)).toEqual({ orbit: {} });
   });
 
+  it('overrides a boolean setting with a negated option only when it is given', () => {
+    const blocks = StepRegistry.ofFamilies([{ ...ORBIT, settings: [{ ...ORBIT.settings![0]!, options: [{ flags: '--no-boosters', setting: 'boosters', description: 'no boosters' }] }] }], 'test families').settingsBlocks();
+    const parse = (...args: string[]) => settingOverrides(addSettingOptions(new Command('plan').exitOverride(), blocks, { sayWhich: true }).parse(args, { from: 'user' }).opts(), blocks);
+    expect(parse()).toEqual({ orbit: {} });
+    expect(parse('--no-boosters')).toEqual({ orbit: { boosters: false } });
+  });
+
   it('adds expression functions that validate knows by name and runs call', async () => {
     const body = 'steps:\n  - { id: p, type: orbit.probe, if: "${{ orbit_zone_number(\'z-3\') == `3` }}" }\n';
     expect(await problems(body, [ORBIT])).toEqual([]);

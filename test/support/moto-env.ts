@@ -6,7 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { dryRunWriteCalls, resetMoto, resetRecording, takeMotoLock } from './moto.js';
+import { dryRunChangeSetsLeft, dryRunWriteCalls, resetMoto, resetRecording, takeMotoLock } from './moto.js';
 
 /** Every variable that could lead the SDK away from the emulator or to a developer's real account. */
 const AWS_VARIABLES = [
@@ -93,10 +93,12 @@ export function useMoto(options: { region?: string } = {}): MotoHandle {
   if (motoUrl) useAwsEnvironment({ endpoint: () => motoUrl, region });
   afterAll(async () => {
     try {
-      // every dry-run of the file, whatever test made it: none may have sent a write
+      // every dry-run of the file, whatever test made it: none may have sent a write but a change set it deleted
       if (motoUrl && releaseLock) {
         const writes = await dryRunWriteCalls(motoUrl);
         if (writes.length > 0) throw new Error(`a dry-run sent ${writes.length} write call(s) to moto: ${writes.map((call) => `${call.service}:${call.operation}`).join(', ')}`);
+        const left = await dryRunChangeSetsLeft(motoUrl);
+        if (left !== 0) throw new Error(`dry-runs created ${left} more change set(s) than they deleted: a plan must delete the change set it previews with`);
       }
     } finally {
       await releaseLock?.();

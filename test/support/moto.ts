@@ -203,13 +203,32 @@ export async function recordedCalls(url: string): Promise<RecordedCall[]> {
 }
 
 /**
- * Every call a dry-run's client sent that could change something, in the whole recording.
+ * Every call a dry-run's client sent that could change something, in the whole recording,
+ * but the creation and deletion of change sets (see dryRunChangeSetsLeft).
  * Only lines that carry the dry-run mark are read: a line garbled by two large requests at
  * once (seeding does that) fails the check only when a dry-run's request is part of it.
  */
 export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
+  return (await dryRunCalls(url)).filter((call) => !isRecordedRead(call) && !isChangeSetPreview(call));
+}
+
+/**
+ * The change sets dry-runs created and did not delete: a plan may preview a stack update with
+ * a change set (CreateChangeSet, DescribeChangeSet, DeleteChangeSet), but must delete each one.
+ */
+export async function dryRunChangeSetsLeft(url: string): Promise<number> {
+  const calls = await dryRunCalls(url);
+  const count = (operation: string) => calls.filter((call) => call.service === 'cloudformation' && call.operation === operation).length;
+  return count('CreateChangeSet') - count('DeleteChangeSet');
+}
+
+async function dryRunCalls(url: string): Promise<RecordedCall[]> {
   const marked = (await recordedLines(url)).filter(({ line }) => line.includes(DRY_RUN_USER_AGENT));
-  return describeLines(marked).filter((call) => call.dryRun && !isRecordedRead(call));
+  return describeLines(marked).filter((call) => call.dryRun);
+}
+
+function isChangeSetPreview(call: RecordedCall): boolean {
+  return call.service === 'cloudformation' && (call.operation === 'CreateChangeSet' || call.operation === 'DeleteChangeSet');
 }
 
 async function recordedLines(url: string): Promise<{ line: string; index: number }[]> {

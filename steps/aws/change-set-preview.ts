@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Change, DescribeChangeSetCommandOutput, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
+import type { ResourceChange } from '../../engine/step-definition.js';
+import { StepFailure } from '../../engine/step-failure.js';
+import type { AwsClientHandle } from './client.js';
+
+type CloudFormation = AwsClientHandle<'cloudformation'>;
+
+/** What CloudFormation would do with an update: its resource changes, or nothing at all. */
+export type ChangeSetPreview = { kind: 'changes'; changes: ResourceChange[] } | { kind: 'no-changes'; reason: string };
+
+const POLL_MS = 1_000;
+
+/**
+ * Asks CloudFormation what `request` would do, as a change set of type UPDATE with the same
+ * template, parameters and capabilities, and deletes that change set whatever happens: a
+ * plan leaves nothing behind.
+ */
+export async function previewChangeSet(cloudformation: CloudFormation, request: UpdateStackCommandInput, signal: AbortSignal): Promise<ChangeSetPreview> {
+  const { sdk, client, callOptions } = cloudformation;
+  const created = await client.send(
+    new sdk.CreateChangeSetCommand({
+      StackName: request.StackName,
+      ChangeSetName: `stepwise-plan-${randomBytes(6).toString('hex')}`,
+      ChangeSetType: 'UPDATE',
+      Description: 'stepwise plan: a preview, deleted once described',
+      ...(request.TemplateURL ? { TemplateURL: request.TemplateURL } : { UsePreviousTemplate: true }),
+      ...(request.Parameters ? { Parameters: request.Parameters } : {}),
+      ...(request.Capabilities ? { Capabilities: request.Capabilities } : {}),
+    }),
+    callOptions,
+  );
+  const changeSet = created.Id!;
+  try {
+    const first = await describeWhenCreated(cloudformation, changeSet, signal);
+    if (first.Status === 'FAILED') {
+      const reason = first.StatusReason ?? 'no reason given';
+      if (isNoChanges(reason)) return { kind: 'no-changes', reason };
+      throw new StepFailure(`CloudFormation could not preview the update of stack ${request.StackName}: change set ${changeSet} FAILED: ${reason}`, { code: 'change-set-failed', retryable: false });
+    }
+    return { kind: 'changes', changes: [...resourceChanges(first.Changes), ...(await laterPages(cloudformation, changeSet, first.NextToken))] };
+  } finally {
+    // not cancelled with the step: a plan stopped by Ctrl-C or its timeout still leaves nothing behind
+    await client.send(new sdk.DeleteChangeSetCommand({ ChangeSetName: changeSet }));
+  }
+}
+
+/** The first page once the change set has left CREATE_PENDING / CREATE_IN_PROGRESS. */
+async function describeWhenCreated(cloudformation: CloudFormation, changeSet: string, signal: AbortSignal): Promise<DescribeChangeSetCommandOutput> {
+  const { sdk, client, callOptions } = cloudformation;
+  for (;;) {
+    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet }), callOptions);
+    if (page.Status !== 'CREATE_PENDING' && page.Status !== 'CREATE_IN_PROGRESS') return page;
+    await delay(POLL_MS, undefined, { signal });
+  }
+}
+
+async function laterPages(cloudformation: CloudFormation, changeSet: string, nextToken: string | undefined): Promise<ResourceChange[]> {
+  const { sdk, client, callOptions } = cloudformation;
+  const changes: ResourceChange[] = [];
+  for (let token = nextToken; token; ) {
+    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet, NextToken: token }), callOptions);
+    changes.push(...resourceChanges(page.Changes));
+    token = page.NextToken;
+  }
+  return changes;
+}
+
+function resourceChanges(changes: Change[] | undefined): ResourceChange[] {
+  return (changes ?? []).flatMap(({ ResourceChange: change }) => {
+    if (!change?.Action || !change.LogicalResourceId) return [];
+    return [
+      {
+        action: change.Action,
+        logicalId: change.LogicalResourceId,
+        resourceType: change.ResourceType ?? 'unknown type',
+        ...(change.Replacement ? { replacement: change.Replacement } : {}),
+      },
+    ];
+  });
+}
+
+/** CloudFormation fails a change set that would change nothing, rather than creating an empty one. */
+function isNoChanges(reason: string): boolean {
+  return /didn't contain changes|No updates are to be performed|no changes/i.test(reason);
+}
+
+/** One line per change, for the plan's text: `Add TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup), replacement: True`. */
+export function describeChanges(changes: readonly ResourceChange[]): string {
+  if (changes.length === 0) return 'the change set lists no resource change';
+  return changes.map((change) => `${change.action} ${change.logicalId} (${change.resourceType})${change.replacement ? `, replacement: ${change.replacement}` : ''}`).join('\n');
+}

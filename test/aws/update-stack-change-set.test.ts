@@ -1,0 +1,125 @@
+/**
+ * How aws.cloudformation.update-stack previews an update with a change set, in what moto cannot
+ * show: a change set still being created, one that finds nothing to change (moto lists every
+ * resource as modified), one that fails, Replacement, and several pages of changes.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import updateStack from '../../steps/aws/cloudformation-update-stack.js';
+import { describeStacksResult, queryResult, startFakeAws, type FakeAws, type FakeResponse, type FakeStack } from '../support/fake-aws.js';
+import { useAwsEnvironment } from '../support/moto-env.js';
+import { fakeStepContext } from '../support/step-context.js';
+
+let fake: FakeAws;
+beforeAll(async () => {
+  fake = await startFakeAws();
+});
+useAwsEnvironment({ endpoint: () => fake.url });
+afterAll(() => fake.close());
+
+const stack: FakeStack = { name: 'billing-compute', id: 'arn:aws:cloudformation:us-east-1:123456789012:stack/billing-compute/5b1d', status: 'UPDATE_COMPLETE' };
+const CHANGE_SET = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/stepwise-plan/77aa';
+const INPUT = { stackName: stack.name, templateUrl: 'https://s3.amazonaws.com/templates/production.json', capabilities: ['CAPABILITY_IAM' as const] };
+
+interface Page {
+  status: string;
+  reason?: string;
+  changes?: string[];
+  nextToken?: string;
+}
+
+function change(action: string, logicalId: string, type: string, replacement?: string): string {
+  const replaced = replacement ? `<Replacement>${replacement}</Replacement>` : '';
+  return `<member><Type>Resource</Type><ResourceChange><Action>${action}</Action><LogicalResourceId>${logicalId}</LogicalResourceId><ResourceType>${type}</ResourceType>${replaced}</ResourceChange></member>`;
+}
+
+function describeChangeSetResult(page: Page): FakeResponse {
+  const reason = page.reason ? `<StatusReason>${page.reason}</StatusReason>` : '';
+  const next = page.nextToken ? `<NextToken>${page.nextToken}</NextToken>` : '';
+  return queryResult('DescribeChangeSet', `<ChangeSetId>${CHANGE_SET}</ChangeSetId><Status>${page.status}</Status>${reason}<Changes>${(page.changes ?? []).join('')}</Changes>${next}`);
+}
+
+/** DescribeChangeSet answers each page in turn: by NextToken once the change set is created. */
+function changeSetAnswers(...pages: Page[]): void {
+  let call = 0;
+  fake.handle = (request) => {
+    switch (request.action) {
+      case 'DescribeStacks':
+        return describeStacksResult(stack);
+      case 'CreateChangeSet':
+        return queryResult('CreateChangeSet', `<Id>${CHANGE_SET}</Id><StackId>${stack.id}</StackId>`);
+      case 'DescribeChangeSet':
+        return describeChangeSetResult(pages[Math.min(call++, pages.length - 1)]!);
+      case 'DeleteChangeSet':
+        return queryResult('DeleteChangeSet', '');
+      default:
+        throw new Error(`the plan sent ${request.action}`);
+    }
+  };
+}
+
+const actions = () => fake.requests.map((request) => request.action);
+
+describe('update-stack previews its update with a change set', () => {
+  beforeEach(() => {
+    fake.requests.length = 0;
+  });
+
+  it('creates an UPDATE change set with the request, waits while it is created, reads every page, Replacement too, and deletes it', async () => {
+    changeSetAnswers(
+      { status: 'CREATE_IN_PROGRESS' },
+      { status: 'CREATE_COMPLETE', changes: [change('Remove', 'SoloInstance', 'AWS::EC2::Instance')], nextToken: 'page-2' },
+      { status: 'CREATE_COMPLETE', changes: [change('Modify', 'TxAutoScalingGroup', 'AWS::AutoScaling::AutoScalingGroup', 'Conditional'), change('Add', 'Bastion', 'AWS::EC2::Instance')] },
+    );
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true }), INPUT);
+    if (typeof plan === 'string') throw new Error(`expected a plan with details, got ${plan}`);
+
+    expect(plan.changes).toEqual([
+      { action: 'Remove', logicalId: 'SoloInstance', resourceType: 'AWS::EC2::Instance' },
+      { action: 'Modify', logicalId: 'TxAutoScalingGroup', resourceType: 'AWS::AutoScaling::AutoScalingGroup', replacement: 'Conditional' },
+      { action: 'Add', logicalId: 'Bastion', resourceType: 'AWS::EC2::Instance' },
+    ]);
+    expect(plan.summary).toBe(`update stack billing-compute in us-east-1 from ${INPUT.templateUrl}; acknowledging CAPABILITY_IAM; CloudFormation's change set: 3 resource changes`);
+    expect(plan.details).toContain(
+      "CloudFormation's change set (created to preview, then deleted):\nRemove SoloInstance (AWS::EC2::Instance)\nModify TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup), replacement: Conditional\nAdd Bastion (AWS::EC2::Instance)",
+    );
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DescribeChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+    const create = fake.requests.find((request) => request.action === 'CreateChangeSet')!.params;
+    expect(create.get('ChangeSetType')).toBe('UPDATE');
+    expect(create.get('StackName')).toBe(stack.name);
+    expect(create.get('TemplateURL')).toBe(INPUT.templateUrl);
+    expect(create.get('Capabilities.member.1')).toBe('CAPABILITY_IAM');
+    expect(fake.requests.filter((request) => request.action === 'DescribeChangeSet').map((request) => request.params.get('NextToken'))).toEqual([null, null, 'page-2']);
+    expect(fake.requests.find((request) => request.action === 'DeleteChangeSet')!.params.get('ChangeSetName')).toBe(CHANGE_SET);
+  });
+
+  it('says there is nothing to change when CloudFormation fails the change set for having no changes, and deletes it', async () => {
+    const reason = "The submitted information didn't contain changes. Submit different information to create a change set.";
+    changeSetAnswers({ status: 'FAILED', reason });
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true }), INPUT);
+    if (typeof plan === 'string') throw new Error(`expected a plan with details, got ${plan}`);
+    expect(plan.summary).toBe(`update stack billing-compute in us-east-1 from ${INPUT.templateUrl}; acknowledging CAPABILITY_IAM: nothing to change, CloudFormation says (${reason})`);
+    expect(plan.changes).toEqual([]);
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
+  it('deletes its change set when the plan is cancelled while CloudFormation creates it', async () => {
+    const controller = new AbortController();
+    changeSetAnswers({ status: 'CREATE_PENDING' });
+    const answer = fake.handle;
+    fake.handle = (request) => {
+      if (request.action === 'DescribeChangeSet') controller.abort(new Error('Ctrl-C'));
+      return answer(request);
+    };
+    await expect(updateStack.plan!(fakeStepContext({ dryRun: true, signal: controller.signal }), INPUT)).rejects.toThrow();
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
+  it('fails with the reason CloudFormation gave when the change set fails otherwise, and still deletes it', async () => {
+    changeSetAnswers({ status: 'FAILED', reason: 'Parameters: [KeyName] must have values' });
+    await expect(updateStack.plan!(fakeStepContext({ dryRun: true }), INPUT)).rejects.toMatchObject({
+      code: 'change-set-failed',
+      message: `CloudFormation could not preview the update of stack billing-compute: change set ${CHANGE_SET} FAILED: Parameters: [KeyName] must have values`,
+    });
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+});
