@@ -4,7 +4,7 @@
  */
 
 /** A table cell: `|` would end the cell and a backtick open a code span; a new line would end the row. */
-export function tableCell(text: string): string {
+function tableCell(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')
