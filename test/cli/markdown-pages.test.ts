@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { onlyRunId, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from '../support/cli.js';
+
+/** `--format markdown`: a page for a pull request or a change ticket on stdout, and nothing else there. */
+
+const SECRET = 'hunter2-very-secret-token';
+
+let scratch: Awaited<ReturnType<typeof scratchFolder>>;
+let planned: string;
+let failing: string;
+
+beforeAll(async () => {
+  scratch = await scratchFolder();
+  planned = await scratch.write(
+    'planned.yaml',
+    runbookYaml(
+      'planned',
+      `
+params:
+  system: { type: string }
+  token: { type: string, secret: true }
+steps:
+  - id: look
+    type: shell
+    with: { command: [echo, '{"stack": "\${{ params.system }}-compute"}'], parse: json, effect: read }
+    outputs: { stack: parsed.stack }
+  - id: never
+    type: shell
+    if: "\${{ params.system == 'nothing' }}"
+    with: { command: [touch, never] }
+  - id: each
+    type: shell
+    forEach: ["a|b", "c\`d"]
+    with: { command: [touch, "\${{ item }}-\${{ params.token }}"] }
+  - id: create
+    type: shell
+    with: { command: [touch, "\${{ steps.look.outputs.stack }}.created"] }
+    outputs: { created: stdout }
+  - id: report
+    type: shell
+    with: { command: [echo, "\${{ steps.create.outputs.created }}"], effect: read }
+`,
+    ),
+  );
+  failing = await scratch.write(
+    'failing.yaml',
+    runbookYaml(
+      'failing',
+      `
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: tell
+    type: shell
+    with: { command: [echo, "token \${{ params.token }}"], effect: read }
+    outputs: { said: stdout }
+  - id: break
+    type: shell
+    with: { command: [sh, -c, "echo 'no | way' >&2; exit 3"], effect: read }
+`,
+    ),
+  );
+});
+
+afterAll(() => scratch?.remove());
+
+const secretEnv = { STEPWISE_PARAM_TOKEN: SECRET };
+
+describe.concurrent('--format markdown', () => {
+  it('plan prints a page of each step: the write it would make, the skip, the forEach items, what it depends on', async ({ expect }) => {
+    const { code, stdout, stderr } = await runCli(['plan', planned, '-p', 'system=prod', '--format', 'markdown'], { env: secretEnv });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# Plan: planned 1\.2\.3\n/);
+    expect(stdout).toContain('| system | "prod" |');
+    expect(stdout).toContain('| token | (secret, not shown) |');
+    expect(stdout).toContain('### 2. `never` (shell): skipped\n\nSkipped: params.system == \'nothing\' is false');
+    expect(stdout).toContain('### 3. `each` (shell): would change');
+    expect(stdout).toMatch(/Item 0: touch 'a\\\|b-\\\*\\\*\\\*'/);
+    expect(stdout).toMatch(/Item 1: touch 'c\\`d-/);
+    expect(stdout).toContain('### 4. `create` (shell): would change\n\ntouch prod-compute.created');
+    expect(stdout).toContain('### 5. `report` (shell): depends on earlier changes\n\nDepends on `create`');
+    // progress is kept off the page
+    expect(stdout).not.toMatch(/✔|◇|plan complete/);
+    expect(stderr).toContain('plan complete');
+    expect(`${stdout}${stderr}`).not.toContain(SECRET);
+  });
+
+  it('run --dry-run prints the same page', async ({ expect }) => {
+    const { code, stdout } = await runCli(['run', '--dry-run', planned, '-p', 'system=prod', '--format', 'markdown'], { env: secretEnv });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# Plan: planned 1\.2\.3\n/);
+    expect(stdout).not.toContain(SECRET);
+  });
+
+  it('show prints a succeeded run\'s page with its outputs, the secret output redacted', async ({ expect }) => {
+    const space = scratch.file('state-succeeded');
+    const ran = await runCli(['run', planned, '-p', 'system=prod', '--yes', '--state-dir', space], { env: secretEnv, cwd: scratch.dir });
+    expect(ran.code).toBe(0);
+    const { code, stdout, stderr } = await runCli(['show', onlyRunId(space), '--state-dir', space, '--format', 'markdown']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^# Run \S+: planned 1\.2\.3\n\n\*\*succeeded\*\* in /);
+    expect(stdout).toContain('| token | (secret, not shown) |');
+    expect(stdout).toContain('### 1. `look`: succeeded');
+    expect(stdout).toContain('"stack": "prod-compute"');
+    expect(stdout).toContain('### 2. `never`: skipped');
+    expect(stdout).toMatch(/### 3\. `each`: succeeded\n\n.*2 items\./);
+    expect(stdout).not.toContain(SECRET);
+  });
+
+  it('show prints a failed run\'s page with the error, and no secret', async ({ expect }) => {
+    const space = scratch.file('state-failed');
+    const ran = await runCli(['run', failing, '--state-dir', space], { env: secretEnv, cwd: scratch.dir });
+    expect(ran.code).toBe(1);
+    const { code, stdout } = await runCli(['show', onlyRunId(space), '--state-dir', space, '--format', 'markdown']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('**failed**');
+    expect(stdout).toContain('### 1. `tell`: succeeded');
+    expect(stdout).toContain('"said": "token ***"');
+    expect(stdout).toMatch(/### 2\. `break`: failed\n\n.*\n\nError \(`[^`]+`\): .*no \\\| way/);
+    expect(stdout).not.toContain(SECRET);
+  });
+
+  it.for([
+    ['plan', () => ['plan', planned, '-p', 'system=prod', '--format', 'markdown', '--json']],
+    ['show', () => ['show', 'some-run', '--state-dir', scratch.file('none'), '--format', 'markdown', '--json']],
+  ] as const)('%s refuses --format markdown with --json, exit 2', async ([, args], { expect }) => {
+    const { code, printed } = await runCli(args(), { env: secretEnv });
+    expect(code).toBe(2);
+    expect(printed).toContain('--format markdown and --json both print a document on stdout');
+    expect(printed).not.toMatch(STACK_TRACE_LINE);
+  });
+
+  it('a real run refuses --format markdown, exit 2, and runs nothing', async ({ expect }) => {
+    const space = scratch.file('state-refused');
+    const { code, stderr } = await runCli(['run', planned, '-p', 'system=prod', '--format', 'markdown', '--state-dir', space], { env: secretEnv, cwd: scratch.dir });
+    expect(code).toBe(2);
+    expect(stderr).toContain('stepwise show RUN_ID --format markdown');
+    expect(() => onlyRunId(space)).toThrow();
+  });
+
+  it('an unknown format is refused, exit 2', async ({ expect }) => {
+    const { code, stderr } = await runCli(['plan', planned, '--format', 'html']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--format.*html.*text, markdown/s);
+  });
+});
