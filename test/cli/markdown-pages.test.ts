@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { onlyRunId, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from '../support/cli.js';
+import { ANSI_ESCAPE, CLI, onlyRunId, runCli, runbookYaml, scratchFolder, STACK_TRACE_LINE } from '../support/cli.js';
+import { haveScript, SCRIPT } from './support/terminal.js';
 
 /** `--format markdown`: a page for a pull request or a change ticket on stdout, and nothing else there. */
 
@@ -83,6 +86,24 @@ describe.concurrent('--format markdown', () => {
     expect(stdout).not.toMatch(/✔|◇|plan complete/);
     expect(stderr).toContain('plan complete');
     expect(`${stdout}${stderr}`).not.toContain(SECRET);
+  });
+
+  it.skipIf(!haveScript).for([
+    ['a Markdown page', '--format markdown', /^# Plan: planned 1\.2\.3\n/],
+    ['a JSON document', '--json', /^\{\n {2}"runId": null,/],
+  ] as const)('on a terminal, `plan` with %s sent to a file keeps the progress on the screen and the document alone in the file', async ([, option, start], { expect }) => {
+    const file = scratch.file(`plan-${option.length}.out`);
+    const command = `stty cols 120; '${process.execPath}' '${CLI}' plan '${planned}' -p system=prod ${option} > '${file}'`;
+    const { stdout: raw } = await promisify(execFile)(SCRIPT, ['-qec', command, '/dev/null'], { env: { ...process.env, CI: '', NO_COLOR: '', TERM: 'xterm-256color', ...secretEnv } });
+    const screen = raw.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(raw).toMatch(ANSI_ESCAPE);
+    expect(screen).toContain('look');
+    expect(screen).toContain('plan complete');
+    const written = scratch.read(file.slice(scratch.dir.length + 1));
+    expect(written).toMatch(start);
+    expect(written).not.toMatch(ANSI_ESCAPE);
+    expect(written).not.toMatch(/plan complete|✔/);
+    expect(`${screen}${written}`).not.toContain(SECRET);
   });
 
   it('run --dry-run prints the same page', async ({ expect }) => {
