@@ -11,6 +11,7 @@ const SECRET = 'hunter2-very-secret-token';
 let scratch: Awaited<ReturnType<typeof scratchFolder>>;
 let planned: string;
 let failing: string;
+let previewing: string;
 
 beforeAll(async () => {
   scratch = await scratchFolder();
@@ -63,6 +64,40 @@ steps:
 `,
     ),
   );
+  // A step type that previews resources, as aws.cloudformation.update-stack lists its change set.
+  await scratch.write(
+    'stack-steps.js',
+    `export default {
+  type: 'team.update-stack',
+  description: 'updates a stack',
+  effect: 'write',
+  input: { type: 'object', properties: { stack: { type: 'string' }, password: { type: 'string' } } },
+  plan: async (_ctx, input) => ({
+    summary: 'would update ' + input.stack,
+    changes: [
+      { action: 'Remove', logicalId: 'SoloNode', resourceType: 'AWS::EC2::Instance', replacement: 'True' },
+      { action: 'Add', logicalId: 'Node|' + input.password, resourceType: 'AWS::EC2::\\\`Instance\\\`' },
+    ],
+  }),
+  run: async () => null,
+};
+`,
+  );
+  previewing = await scratch.write(
+    'previewing.yaml',
+    runbookYaml(
+      'previewing',
+      `
+plugins: [./stack-steps.js]
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: update
+    type: team.update-stack
+    with: { stack: prod-compute, password: "\${{ params.token }}" }
+`,
+    ),
+  );
 });
 
 afterAll(() => scratch?.remove());
@@ -104,6 +139,14 @@ describe.concurrent('--format markdown', () => {
     expect(written).not.toMatch(ANSI_ESCAPE);
     expect(written).not.toMatch(/plan complete|✔/);
     expect(`${screen}${written}`).not.toContain(SECRET);
+  });
+
+  it('a step whose plan lists resource changes gets them as a table, escaped, without the secret', async ({ expect }) => {
+    const { code, stdout, stderr } = await runCli(['plan', previewing, '--format', 'markdown'], { env: secretEnv });
+    expect(stderr).not.toContain(SECRET);
+    expect(code).toBe(0);
+    expect(stdout).toContain('would update prod-compute\n\n| Action | Logical id | Type | Replacement |\n| --- | --- | --- | --- |\n| Remove | SoloNode | AWS::EC2::Instance | True |\n| Add | Node\\|*** | AWS::EC2::\\`Instance\\` |  |');
+    expect(stdout).not.toContain(SECRET);
   });
 
   it('run --dry-run prints the same page', async ({ expect }) => {
