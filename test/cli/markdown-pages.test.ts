@@ -149,6 +149,14 @@ describe.concurrent('--format markdown', () => {
     expect(stdout).not.toContain(SECRET);
   });
 
+  it('a plan that fails says on its page where it stopped, exit 1', async ({ expect }) => {
+    const { code, stdout } = await runCli(['plan', failing, '--format', 'markdown'], { env: secretEnv });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/\*\*The plan stopped\*\* at `break`: .*no \\\| way/);
+    expect(stdout).toContain('### 2. `break` (shell): failed');
+    expect(stdout).not.toContain(SECRET);
+  });
+
   it('run --dry-run prints the same page', async ({ expect }) => {
     const { code, stdout } = await runCli(['run', '--dry-run', planned, '-p', 'system=prod', '--format', 'markdown'], { env: secretEnv });
     expect(code).toBe(0);
