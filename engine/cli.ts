@@ -8,6 +8,7 @@ import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
 import type { RunCliOptions, StateCliOptions } from './cli/cli-options.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './cli/output-format.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -28,6 +29,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 const STATE_HELP = 'where runs are kept: s3://bucket/prefix for a team, or a folder (default: STEPWISE_STATE, then state: in stepwise.config.yaml, then .stepwise)';
 const STATE_DIR_HELP = 'where runs are kept on this machine (same as --state DIR)';
+
+const formatOption = (markdown: string) => new Option('--format <format>', `text (default) or markdown: ${markdown}; not with --json`).choices(OUTPUT_FORMATS);
 
 const stateOptions = (command: Command) => command.option('--state <address>', STATE_HELP).option('--state-dir <dir>', STATE_DIR_HELP);
 
@@ -51,7 +54,8 @@ function buildProgram(): Command {
     command
       .argument('<file>', 'runbook file')
       .option('-p, --param <key=value>', 'a parameter; the value is read as YAML for non-string params (repeatable)', collect, [])
-      .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)');
+      .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
+      .addOption(formatOption('with markdown, a dry-run prints a page for a pull request or a change ticket on stdout (progress goes to stderr)'));
 
   // the options of the step families' settings blocks, which win over the runbook's
   const settingOptions = (command: Command, sayWhich: boolean) => addSettingOptions(command, builtInSettingsBlocks(), { sayWhich });
@@ -84,7 +88,8 @@ function buildProgram(): Command {
     .action(async (options: StateCliOptions & { json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
 
   stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error').argument('<run-id>', 'the run').option('--json', 'as JSON'))
-    .action(async (runId: string, options: StateCliOptions & { json?: boolean }) => (await import('./cli/show-command.js')).showCommand(runId, options));
+    .addOption(formatOption('with markdown, the run as a page for a change ticket'))
+    .action(async (runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }) => (await import('./cli/show-command.js')).showCommand(runId, options));
 
   program
     .command('steps')

@@ -1,3 +1,5 @@
+import type { OutputFormat } from './output-format.js';
+
 /** The options of the commands as commander parses them, shared by engine/cli.ts and the commands. */
 
 /** Where runs are kept, when the command line says (engine/cli/open-state.ts decides otherwise). */
@@ -11,4 +13,5 @@ export interface RunCliOptions extends StateCliOptions {
   yes?: boolean;
   json?: boolean;
   dryRun?: boolean;
+  format?: OutputFormat;
 }

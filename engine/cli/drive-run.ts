@@ -1,7 +1,7 @@
 import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode, StateWriteError } from '../exit-codes.js';
-import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
+import type { RunObserver, RunStatus } from '../execute/events.js';
 import { executeRunbook, type RunOptions, type RunResult } from '../execute/execute-runbook.js';
 import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
@@ -9,6 +9,7 @@ import type { Redactor } from '../secrets.js';
 import { chooseReporter } from './choose-reporter.js';
 import { onInterrupt } from './on-interrupt.js';
 import { resumeCommandLine } from './resume-command-line.js';
+import { renderPlanPage, type PlannedEvent, type SkippedEvent } from '../report/plan-page.js';
 
 export interface RunSetup {
   file: string;
@@ -28,8 +29,6 @@ export interface RunSetup {
   itemsSeen?: RunOptions['itemsSeen'];
 }
 
-type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
-
 /**
  * Runs a prepared runbook with progress output, Ctrl-C handling, the result and the exit code.
  * A journal that cannot be written stops the run there (exit 4), resumable once it can.
@@ -37,9 +36,17 @@ type PlannedEvent = Extract<RunEvent, { type: 'step-planned' }>;
 export async function driveRun(setup: RunSetup): Promise<void> {
   const { options } = setup;
   const dryRun = options.dryRun === true;
-  const reporter = await chooseReporter(options.json === true);
+  const markdown = options.format === 'markdown';
+  // stdout carries the document: progress goes to stderr
+  const reporter = await chooseReporter(options.json === true || markdown);
   const planned: PlannedEvent[] = [];
-  const collectPlans: RunObserver = { onEvent: (event) => void (event.type === 'step-planned' && planned.push(event)) };
+  const skipped: SkippedEvent[] = [];
+  const collectPlans: RunObserver = {
+    onEvent: (event) => {
+      if (event.type === 'step-planned') planned.push(event);
+      if (event.type === 'step-skipped') skipped.push(event);
+    },
+  };
   const interrupt = onInterrupt();
   let outcome: RunResult | StateWriteError;
   try {
@@ -77,7 +84,10 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   if (options.json) {
     const document = jsonResult(result, setup, planned);
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  } else if (result.failure) {
+  } else if (markdown) {
+    process.stdout.write(planPage(result, setup, [...planned, ...skipped]));
+  }
+  if (!options.json && result.failure) {
     const what = result.status === 'interrupted' ? 'was interrupted' : `failed: ${result.failure.message}`;
     // Step ids hold no dot: `outputs.<name>` is the runbook's own output.
     const where = result.failure.stepId.startsWith('outputs.') ? `runbook output "${result.failure.stepId.slice('outputs.'.length)}"` : `step "${result.failure.stepId}"`;
@@ -85,6 +95,21 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   }
   if (result.status !== 'succeeded') sayHowToResume(setup);
   process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
+}
+
+/** Every value in the page is redacted already; the page as a whole is too, so that no way around it can leak. */
+function planPage(result: RunResult, setup: RunSetup, events: (PlannedEvent | SkippedEvent)[]): string {
+  const secretParams = Object.entries(setup.runbook.params ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
+  const page = renderPlanPage({
+    runbook: { name: setup.runbook.name, version: setup.runbook.version, file: setup.file },
+    params: Object.fromEntries(Object.entries(setup.params).filter(([name]) => !secretParams.includes(name))),
+    secretParams,
+    status: result.status,
+    steps: result.steps,
+    events,
+    ...(result.failure ? { failure: result.failure } : {}),
+  });
+  return setup.redactor.text(page);
 }
 
 function sayHowToResume(setup: RunSetup): void {

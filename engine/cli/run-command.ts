@@ -6,6 +6,7 @@ import type { Runbook } from '../document/runbook.js';
 import type { JsonObject } from '../json.js';
 import { resolveParams, splitParamArguments } from '../params/resolve-params.js';
 import { Redactor } from '../secrets.js';
+import { UsageError } from '../exit-codes.js';
 import { pluginPath } from '../load/load-plugins.js';
 import { pluginFiles } from '../load/plugin-files.js';
 import type { StepRegistry } from '../registry.js';
@@ -19,9 +20,11 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
+import { wantsMarkdown } from './output-format.js';
 import { settingOverrides } from './setting-options.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
+  if (wantsMarkdown(options) && !options.dryRun) throw new UsageError('--format markdown prints a plan: give it to `stepwise plan` or `run --dry-run`; a run\'s page is `stepwise show RUN_ID --format markdown`');
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
   const given = splitParamArguments(options.param);
   const params = resolveParams(runbook.params, given, process.env, await askMissingSecrets(runbook.params, given, process.env));

@@ -2,7 +2,7 @@ import type { StateCliOptions } from './cli-options.js';
 import { formatDuration } from '../duration.js';
 import { UsageError } from '../exit-codes.js';
 import type { StateBackend } from '../state/state-backend.js';
-import { listRun, summarizeRun, type RunListing, type RunSummary } from '../state/summarize-run.js';
+import { listRun, type RunListing } from '../state/summarize-run.js';
 import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 
@@ -37,11 +37,6 @@ function printRuns(backend: StateBackend, runs: RunListing[], json: boolean): vo
   }
   const rows = runs.map((s) => [s.runId, s.runbook, s.version, s.status, s.startedAt.replace('T', ' ').slice(0, 19), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]);
   printTable(['RUN', 'RUNBOOK', 'VERSION', 'STATUS', 'STARTED', 'DURATION'], rows);
-}
-
-export async function summarize(backend: StateBackend, id: string): Promise<RunSummary> {
-  const [run, locked] = await Promise.all([backend.open(id), backend.isLocked(id)]);
-  return summarizeRun(run, locked);
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -2,11 +2,19 @@ import type { StateCliOptions } from './cli-options.js';
 import { formatDuration } from '../duration.js';
 import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
-import { summarize } from './runs-command.js';
+import { wantsMarkdown, type OutputFormat } from './output-format.js';
+import { renderRunPage } from '../report/run-page.js';
+import { summarizeRun } from '../state/summarize-run.js';
 
-export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean }): Promise<void> {
+export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }): Promise<void> {
+  const markdown = wantsMarkdown(options);
   const { backend } = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
-  const summary = await summarize(backend, runId);
+  const [run, locked] = await Promise.all([backend.open(runId), backend.isLocked(runId)]);
+  const summary = summarizeRun(run, locked);
+  if (markdown) {
+    process.stdout.write(renderRunPage(summary, run.record.params, run.record.secretParams));
+    return;
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;

@@ -1,0 +1,35 @@
+import { formatDuration } from '../duration.js';
+import type { JsonObject } from '../json.js';
+import type { RunSummary, StepTimeline } from '../state/summarize-run.js';
+import { codeBlock, inlineCode, plainText } from './markdown.js';
+import { parameterSection } from './parameter-section.js';
+
+/** A recorded run as a Markdown page for a change ticket: what each step did. Its values come from the journal, redacted. */
+export function renderRunPage(summary: RunSummary, params: JsonObject, secretParams: string[]): string {
+  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  const lines = [
+    `# Run ${plainText(summary.runId)}: ${plainText(summary.runbook)} ${plainText(summary.version)}`,
+    '',
+    `**${plainText(summary.status)}**${took}. Started ${plainText(summary.startedAt)} by ${plainText(summary.user)} on ${plainText(summary.host)}, runbook file ${inlineCode(summary.path)}.`,
+    '',
+    ...parameterSection(params, secretParams),
+    '',
+    '## Steps',
+    '',
+  ];
+  for (const [index, step] of summary.steps.entries()) lines.push(...stepSection(index + 1, step));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function stepSection(number: number, step: StepTimeline): string[] {
+  const facts = [formatDuration(step.durationMs)];
+  if (step.items !== undefined) facts.push(`${step.items} item${step.items === 1 ? '' : 's'}`);
+  if (step.attempts > 1) facts.push(`${step.attempts} attempts`);
+  const lines = [`### ${number}. ${inlineCode(step.id)}: ${plainText(step.status)}`, '', `${facts.join(', ')}.`, ''];
+  if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') lines.push('Outputs:', '', ...codeBlock(JSON.stringify(step.outputs, null, 2), 'json'), '');
+  if (step.error) {
+    lines.push(`Error (${inlineCode(step.error.code)}): ${plainText(step.error.message)}`, '');
+    if (step.error.details) lines.push(...codeBlock(step.error.details), '');
+  }
+  return lines;
+}
