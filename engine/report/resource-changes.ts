@@ -1,18 +1,11 @@
+import type { ResourceChange } from '../step-definition.js';
 import { table } from './markdown.js';
 
 /**
- * A resource a write step would add, modify or remove, as a step type lists it under `changes`
- * in its plan (a CloudFormation change set, for one). The page finds the list by its shape, so
- * any step type that plans resources gets the table.
+ * The resource changes a plan carries under `changes` (a CloudFormation change set, for one), or
+ * none when it has no such list. Each entry is checked by its shape: a plugin written in
+ * JavaScript may give anything, and a malformed entry is no row rather than a broken table.
  */
-export interface ResourceChange {
-  action: string;
-  logicalId: string;
-  resourceType: string;
-  replacement?: string;
-}
-
-/** The resource changes a plan carries, or none when it has no such list. */
 export function resourceChangesOf(plan: unknown): ResourceChange[] {
   if (typeof plan !== 'object' || plan === null || !('changes' in plan) || !Array.isArray(plan.changes)) return [];
   return plan.changes.filter(isResourceChange);
