@@ -35,7 +35,10 @@ function stepSection(number: number, step: StepResult, events: (PlannedEvent | S
   const lines = [`### ${number}. ${inlineCode(step.id)} (${plainText(step.type)}): ${verdict(step)}`, ''];
   if (step.title !== step.id) lines.push(plainText(step.title), '');
   for (const event of events) lines.push(...(event.type === 'step-skipped' ? [`Skipped: ${plainText(event.reason)}`, ''] : planLines(event)));
-  if (step.status === 'succeeded' && step.outputs !== null && JSON.stringify(step.outputs) !== '{}') lines.push('It read:', '', ...codeBlock(JSON.stringify(step.outputs, null, 2), 'json'), '');
+  // folded: a read's outputs (every stack of a region) would bury the changes a reviewer is there for
+  if (step.status === 'succeeded' && step.outputs !== null && JSON.stringify(step.outputs) !== '{}') {
+    lines.push('<details><summary>What it read</summary>', '', ...codeBlock(JSON.stringify(step.outputs, null, 2), 'json'), '', '</details>', '');
+  }
   if (step.error) lines.push(`Failed: ${plainText(step.error.message)}`, '');
   return lines;
 }

@@ -33,6 +33,12 @@ describe('Markdown pages', () => {
     expect(page).not.toContain('Bad');
   });
 
+  it("folds what a read step read, so that the changes stay in sight", () => {
+    const read: StepResult = { id: 'stacks', type: 'aws.cloudformation.describe-stacks', title: 'stacks', status: 'succeeded', outputs: { names: ['inventory'] }, durationMs: 3 };
+    const page = renderPlanPage({ runbook: { name: 'convert', version: '1.0.0', file: 'convert.yaml' }, params: {}, secretParams: [], status: 'planned', steps: [read], events: [] });
+    expect(page).toMatch(/<details><summary>What it read<\/summary>\n\n```json\n\{\n  "names": \[\n    "inventory"\n  \]\n\}\n```\n\n<\/details>/);
+  });
+
   it('a plan without a list of changes has no table', () => {
     expect(planWith({ summary: 'would touch a file' })).not.toContain('| Action |');
     expect(planWith('would touch a file')).not.toContain('| Action |');
