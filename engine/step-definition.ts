@@ -9,14 +9,14 @@ export type { JsonSchema } from './json.js';
 
 /**
  * One resource a write would add, modify or remove, as the target system's own preview says
- * (a CloudFormation change set): data, so that `--json` and other renderings can show it.
+ * (an infrastructure service's change set, for one): data, so that `--json` and other renderings can show it.
  */
 export interface ResourceChange {
-  /** Add, Modify or Remove; a system may say more (CloudFormation: Import, Dynamic, ...), kept as it says. */
+  /** Add, Modify or Remove; a system may say more, kept as it says. */
   action: 'Add' | 'Modify' | 'Remove' | (string & {});
-  /** The resource's name in its template, such as `TxAutoScalingGroup`. */
+  /** The resource's name in its template. */
   logicalId: string;
-  /** Such as `AWS::AutoScaling::AutoScalingGroup`. */
+  /** The resource's type as the system that manages it names it. */
   resourceType: string;
   /** Whether a Modify replaces the resource; absent when the system does not say. */
   replacement?: 'True' | 'Conditional' | 'False';

@@ -2,7 +2,7 @@ import type { ResourceChange } from '../step-definition.js';
 import { table } from './markdown.js';
 
 /**
- * The resource changes a plan carries under `changes` (a CloudFormation change set, for one), or
+ * The resource changes a plan carries under `changes` (an infrastructure service's change set, for one), or
  * none when it has no such list. Each entry is checked by its shape: a plugin written in
  * JavaScript may give anything, and a malformed entry is no row rather than a broken table.
  */
