@@ -30,17 +30,51 @@ function linesOf(value: string): string[] {
 }
 
 function encodings(text: string): string[] {
-  const json = JSON.stringify(text).slice(1, -1);
   const base64 = Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
   return [
     text,
-    json,
-    // Python's json.dumps and others write every non-ASCII character as \uXXXX
-    json.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    ...jsonForms(text),
     encodeURIComponent(text),
     new URLSearchParams({ v: text }).toString().slice('v='.length),
     // without its padding, which depends on what follows in a longer text
     base64,
     base64.replace(/\+/g, '-').replace(/\//g, '_'),
   ];
+}
+
+/**
+ * The text as a JSON string's content, as the common encoders write it, and each of those
+ * written into JSON once more: a secret manager's `SecretString` is JSON text inside JSON.
+ */
+function jsonForms(text: string): string[] {
+  const once = jsonEscapings(text);
+  return [...new Set([...once, ...once.map(escapeForJson)])];
+}
+
+function jsonEscapings(text: string): string[] {
+  const plain = escapeForJson(text);
+  const forms = new Set<string>();
+  // Python's json.dumps and PHP write non-ASCII as \uXXXX, some encoders in upper-case hex
+  for (const unicode of [plain, asciiOnly(plain, false), asciiOnly(plain, true)]) {
+    // Go's encoding/json writes & < > as \u0026 \u003c \u003e; PHP writes / as \/
+    for (const form of [unicode, htmlSafe(unicode)]) forms.add(form).add(form.replaceAll('/', '\\/'));
+  }
+  return [...forms];
+}
+
+function escapeForJson(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
+
+function asciiOnly(json: string, upperCase: boolean): string {
+  return json.replace(/[^\x00-\x7f]/g, (char) => `\\u${hex(char.charCodeAt(0), upperCase)}`);
+}
+
+function htmlSafe(json: string): string {
+  return json.replace(/[&<>]/g, (char) => `\\u${hex(char.charCodeAt(0), false)}`);
+}
+
+function hex(code: number, upperCase: boolean): string {
+  const digits = code.toString(16).padStart(4, '0');
+  return upperCase ? digits.toUpperCase() : digits;
 }

@@ -181,6 +181,26 @@ describe('Redactor', () => {
     for (const form of forms) expect(redactor.text(`<${form}>`), form).toMatch(/^<\*\*\*=*>$/);
   });
 
+  it("masks the JSON escapings of other encoders, and JSON inside JSON (a secret manager's SecretString)", () => {
+    const secret = 'pä/s&s<w>"rd\\2024';
+    const redactor = redactorWith(secret);
+    const printed = [
+      // PHP: / as \/, non-ASCII as \uXXXX
+      '"p\\u00e4\\/s&s<w>\\"rd\\\\2024"',
+      // Go's encoding/json: & < > as \u0026 \u003c \u003e
+      '"pä/s\\u0026s\\u003cw\\u003e\\"rd\\\\2024"',
+      // upper-case hex
+      '"p\\u00E4/s&s<w>\\"rd\\\\2024"',
+      JSON.stringify({ SecretString: JSON.stringify({ password: secret }) }),
+      JSON.stringify({ SecretString: JSON.stringify({ password: secret }, null, 0).replace('ä', '\\u00e4') }),
+    ];
+    for (const text of printed) {
+      const masked = redactor.text(text);
+      expect(masked, text).toContain('***');
+      for (const fragment of ['s&s', 's\\u0026s', '2024', 'u003cw']) expect(masked, text).not.toContain(fragment);
+    }
+  });
+
   it('masks keys of mappings, numbering a masked key that meets another', () => {
     const redactor = redactorWith('s3cret-key');
     expect(redactor.value({ 's3cret-key': 1, 'a-s3cret-key': 2, 'a-***': 3, nested: [{ 's3cret-key': 's3cret-key' }], __proto__x: 0 })).toEqual({
