@@ -1,7 +1,9 @@
 import type { ParamSpec } from '../document/runbook.js';
+import { InterruptedError } from '../exit-codes.js';
 import type { JsonObject } from '../json.js';
 import { isRequired } from '../params/param-schema.js';
 import { paramEnvName } from '../params/resolve-params.js';
+import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
 import { isDumbTerminal } from '../report/paint.js';
 import { readHiddenLine } from './read-hidden-line.js';
 
@@ -17,7 +19,15 @@ export async function askMissingSecrets(specs: Record<string, ParamSpec> | undef
   if (missing.length === 0) return {};
   const ask = isDumbTerminal(env) ? (message: string) => readHiddenLine(message, process.stderr) : await maskedPrompt();
   const typed: Record<string, string> = {};
-  for (const [name, spec] of missing) typed[name] = await ask(`secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`);
+  for (const [name, spec] of missing) {
+    try {
+      typed[name] = await ask(`secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`);
+    } catch (error) {
+      // Ctrl-C at the question: an interruption before anything ran, not a failure
+      if (isCtrlCAtPrompt(error)) throw new InterruptedError(`interrupted at the question for the secret parameter ${name}; nothing was run`);
+      throw error;
+    }
+  }
   return typed;
 }
 

@@ -40,7 +40,8 @@ export function onInterrupt(): Interrupt {
       process.exit(STOPPING_SIGNALS[signal]);
     }
     stoppedBy = signal;
-    process.stderr.write(`\nstepwise: ${signal} received: stopping the step in flight (again to exit at once)\n`);
+    // at once, past a live view holding stderr back: stopping a step can take its whole grace period
+    sayNow(`\nstepwise: ${signal} received: stopping the step in flight (again to exit at once)\n`);
     controller.abort(new Error('interrupted'));
   };
   // Kept for the life of the process: it may outlive the run while a stopped step's processes end.

@@ -22,6 +22,24 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
   });
 }
 
+/**
+ * How long a step's run has, once its signal fires, to settle before the run goes on without it.
+ * A process step sends its group SIGTERM, then SIGKILL after 5 s, and settles once none is left.
+ */
+export const STOP_GRACE_MS = 10_000;
+
+/** Resolves once the work settles, however it settles, or after `ms`, whichever is first. */
+export function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
+}
+
 /** Resolves after `ms`, or rejects when the signal fires. Uses the global timer so fake timers apply. */
 export function delay(ms: number, signal: AbortSignal): Promise<void> {
   return abortable(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);

@@ -53,6 +53,7 @@ async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult>
   }
   const durationMs = Date.now() - started;
   await state.emit({ type: 'run-finished', status, outputs: toJson(outputs), durationMs, at: now() });
+  await Promise.all(state.stopping);
   const allSteps = steps.flatMap((step) => [step, ...(state.childSteps.get(step.id) ?? [])]);
   return { runId: options.runId, status, outputs, steps: allSteps, failure, durationMs };
 }

@@ -12,7 +12,7 @@ import { effectOfStep } from '../step-effect.js';
 import { StepFailure } from '../step-failure.js';
 import { compileSchema } from '../validate/ajv.js';
 import { actionableErrors, describeSchemaError } from '../validate/describe-schema-error.js';
-import { abortable, delay, interruptedFailure, timeoutFailure } from './abortable.js';
+import { abortable, delay, interruptedFailure, settledWithin, STOP_GRACE_MS, timeoutFailure } from './abortable.js';
 import type { FailureInfo } from './events.js';
 import type { StepResult } from './run-result.js';
 import { now, toJson, type ItemRef, type RunState } from './run-state.js';
@@ -280,10 +280,27 @@ async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefi
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, timeout!)), timeoutMs);
   try {
     const ctx = contextFor(step, state, signal, item, lines);
-    return await abortable(definition.run(ctx, structuredClone(input)), signal);
+    const work = definition.run(ctx, structuredClone(input));
+    try {
+      return await abortable(work, signal);
+    } catch (error) {
+      if (signal.aborted) await letStop(state, attempt.signal, work);
+      throw error;
+    }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A stopped step's processes must be gone before it can run again: a timed-out attempt is waited
+ * for (up to the grace) before a retry; a run stopped by Ctrl-C is recorded at once, and the run
+ * waits for them before it ends, releases its lock and prints how to resume.
+ */
+async function letStop(state: RunState, attemptSignal: AbortSignal, work: Promise<unknown>): Promise<void> {
+  const stopped = settledWithin(work, STOP_GRACE_MS);
+  if (attemptSignal.aborted) await stopped;
+  else state.stopping.push(stopped);
 }
 
 function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined, lines: LiveLines): StepContext {

@@ -59,6 +59,8 @@ export class RunState {
   readonly stepData: Record<string, { outputs: JsonValue; status: string }> = {};
   readonly unknownSteps = new Map<string, Unknown>();
   readonly cleanups: (() => Promise<void> | void)[] = [];
+  /** Steps stopped by Ctrl-C whose processes may still be ending: the run ends once they have. */
+  readonly stopping: Promise<void>[] = [];
   readonly settings: Record<string, JsonObject> = {};
   /** The steps sub-runbooks ran, by the parent step that ran them, already prefixed. */
   readonly childSteps = new Map<string, StepResult[]>();

@@ -3,16 +3,23 @@ import { UsageError } from '../exit-codes.js';
 import { isJsonObject } from '../json.js';
 import { JOURNAL_FORMAT, type JournalEntry } from './journal.js';
 
-/** Every type of event a journal may hold: listed by type, so a new one cannot be forgotten here. */
-const EVENT_TYPES: Readonly<Record<RunEvent['type'], true>> = {
-  'run-started': true,
-  'step-started': true,
-  'step-succeeded': true,
-  'step-failed': true,
-  'step-skipped': true,
-  'step-planned': true,
-  'step-finished': true,
-  'run-finished': true,
+/** What a field must hold; `?` when it may be absent. Outputs and inputs may be any JSON. */
+type FieldKind = 'string' | 'number' | 'boolean' | 'failure' | 'list' | 'json' | 'string?' | 'number?' | 'boolean?' | 'list?';
+
+/**
+ * Every type of event a journal may hold, with the fields replay reads and their kinds: listed by
+ * type, so a new one cannot be forgotten here, and an edited field (`"stepId": 7`) is reported as
+ * damage, not met as a crash deep in replay.
+ */
+const EVENT_FIELDS: Readonly<Record<RunEvent['type'], Readonly<Record<string, FieldKind>>>> = {
+  'run-started': { runId: 'string', runbook: 'string', version: 'string', dryRun: 'boolean', at: 'string' },
+  'step-started': { stepId: 'string', item: 'number?', itemKey: 'string?', attempt: 'number', effect: 'string', rerunSafe: 'boolean?', lastsForTheRun: 'boolean?', at: 'string' },
+  'step-succeeded': { stepId: 'string', item: 'number?', itemKey: 'string?', outputs: 'json', durationMs: 'number', via: 'string?', unrestorable: 'list?', at: 'string' },
+  'step-failed': { stepId: 'string', item: 'number?', itemKey: 'string?', error: 'failure', willRetry: 'boolean', retryInMs: 'number?', durationMs: 'number', at: 'string' },
+  'step-skipped': { stepId: 'string', title: 'string', reason: 'string', at: 'string' },
+  'step-planned': { stepId: 'string', item: 'number?', status: 'string', input: 'json', at: 'string' },
+  'step-finished': { stepId: 'string', status: 'string', outputs: 'json', durationMs: 'number', unrestorable: 'list?', at: 'string' },
+  'run-finished': { status: 'string', outputs: 'json', durationMs: 'number', at: 'string' },
 };
 
 /**
@@ -55,6 +62,37 @@ function readEntry(text: string, where: string): JournalEntry | string {
     throw new UsageError(`${where}: the journal was written by a newer stepwise (journal format ${entry.v}, this one reads ${JOURNAL_FORMAT}); upgrade stepwise to resume it`);
   }
   if (typeof entry.seq !== 'number' || !Number.isSafeInteger(entry.seq) || entry.seq < 1) return `"seq" is ${JSON.stringify(entry.seq) ?? 'missing'}, not a sequence number`;
-  if (typeof entry.type !== 'string' || !Object.hasOwn(EVENT_TYPES, entry.type)) return `unknown event type ${JSON.stringify(entry.type) ?? '(none)'}`;
+  if (typeof entry.type !== 'string' || !Object.hasOwn(EVENT_FIELDS, entry.type)) return `unknown event type ${JSON.stringify(entry.type) ?? '(none)'}`;
+  for (const [field, kind] of Object.entries(EVENT_FIELDS[entry.type as RunEvent['type']])) {
+    if (!holds(entry[field], kind)) return `its "${field}" is ${JSON.stringify(entry[field]) ?? 'missing'}, where a ${event(entry.type)} holds ${describeKind(kind)}`;
+  }
   return entry as unknown as JournalEntry;
+}
+
+function holds(value: unknown, kind: FieldKind): boolean {
+  if (kind.endsWith('?') && value === undefined) return true;
+  switch (kind.replace('?', '')) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'list':
+      return Array.isArray(value);
+    case 'failure':
+      return isJsonObject(value) && typeof value.message === 'string' && typeof value.code === 'string';
+    default:
+      return value !== undefined;
+  }
+}
+
+function event(type: string): string {
+  return `"${type}" event`;
+}
+
+function describeKind(kind: FieldKind): string {
+  const base = kind.replace('?', '');
+  const described = base === 'failure' ? 'an error with a message and a code' : base === 'list' ? 'a list' : base === 'json' ? 'a value' : `a ${base}`;
+  return kind.endsWith('?') ? `${described} or nothing` : described;
 }

@@ -4,7 +4,9 @@
  * pseudo-terminal made by util-linux's `script`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runbookYaml, scratchFolder } from '../support/cli.js';
+import { existsSync } from 'node:fs';
+import { CLI, runCli, runbookYaml, scratchFolder } from '../support/cli.js';
+import { startOnTerminal } from '../support/terminal-session.js';
 import { answeredScreen, haveScript } from './support/terminal.js';
 
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -46,6 +48,19 @@ steps:
     expect(screen).toMatch(/✔ use/);
     expect(screen).toMatch(/✔ succeeded/);
     if (term === 'dumb') expect(raw).not.toMatch(/\u001b/);
+  });
+
+  it.each(['run', 'plan'])('Ctrl-C at the question of `%s` is an interruption: exit 130, nothing run or recorded', async (command) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('STEPWISE_') && name !== 'CI'));
+    const stateDir = `${folder.dir}/state-ctrl-c-${command}`;
+    const session = startOnTerminal([process.execPath, CLI, command, file, '--state-dir', stateDir], { cwd: folder.dir, env: { ...env, TERM: 'xterm-256color' } });
+    await session.waitFor(/secret parameter token/, 'the question');
+    session.type('\x03');
+    const exit = await session.exited;
+    expect(exit.code, exit.screen).toBe(130);
+    expect(exit.screen).toContain('stepwise: interrupted at the question for the secret parameter token; nothing was run');
+    expect(exit.screen).not.toContain('internal error');
+    expect(existsSync(`${stateDir}/runs`)).toBe(false);
   });
 
   it('without a terminal, is refused with the environment variable to set, not -p', async () => {

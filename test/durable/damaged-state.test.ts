@@ -86,6 +86,7 @@ describe('damaged or unknown runs', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     ['a line written twice', (lines: string[]) => lines.splice(2, 0, lines[1]!), 'journal.ndjson:3: holds event 2 again, where event 3 should be'],
     ['a sequence number that is not a number', (lines: string[]) => (lines[1] = lines[1]!.replace('"seq":2', '"seq":"x"')), 'journal.ndjson:2: not a valid journal event ("seq" is "x", not a sequence number)'],
     ['an unknown event type', (lines: string[]) => (lines[1] = lines[1]!.replace(/"type":"[^"]+"/, '"type":"step-exploded"')), 'journal.ndjson:2: not a valid journal event (unknown event type "step-exploded")'],
+    ['a field of the wrong type', (lines: string[]) => (lines[1] = lines[1]!.replace(/"stepId":"[^"]+"/, '"stepId":7')), 'journal.ndjson:2: not a valid journal event (its "stepId" is 7, where a "step-started" event holds a string)'],
   ])('refuses a journal with %s, naming the line, in resume and show, and runs nothing', async (_what, damage, message) => {
     const ws = workspace();
     const { runId, env } = await failedGatedRun(ws);

@@ -126,7 +126,7 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const { session, step, child } = await napping(ws, napRunbook(ws, true));
 
     session.type(CTRL_C);
-    await session.waitFor(/to resume: stepwise resume/, 'the resume command');
+    await session.waitFor(/stopping the step in flight/, 'the first Ctrl-C taken');
     expect(processIsGone(step), 'the step ignores SIGTERM, so it is still running').toBe(false);
     session.type(CTRL_C);
     const exit = await session.exited;
@@ -135,6 +135,29 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(exit.screen).toContain('exiting now');
     await expectStepGone(ws, step, child);
     const runId = onlyRunId(ws.stateDir);
+    expectRecordedInterrupted(ws, runId);
+    await expectResumeCompletes(ws, runId);
+  });
+
+  it('records the stop, releases the lock and prints the resume command only once the step\'s group is gone, so a resume cannot run it twice', async () => {
+    const ws = workspace();
+    const { session, step, child } = await napping(ws, napRunbook(ws, true));
+
+    session.type(CTRL_C);
+    await session.waitFor(/stopping the step in flight/, 'the first Ctrl-C taken');
+    const runId = onlyRunId(ws.stateDir);
+    // read in this order: while the step still runs, what came before cannot be the end of the run
+    const screenWhileStopping = session.screen();
+    const lockedWhileStopping = existsSync(path.join(runFolder(ws.stateDir, runId), 'lock'));
+    expect(processIsGone(step), 'the step ignores SIGTERM, so it runs until its SIGKILL').toBe(false);
+    expect(screenWhileStopping).not.toContain('to resume');
+    expect(lockedWhileStopping, 'the lock was released while the step still ran').toBe(true);
+    const exit = await session.exited;
+
+    expect(exit.code, exit.screen).toBe(130);
+    const resumeAt = exit.screen.indexOf('to resume: stepwise resume');
+    expect(resumeAt).toBeGreaterThan(-1);
+    await expectStepGone(ws, step, child);
     expectRecordedInterrupted(ws, runId);
     await expectResumeCompletes(ws, runId);
   });

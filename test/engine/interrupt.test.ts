@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StepFailure } from '../../engine/step-failure.js';
 import type { RunbookBody } from './support/harness.js';
-import { forever, runRunbook, testStep, untilAborted, type TestStep } from './support/harness.js';
+import { runRunbook, testStep, untilAborted, type TestStep } from './support/harness.js';
 import { RecordingReporter } from './support/recording-reporter.js';
 import { until } from './support/until.js';
 
@@ -22,7 +22,7 @@ function flakyRunbook(retry: RunbookBody['steps'][number]['retry'], extra: Parti
 describe('interrupting the run (Ctrl-C)', () => {
   it('aborts the step in flight, ends the run "interrupted" and runs nothing after it', async () => {
     const controller = new AbortController();
-    const stuck = testStep('test.stuck', { run: () => forever() });
+    const stuck = testStep('test.stuck', { run: (ctx) => untilAborted(ctx.signal) });
     const after = testStep('test.after');
     const running = runRunbook({ steps: [{ id: 'stuck', type: 'test.stuck' }, { id: 'after', type: 'test.after' }] }, [stuck, after], { signal: controller.signal });
     await until(() => stuck.calls.length === 1, 'the step to start');
@@ -65,7 +65,7 @@ describe('interrupting the run (Ctrl-C)', () => {
 
   it('ends the run even inside a step with onFailure: continue', async () => {
     const controller = new AbortController();
-    const stuck = testStep('test.stuck', { run: () => forever() });
+    const stuck = testStep('test.stuck', { run: (ctx) => untilAborted(ctx.signal) });
     const after = testStep('test.after');
     const running = runRunbook(
       { steps: [{ id: 'stuck', type: 'test.stuck', onFailure: 'continue' }, { id: 'after', type: 'test.after', onFailure: 'continue' }] },

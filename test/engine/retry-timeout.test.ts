@@ -4,6 +4,7 @@ import { forever, runRunbook, stepsById, testStep, untilAborted, type TestStep }
 import { RecordingReporter } from './support/recording-reporter.js';
 import { until } from './support/until.js';
 import { StepFailure } from '../../engine/step-failure.js';
+import { STOP_GRACE_MS } from '../../engine/execute/abortable.js';
 
 /** Fails with `code` on the first `failures` calls, then returns `{ attempt }`. */
 function failsThenSucceeds(failures: number, code: string, retryable = true): TestStep {
@@ -171,8 +172,14 @@ describe('timeout', () => {
     await vi.advanceTimersByTimeAsync(4_999);
     expect(stuck.signals[0]!.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
-    const { result } = await running;
     expect(stuck.signals[0]!.aborted).toBe(true);
+    // it has the grace to settle (a process step's group to end) before the run goes on without it
+    let over = false;
+    void running.then(() => (over = true));
+    await vi.advanceTimersByTimeAsync(STOP_GRACE_MS - 1);
+    expect(over, 'the run went on before the stopped step had its grace').toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const { result } = await running;
     expect(result.status).toBe('failed');
     expect(result.failure).toMatchObject({ stepId: 'stuck', code: 'timeout', message: 'timed out after 5s' });
     expect(after.calls).toEqual([]);
