@@ -97,8 +97,8 @@ steps:
     const cli = startCli(['run', file, '--state-dir', path.join(scratch.dir, 'state-stubborn')], { cwd: scratch.dir });
     const shellPid = Number((await outputMatching(cli, /ignoring signals as (\d+)/))[1]);
     cli.child.kill('SIGINT');
-    // the run is over (it prints how to resume) while the shell, deaf to SIGTERM, waits out its grace period
-    await outputMatching(cli, /to resume: stepwise resume/, 'stderr');
+    // the shell, deaf to SIGTERM, waits out its grace period: the run waits for it before it ends
+    await outputMatching(cli, /stopping the step in flight/, 'stderr');
     const interrupted = Date.now();
     cli.child.kill('SIGINT');
     const { code, signal } = await cli.done;
