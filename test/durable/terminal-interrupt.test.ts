@@ -98,6 +98,13 @@ function expectRecordedInterrupted(ws: Workspace, runId: string): void {
   expect(existsSync(path.join(runFolder(ws.stateDir, runId), 'lock')), 'the run\'s lock is still held').toBe(false);
 }
 
+/** What every interruption must leave: the step's processes gone, the run recorded, and a resume that finishes it. */
+async function expectStoppedAndResumable(ws: Workspace, runId: string, step: number, child: number): Promise<void> {
+  await expectStepGone(ws, step, child);
+  expectRecordedInterrupted(ws, runId);
+  await expectResumeCompletes(ws, runId);
+}
+
 async function expectResumeCompletes(ws: Workspace, runId: string): Promise<void> {
   const resumed = await runCli(['resume', runId, '--state-dir', ws.stateDir], { cwd: ws.dir });
   expect(resumed.code, resumed.printed).toBe(0);
@@ -116,9 +123,7 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const runId = onlyRunId(ws.stateDir);
     expect(exit.screen).toContain(`stepwise: to resume: stepwise resume ${runId} --state-dir ${ws.stateDir}`);
     expect(exit.screen).not.toContain('after the nap');
-    await expectStepGone(ws, step, child);
-    expectRecordedInterrupted(ws, runId);
-    await expectResumeCompletes(ws, runId);
+    await expectStoppedAndResumable(ws, runId, step, child);
   });
 
   it('a second Ctrl-C exits at once while the step is still stopping, killing its group; the run stays recorded', async () => {
@@ -133,10 +138,7 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
 
     expect(exit.code, exit.screen).toBe(130);
     expect(exit.screen).toContain('exiting now');
-    await expectStepGone(ws, step, child);
-    const runId = onlyRunId(ws.stateDir);
-    expectRecordedInterrupted(ws, runId);
-    await expectResumeCompletes(ws, runId);
+    await expectStoppedAndResumable(ws, onlyRunId(ws.stateDir), step, child);
   });
 
   it('records the stop, releases the lock and prints the resume command only once the step\'s group is gone, so a resume cannot run it twice', async () => {
@@ -155,11 +157,8 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const exit = await session.exited;
 
     expect(exit.code, exit.screen).toBe(130);
-    const resumeAt = exit.screen.indexOf('to resume: stepwise resume');
-    expect(resumeAt).toBeGreaterThan(-1);
-    await expectStepGone(ws, step, child);
-    expectRecordedInterrupted(ws, runId);
-    await expectResumeCompletes(ws, runId);
+    expect(exit.screen).toContain('to resume: stepwise resume');
+    await expectStoppedAndResumable(ws, runId, step, child);
   });
 
   it('Ctrl-\\ (SIGQUIT) is an interruption: the step is stopped, the run recorded, exit 131', async () => {
@@ -172,9 +171,7 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(exit.code, exit.screen).toBe(131);
     const runId = onlyRunId(ws.stateDir);
     expect(exit.screen).toContain(`stepwise resume ${runId}`);
-    await expectStepGone(ws, step, child);
-    expectRecordedInterrupted(ws, runId);
-    await expectResumeCompletes(ws, runId);
+    await expectStoppedAndResumable(ws, runId, step, child);
   });
 
   it('a hang-up (the terminal closes, SIGHUP) stops the step, records the run, releases the lock and exits 129', async () => {
@@ -185,10 +182,7 @@ describe('on a terminal (live view)', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const exit = await session.exited;
 
     expect(exit.code, exit.screen).toBe(129);
-    await expectStepGone(ws, step, child);
-    const runId = onlyRunId(ws.stateDir);
-    expectRecordedInterrupted(ws, runId);
-    await expectResumeCompletes(ws, runId);
+    await expectStoppedAndResumable(ws, onlyRunId(ws.stateDir), step, child);
   });
 });
 
