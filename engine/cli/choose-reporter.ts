@@ -13,7 +13,7 @@ export async function chooseReporter(documentOnStdout: boolean): Promise<Reporte
   const live = !documentOnStdout && stream.isTTY === true && !process.env.CI && !isDumbTerminal(process.env);
   if (live) {
     const { ListrReporter } = await import('../report/listr-reporter.js');
-    return ListrReporter.create(stream, color, true);
+    return ListrReporter.create(stream, color);
   }
   return new PlainReporter(stream, color, !documentOnStdout);
 }

@@ -17,6 +17,7 @@ const ENGINE_FIELDS: ReadonlySet<string> = new Set([
   'attempt',
   'effect',
   'rerunSafe',
+  'lastsForTheRun',
   'willRetry',
   'retryInMs',
   'durationMs',

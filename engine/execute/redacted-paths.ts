@@ -1,3 +1,4 @@
+import { isJsonObject } from '../json.js';
 import type { OutputPath, RunEvent } from './events.js';
 
 /**
@@ -18,16 +19,12 @@ function redactedPaths(before: unknown, after: unknown, at: OutputPath): OutputP
   if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
     return before.flatMap((item, index) => redactedPaths(item, after[index], [...at, index]));
   }
-  if (isPlainObject(before) && isPlainObject(after)) {
+  if (isJsonObject(before) && isJsonObject(after)) {
     const keys = Object.keys(before);
     if (keys.length !== Object.keys(after).length || keys.some((key) => !(key in after))) return [at];
     return keys.flatMap((key) => redactedPaths(before[key], after[key], [...at, key]));
   }
   return [at];
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** How a runbook names the output at `path` of a step: `steps.mint.outputs.url`, `steps.list.outputs[0].name`. */

@@ -41,16 +41,15 @@ export class ListrReporter implements Reporter {
     private readonly listr: ListrModule,
     private readonly out: NodeJS.WritableStream,
     color: boolean,
-    showOutputs: boolean,
   ) {
-    this.header = new PlainReporter(out, color, showOutputs);
+    this.header = new PlainReporter(out, color);
     this.paint = paint(color);
     const plain = (text?: string) => text ?? '';
     this.styles = color ? {} : { color: Object.fromEntries(Object.keys(listr.LISTR_DEFAULT_RENDERER_STYLE.color ?? {}).map((level) => [level, plain])) };
   }
 
-  static async create(out: NodeJS.WritableStream, color: boolean, showOutputs: boolean): Promise<ListrReporter> {
-    return new ListrReporter(await import('listr2'), out, color, showOutputs);
+  static async create(out: NodeJS.WritableStream, color: boolean): Promise<ListrReporter> {
+    return new ListrReporter(await import('listr2'), out, color);
   }
 
   async onEvent(event: RunEvent): Promise<void> {

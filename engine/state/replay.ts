@@ -124,7 +124,8 @@ function forget(finished: Map<string, Done>, items: Map<string, Map<string, Done
   else items.get(entry.stepId)?.delete(itemKeyOf(entry));
 }
 
-function itemKeyOf(entry: { item?: number; itemKey?: string }): string {
+/** How an item is known across attempts: its value when the journal says it, else its position (older journals). */
+export function itemKeyOf(entry: { item?: number; itemKey?: string }): string {
   return entry.itemKey ?? `#${entry.item}`;
 }
 

@@ -1,5 +1,5 @@
 import type { JournalEntry } from './journal.js';
-import { replayJournal } from './replay.js';
+import { itemKeyOf, replayJournal } from './replay.js';
 import type { RunOverview, StoredRun } from './state-backend.js';
 
 export interface StepTimeline {
@@ -65,8 +65,8 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
   const steps = new Map<string, StepTimeline>();
   /** What the successes of a step brought since its last step-finished: a crash can come before that. */
   const unfinished = new Map<string, { items: Map<number, unknown>; durationMs: number }>();
-  /** Starts per step, then per item (a step without forEach has the one key -1). */
-  const starts = new Map<string, Map<number, number>>();
+  /** Starts per step, then per item by its key (a step without forEach has the one key ''). */
+  const starts = new Map<string, Map<string, number>>();
   const get = (id: string) => {
     let step = steps.get(id);
     if (!step) {
@@ -78,9 +78,10 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
   for (const entry of entries) {
     if (entry.type === 'step-started') {
       const step = get(entry.stepId);
-      const counts = starts.get(entry.stepId) ?? new Map<number, number>();
+      const counts = starts.get(entry.stepId) ?? new Map<string, number>();
       starts.set(entry.stepId, counts);
-      const key = entry.item ?? -1;
+      // an item is known by its value: a resume after its list changed finds it at another position
+      const key = entry.item === undefined ? '' : itemKeyOf(entry);
       counts.set(key, (counts.get(key) ?? 0) + 1);
       step.attempts = Math.max(...counts.values());
       if (entry.item !== undefined) step.items = counts.size;

@@ -73,12 +73,8 @@ const CHANGE_SET_OPERATIONS: readonly string[] = ['CreateChangeSet', 'DescribeCh
 
 /** False when the runbook's `aws.changeSets` or `--no-change-sets` keeps a plan strictly read-only. */
 export function changeSetsAllowed(ctx: Pick<StepContext, 'settings'>): boolean {
-  const value = ctx.settings('aws').changeSets;
-  if (value === undefined || value === null) return true;
-  if (typeof value !== 'boolean') {
-    throw new StepFailure(`aws.changeSets is ${JSON.stringify(value)}, not a boolean: write true or false`, { code: 'invalid-input', retryable: false });
-  }
-  return value;
+  // the aws block's schema holds it to a boolean, and --no-change-sets gives false
+  return ctx.settings('aws').changeSets !== false;
 }
 
 async function buildClient<S extends AwsService>(service: S, target: AwsTarget, dryRun: boolean, allowed: readonly string[]) {

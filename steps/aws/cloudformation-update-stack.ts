@@ -100,7 +100,8 @@ export default defineStep<UpdateStackInput>({
   },
 
   async plan(ctx, input): Promise<Plan> {
-    const cloudformation = await awsClient(ctx, 'cloudformation');
+    // one client for the reads and the preview: the guard allows its change-set calls only when change sets are
+    const cloudformation = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
     const stack = await describeStack(cloudformation, input.stackName);
     if (isUpdateInProgress(stack.StackStatus ?? '')) {
       return `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
@@ -110,8 +111,7 @@ export default defineStep<UpdateStackInput>({
     if (!changeSetsAllowed(ctx)) {
       return { summary: summarize(input, plan), details: `${request}\nno change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown` };
     }
-    const previewer = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
-    const preview = await previewChangeSet(previewer, plan.request, ctx.signal);
+    const preview = await previewChangeSet(cloudformation, plan.request, ctx.signal);
     if (preview.kind === 'no-changes') {
       return { summary: `${summarize(input, plan)}: nothing to change, CloudFormation says (${preview.reason})`, details: request, changes: [] };
     }

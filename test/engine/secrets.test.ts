@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../engine/execute/events.js';
+import { redactEvent } from '../../engine/execute/redact-event.js';
 import { Redactor } from '../../engine/secrets.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import { runRunbook, stepsById, testStep, type FinishedRun } from './support/harness.js';
@@ -199,6 +200,11 @@ describe('Redactor', () => {
       expect(masked, text).toContain('***');
       for (const fragment of ['s&s', 's\\u0026s', '2024', 'u003cw']) expect(masked, text).not.toContain(fragment);
     }
+  });
+
+  it('never masks the fields the engine writes in an event, so a secret "true" cannot make a journal unreadable', () => {
+    const started: RunEvent = { type: 'step-started', stepId: 'serve', title: 'true', attempt: 1, effect: 'read', rerunSafe: true, lastsForTheRun: true, at: '2026-01-01T00:00:00.000Z' };
+    expect(redactEvent(redactorWith('true'), started)).toEqual({ ...started, title: '***' });
   });
 
   it('masks keys of mappings, numbering a masked key that meets another', () => {
