@@ -17,11 +17,10 @@ export async function askMissingSecrets(specs: Record<string, ParamSpec> | undef
   if (!process.stdin.isTTY || !process.stderr.isTTY) return {};
   const missing = Object.entries(specs ?? {}).filter(([name, spec]) => spec.secret && isRequired(spec as JsonObject) && given[name] === undefined && env[paramEnvName(name)] === undefined);
   if (missing.length === 0) return {};
-  const ask = isDumbTerminal(env) ? (message: string) => readHiddenLine(message, process.stderr) : await maskedPrompt();
   const typed: Record<string, string> = {};
   for (const [name, spec] of missing) {
     try {
-      typed[name] = await ask(`secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`);
+      typed[name] = await askParam(spec, `secret parameter ${name}${spec.description ? ` (${spec.description})` : ''}, never stored:`, env);
     } catch (error) {
       // Ctrl-C at the question: an interruption before anything ran, not a failure
       if (isCtrlCAtPrompt(error)) throw new InterruptedError(`interrupted at the question for the secret parameter ${name}; nothing was run`);
@@ -31,7 +30,12 @@ export async function askMissingSecrets(specs: Record<string, ParamSpec> | undef
   return typed;
 }
 
-async function maskedPrompt(): Promise<(message: string) => Promise<string>> {
-  const { password } = await import('@inquirer/prompts');
-  return (message) => password({ message, mask: '*' }, { output: process.stderr });
+/**
+ * One param asked on the terminal, on stderr so that `--json` keeps stdout clean; a secret is
+ * typed without echo, on a dumb terminal as one plain line.
+ */
+export async function askParam(spec: ParamSpec, message: string, env: NodeJS.ProcessEnv): Promise<string> {
+  if (spec.secret && isDumbTerminal(env)) return readHiddenLine(message, process.stderr);
+  const { input, password } = await import('@inquirer/prompts');
+  return spec.secret ? password({ message, mask: '*' }, { output: process.stderr }) : input({ message }, { output: process.stderr });
 }

@@ -8,6 +8,7 @@ import { parseRunbookText } from '../load/read-runbook-file.js';
 import { isRequired } from '../params/param-schema.js';
 import { paramEnvName, resolveResumeParams } from '../params/resolve-params.js';
 import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
+import { askParam } from './ask-secret-params.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
@@ -192,11 +193,11 @@ async function askAgain(names: string[], specs: Record<string, ParamSpec>, runId
     if (secret.length > 0) throw new UsageError('this run has secret parameters, which are never stored; give them again:', [...secret, ...added].map(give));
     throw new UsageError('the runbook requires parameters this run was not given (it changed since the run started); give them:', added.map(give));
   }
-  const { input, password } = await import('@inquirer/prompts');
   const typed: Record<string, string> = {};
   for (const name of names) {
-    const about = specs[name]!.description ? ` (${specs[name]!.description})` : '';
-    typed[name] = specs[name]!.secret ? await password({ message: `secret parameter ${name}${about} (never stored):`, mask: '*' }) : await input({ message: `parameter ${name}${about}, new in the runbook:` });
+    const spec = specs[name]!;
+    const about = spec.description ? ` (${spec.description})` : '';
+    typed[name] = await askParam(spec, spec.secret ? `secret parameter ${name}${about} (never stored):` : `parameter ${name}${about}, new in the runbook:`, process.env);
   }
   return typed;
 }

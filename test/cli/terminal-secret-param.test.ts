@@ -63,6 +63,33 @@ steps:
     expect(existsSync(`${stateDir}/runs`)).toBe(false);
   });
 
+  it('is asked again by resume on a dumb terminal as one plain line, never shown', async () => {
+    const once = await folder.write(
+      'once.yaml',
+      runbookYaml(
+        'once',
+        `params:
+  token: { type: string, secret: true, minLength: 20 }
+steps:
+  - id: use
+    type: shell
+    with:
+      command: [sh, -c, 'test -e tried && test "$TOKEN" = ${TOKEN} || { : > tried; exit 1; }']
+      env: { TOKEN: "\${{ params.token }}" }
+      effect: read
+`,
+      ),
+    );
+    const stateDir = `${folder.dir}/state-resume-dumb`;
+    const failed = await runCli(['run', once, '--state-dir', stateDir], { cwd: folder.dir, env: { STEPWISE_PARAM_TOKEN: TOKEN } });
+    expect(failed.code, failed.printed).toBe(1);
+    const runId = /stepwise resume (\S+)/.exec(failed.stderr)![1]!;
+    const raw = await answeredScreen(['resume', runId, '--state-dir', stateDir], { TERM: 'dumb' }, [['secret parameter token', `${TOKEN}\r`]]);
+    expect(raw).not.toMatch(/\u001b/);
+    expect(raw).not.toContain(TOKEN);
+    expect(raw).toMatch(/succeeded/);
+  });
+
   it('without a terminal, is refused with the environment variable to set, not -p', async () => {
     const result = await runCli(['run', file, '--state-dir', `${folder.dir}/state`]);
     expect(result.code).toBe(2);
