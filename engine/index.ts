@@ -3,6 +3,7 @@
  * a plugin may use at run time. Everything else of the engine is private and may change.
  */
 export type {
+  BasisCheck,
   Effect,
   ExpressionSpan,
   IncludedRunbook,

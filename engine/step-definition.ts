@@ -26,13 +26,46 @@ export interface ResourceChange {
  * What a write step would change, shown by a dry-run: a summary, the exact request in
  * `details`, and in `changes` each resource change the system's own preview reported.
  */
-export type Plan = string | { summary: string; details?: string; changes?: ResourceChange[] };
+export type Plan =
+  | string
+  | {
+      summary: string;
+      details?: string;
+      changes?: ResourceChange[];
+      /**
+       * What `plan --out` made for `apply` to carry out exactly (a change set's id): recorded in
+       * the plan file and given back to `run()` as `ctx.reviewed`. Only when `ctx.keepPlan`.
+       */
+      kept?: JsonObject;
+    };
+
+/**
+ * What a write step's plan was made against, so that `apply` can tell a stale plan: `take` reads
+ * it when the plan is made (recorded in the plan file) and again before `apply` writes anything.
+ */
+export interface BasisCheck<Input = JsonObject> {
+  /** What the step reads to make its plan (for a stack: its status, parameters, template, latest event). */
+  take(ctx: StepContext, input: Input): Promise<JsonValue>;
+  /**
+   * What differs between the recorded basis and the world now, one line each, such as
+   * `stack status: UPDATE_COMPLETE, was CREATE_COMPLETE`; none when the plan still holds.
+   * Without it, the engine compares what `take` gives now with what it recorded.
+   */
+  differences?(recorded: JsonValue, now: JsonValue, input: Input): string[];
+}
 
 /** The services the engine lends a step while it runs. */
 export interface StepContext {
   readonly runId: string;
   readonly stepId: string;
   readonly dryRun: boolean;
+  /**
+   * `plan --out`: the plan is kept to be applied, so `plan()` keeps what `apply` will carry out
+   * (a change set) and says so in `Plan.kept`, rather than deleting it.
+   */
+  readonly keepPlan: boolean;
+  /** In `apply`: what this step's reviewed plan kept (`Plan.kept`), to carry out exactly that; else undefined. */
+  readonly reviewed: JsonObject | undefined;
   /** Aborted on timeout or Ctrl-C; a step must stop its work when it fires. */
   readonly signal: AbortSignal;
   /** The folder of the runbook file: relative paths in `with` are resolved against it. */
@@ -135,6 +168,8 @@ export interface StepDefinition<Input = JsonObject> {
   check?(ctx: StepContext, input: Input): Promise<boolean>;
   /** Write steps: what `run` would change, with every value resolved. */
   plan?(ctx: StepContext, input: Input): Promise<Plan>;
+  /** Write steps: what the plan was made against, recorded by `plan --out` and checked by `apply`. */
+  readonly basis?: BasisCheck<Input>;
   /**
    * Resolves the expressions of `with`, for an input with a syntax of its own that values must
    * never take part in (a command line split into words). Without it, each expression is

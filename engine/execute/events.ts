@@ -27,6 +27,13 @@ export type RunEvent =
   | { type: 'step-skipped'; stepId: string; title: string; reason: string; at: string }
   | { type: 'step-planned'; stepId: string; item?: number; status: 'planned' | 'depends' | 'satisfied' | 'would-ask'; input: JsonValue; plan?: Plan; dependsOn?: string[]; at: string }
   | { type: 'step-finished'; stepId: string; status: StepStatus; outputs: JsonValue; durationMs: number; unrestorable?: OutputPath[]; at: string }
+  /**
+   * An approval its operator cannot give here: the run waits for others' decisions (or stops,
+   * with `--no-wait`). `approvers` are who may decide; `command` is the exact `stepwise approve` line.
+   */
+  | { type: 'approval-waiting'; stepId: string; item?: number; message: string; approvers: string[]; minApprovals: number; command: string; at: string }
+  /** One person's decision at an approval, whoever recorded it: `by` is their identity. */
+  | { type: 'approval-decided'; stepId: string; item?: number; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
   | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string };
 
 /**

@@ -309,6 +309,8 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     runId: options.runId,
     stepId: step.id,
     dryRun: options.dryRun,
+    keepPlan: false,
+    reviewed: undefined,
     signal,
     runbookDir: state.runbookDir,
     settings: (name) => state.settings[name] ?? {},

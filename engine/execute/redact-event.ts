@@ -25,6 +25,9 @@ const ENGINE_FIELDS: ReadonlySet<string> = new Set([
   'at',
   'status',
   'dependsOn',
+  'decision',
+  'minApprovals',
+  'decidedAt',
 ]);
 
 /** An event as reporters and the journal may see it: every value from a step or a runbook redacted. */

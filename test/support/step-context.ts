@@ -18,6 +18,10 @@ export interface FakeStepContextOptions {
   runId?: string;
   stepId?: string;
   dryRun?: boolean;
+  /** As `plan --out` sets it. */
+  keepPlan?: boolean;
+  /** What an `apply` gives back of the step's reviewed plan. */
+  reviewed?: JsonObject;
   runbookDir?: string;
   /** Aborting it aborts the context's signal. */
   signal?: AbortSignal;
@@ -43,6 +47,8 @@ export function fakeStepContext(options: FakeStepContextOptions = {}): FakeStepC
     runId: options.runId ?? 'run-test',
     stepId: options.stepId ?? 'step-test',
     dryRun: options.dryRun ?? false,
+    keepPlan: options.keepPlan ?? false,
+    reviewed: options.reviewed,
     signal: controller.signal,
     runbookDir: options.runbookDir ?? process.cwd(),
     progressMessages,
