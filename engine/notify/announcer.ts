@@ -53,7 +53,7 @@ export class Announcer implements RunObserver {
       await Promise.race([sending, timedOut]);
     } catch (error) {
       const what = this.setup.redactor.text(`could not notify ${target.channel.describe(target.address)} (${target.from}) that the run ${notification.event === 'waiting' ? 'waits' : notification.event}: ${reason(error)}`);
-      this.setup.warn(`${what}; the run goes on as if it had`);
+      this.setup.warn(what);
     } finally {
       clearTimeout(timer);
     }
