@@ -18,7 +18,7 @@ export interface ProjectConfig {
    * Where every run of the repository is announced, as written: checked against the notify
    * channels when a run starts (engine/cli/project-notify.ts); `where` locates a path in it.
    */
-  notify?: { value: JsonValue; where: (path: readonly (string | number)[]) => string };
+  notify?: { value: JsonValue; where: (path: readonly (string | number)[], atKey?: boolean) => string };
 }
 
 /** The nearest stepwise.config.yaml at or above `folder`, read and checked; undefined when there is none. */
@@ -55,7 +55,7 @@ function readProjectConfig(file: string): ProjectConfig {
     }
     const value = pair.value as Node | null;
     if (key === 'notify') {
-      config.notify = { value: (value?.toJSON() ?? null) as JsonValue, where: (at) => where(nodeAt(document, ['notify', ...at]) ?? value ?? (pair.key as Node)) };
+      config.notify = { value: (value?.toJSON() ?? null) as JsonValue, where: (at, atKey = false) => where(nodeAt(document, ['notify', ...at], atKey) ?? value ?? (pair.key as Node)) };
       continue;
     }
     if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '') {
@@ -66,8 +66,10 @@ function readProjectConfig(file: string): ProjectConfig {
   return config;
 }
 
-/** The node at a path of the document, or undefined when the path goes nowhere. */
-function nodeAt(document: Document, at: readonly (string | number)[]): Node | undefined {
-  const node = document.getIn(at, true) as Node | undefined;
+/** The node at a path of the document (`atKey`: the key that names it), or undefined when the path goes nowhere. */
+function nodeAt(document: Document, at: readonly (string | number)[], atKey: boolean): Node | undefined {
+  const last = at[at.length - 1];
+  const parent = atKey && typeof last === 'string' ? document.getIn(at.slice(0, -1), true) : undefined;
+  const node = (isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key : document.getIn(at, true)) as Node | undefined;
   return node?.range ? node : undefined;
 }

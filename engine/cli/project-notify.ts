@@ -28,7 +28,7 @@ export function projectNotifyTargets(config: ProjectConfig, channels: readonly N
   if (!validate(value)) {
     for (const error of actionableErrors(validate.errors ?? [])) {
       const problem = describeSchemaError(error, (at) => describePath(['notify', ...at], value));
-      problems.push(`${where(problem.path)}: ${problem.message}`);
+      problems.push(`${where(problem.path, problem.atKey)}: ${problem.message}`);
     }
   }
   forEachString(value, [], (text, at) => {
