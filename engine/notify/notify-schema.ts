@@ -5,8 +5,6 @@ import { NOTIFY_EVENTS, type NotifyChannel } from './notify-channel.js';
 /** How long a delivery may take when a target does not say: a dead endpoint must never hold the run. */
 export const DEFAULT_NOTIFY_TIMEOUT = '5s';
 
-/** The keys of a target besides its channels. */
-export const TARGET_SETTINGS = ['on', 'timeout'] as const;
 
 /**
  * `notify:`: one target or a list of them. A target names one or more channels (`webhook:`,
