@@ -1,7 +1,7 @@
 import type { NotifyChannel } from '../../engine/step-family.js';
 
 /** arn:PARTITION:sns:REGION:ACCOUNT:TOPIC, a FIFO topic's name ending in .fifo. */
-export const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):sns:([a-z]{2}(-[a-z]+)+-\d+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
+const TOPIC_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):sns:([a-z]{2}(-[a-z]+)+-\d+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/;
 
 const ARN_RULE = 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ops-runs, or hold a ${{ }} expression that gives one';
 

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { newSdkClient } from '../../aws/sdk-clients.js';
 import { signRequest } from '../../aws/sign-request.js';
 import type { NotifySender } from '../../engine/step-family.js';
-import { TOPIC_ARN } from './sns-channel.js';
 
 /** SNS refuses a subject that is not ASCII, holds a line break or is 100 characters or more. */
 const SUBJECT_LIMIT = 99;
@@ -14,7 +13,8 @@ const SUBJECT_LIMIT = 99;
  */
 const publishToTopic: NotifySender = {
   async send(topicArn, notification, context) {
-    const [, partition, region] = TOPIC_ARN.exec(topicArn) ?? [];
+    // checked against the channel's TOPIC_ARN when the run started: arn:PARTITION:sns:REGION:ACCOUNT:NAME
+    const [, partition, , region] = topicArn.split(':');
     if (!partition || !region) throw new Error(`${topicArn} is not an SNS topic ARN`);
     const profile = context.settings('aws').profile;
     const { client } = await newSdkClient('sts', { region, profile: typeof profile === 'string' ? profile : undefined }, { dryRun: false });
