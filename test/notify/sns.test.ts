@@ -2,7 +2,7 @@
  * `notify: { sns: TOPIC_ARN }` against moto: the run publishes how it ended to the topic, with a
  * Subject and the text, and no secret; a topic it cannot publish to is a warning only.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { signRequest } from '../../aws/sign-request.js';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runbookYaml, runCli, workspace, type Workspace } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
