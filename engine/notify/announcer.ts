@@ -2,7 +2,7 @@ import { formatDuration } from '../duration.js';
 import type { RunEvent, RunObserver } from '../execute/events.js';
 import type { JsonObject } from '../json.js';
 import type { Redactor } from '../secrets.js';
-import { endingNotification, waitingNotification, type RunEnding, type RunFacts } from './compose-notification.js';
+import { endingEvent, endingNotification, waitingNotification, type RunEnding, type RunFacts } from './compose-notification.js';
 import type { Notification } from './notify-channel.js';
 import type { ResolvedTarget } from './notify-targets.js';
 
@@ -29,7 +29,8 @@ export class Announcer implements RunObserver {
   }
 
   async ended(ending: RunEnding): Promise<void> {
-    await this.announce(endingNotification(this.setup.facts, ending, this.setup.redactor));
+    const event = endingEvent(ending.status);
+    if (event) await this.announce(endingNotification(this.setup.facts, ending, event, this.setup.redactor));
   }
 
   private async announce(notification: Notification): Promise<void> {

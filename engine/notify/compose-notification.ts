@@ -48,16 +48,27 @@ export function waitingNotification(facts: RunFacts, waiting: WaitingEvent, reda
   });
 }
 
+/**
+ * The event a run's end is: `failed` for a run that stopped short (a failure, a declined
+ * approval, an interruption). Any other end (a plan; a run that stops to wait for approvals,
+ * which its waiting notification announced) announces nothing.
+ */
+export function endingEvent(status: RunStatus): NotifyEvent | undefined {
+  if (status === 'succeeded') return 'succeeded';
+  if (status === 'failed' || status === 'declined' || status === 'interrupted') return 'failed';
+  return undefined;
+}
+
 /** A run is over: succeeded, or stopped with the step at fault, its error and how to resume. */
-export function endingNotification(facts: RunFacts, ending: RunEnding, redactor: Redactor): Notification {
-  const event: NotifyEvent = ending.status === 'succeeded' ? 'succeeded' : 'failed';
+export function endingNotification(facts: RunFacts, ending: RunEnding, event: NotifyEvent, redactor: Redactor): Notification {
   const { failure } = ending;
-  const lines = [`${title(facts)} ${STATUS_WORDS[ending.status]} after ${formatDuration(ending.durationMs)}.`];
+  const words = STATUS_WORDS[ending.status] ?? `ended (${ending.status})`;
+  const lines = [`${title(facts)} ${words} after ${formatDuration(ending.durationMs)}.`];
   if (failure) lines.push(`${where(failure.stepId)}: ${failure.message}`);
   if (failure?.details) lines.push(failure.details.split('\n').slice(-5).join('\n'));
   if (ending.resume && event === 'failed') lines.push(`To resume: ${ending.resume}`);
   lines.push(`Started by ${facts.by}.`);
-  return finish(redactor, event, `${subjectOf(facts)} ${STATUS_WORDS[ending.status]}`, lines, {
+  return finish(redactor, event, `${subjectOf(facts)} ${words}`, lines, {
     ...factFields(facts),
     status: ending.status,
     durationMs: ending.durationMs,
@@ -66,12 +77,11 @@ export function endingNotification(facts: RunFacts, ending: RunEnding, redactor:
   });
 }
 
-const STATUS_WORDS: Record<RunStatus, string> = {
+const STATUS_WORDS: Partial<Record<RunStatus, string>> = {
   succeeded: 'succeeded',
   failed: 'failed',
   declined: 'stopped: an approval was declined',
   interrupted: 'was interrupted',
-  planned: 'was planned',
 };
 
 function title(facts: RunFacts): string {

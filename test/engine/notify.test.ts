@@ -107,12 +107,13 @@ describe('the waiting notification', () => {
     expect(received.map((request) => request.url)).toEqual(['/approvals']);
   });
 
-  it('other events announce nothing until the run is over', async () => {
+  it('other events announce nothing until the run is over, and a plan\'s end nothing at all', async () => {
     received.length = 0;
     const { targets } = resolved({ webhook: `${base}/all` });
     const announcer = announcerFor(targets, new Redactor(), []);
     await announcer.onEvent({ type: 'step-failed', stepId: 'x', error: { message: 'no', code: 'exit-code' }, willRetry: false, durationMs: 1, at: waiting.at });
     await announcer.onEvent({ type: 'run-finished', status: 'failed', outputs: null, durationMs: 1, at: waiting.at });
+    await announcer.ended({ status: 'planned', durationMs: 1 });
     expect(received).toEqual([]);
     await announcer.ended({ status: 'failed', durationMs: 1, failure: { stepId: 'x', message: 'no', code: 'exit-code' }, resume: 'stepwise resume 20261203-101500-ab12' });
     expect(received).toHaveLength(1);
