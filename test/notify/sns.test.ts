@@ -23,8 +23,9 @@ async function snsCall(form: Record<string, string>): Promise<string> {
   return text;
 }
 
-async function createTopic(name: string): Promise<string> {
-  const answer = await snsCall({ Action: 'CreateTopic', Name: name });
+async function createTopic(name: string, attributes: Record<string, string> = {}): Promise<string> {
+  const entries = Object.entries(attributes).flatMap(([key, value], index) => [[`Attributes.entry.${index + 1}.key`, key], [`Attributes.entry.${index + 1}.value`, value]]);
+  const answer = await snsCall({ Action: 'CreateTopic', Name: name, ...Object.fromEntries(entries) });
   return /<TopicArn>([^<]+)<\/TopicArn>/.exec(answer)![1]!;
 }
 
@@ -76,6 +77,20 @@ describeMoto('notify to an SNS topic', () => {
     expect(sent).toHaveLength(2);
     expect(sent[1]![2]).toBe(`stepwise: rotate-keys 1.2.3 (run ${runId}) succeeded`);
     expect(JSON.stringify(sent)).not.toContain(TOKEN);
+  });
+
+  it('publishes to a FIFO topic, which needs a message group', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
+    const topicArn = await createTopic('ops-runs.fifo', { FifoTopic: 'true' });
+    const space = workspace();
+    space.write('ready', '');
+    const file = writeRunbook(space, 'notify:\n  sns: "${{ params.topic }}"');
+    const result = await runCli(['run', file, '-p', `topic=${topicArn}`, '--state-dir', space.stateDir], { cwd: space.dir, env: { STEPWISE_PARAM_TOKEN: TOKEN } });
+    expect(result.code, result.printed).toBe(0);
+    expect(result.stderr).not.toContain('warning');
+    const sent = await publishedTo(topicArn);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]![2]).toBe(`stepwise: rotate-keys 1.2.3 (run ${onlyRunId(space.stateDir)}) succeeded`);
+    expect(sent[0]![4]).toBe('stepwise');
   });
 
   it('a topic that does not exist is a warning, and the run succeeds with exit 0', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
