@@ -2,7 +2,8 @@ import type { StepDefinition } from './step-definition.js';
 import { checkDefinition } from './check-definition.js';
 import { StepContractError } from './step-contract-error.js';
 import { declareExpressionFunctions } from './expressions/function-table.js';
-import type { SettingsBlock, StepCatalog, StepFamily, StepLoader } from './step-family.js';
+import type { NotifyChannel, SettingsBlock, StepCatalog, StepFamily, StepLoader } from './step-family.js';
+import { webhookChannel } from './notify/webhook-channel.js';
 
 export { StepContractError };
 
@@ -17,6 +18,8 @@ export class StepRegistry {
   private readonly loaded = new Map<string, Promise<StepDefinition>>();
   private readonly loaders = new Map<string, { load: StepLoader; origin: string; schemaVerified: boolean }>();
   private blocks: readonly SettingsBlock[] = [];
+  /** The engine's webhook, then what the families add. */
+  private channels: readonly NotifyChannel[] = [webhookChannel];
 
   /**
    * The families' step types and settings blocks; their expression functions become callable
@@ -32,6 +35,10 @@ export class StepRegistry {
       for (const block of family.settings ?? []) {
         if (registry.blocks.some((known) => known.name === block.name)) throw new StepContractError(origin, `settings block "${block.name}" is declared by two families`);
         registry.blocks = [...registry.blocks, block];
+      }
+      for (const channel of family.notifyChannels ?? []) {
+        if (registry.channels.some((known) => known.name === channel.name)) throw new StepContractError(origin, `notify channel "${channel.name}" is declared twice`);
+        registry.channels = [...registry.channels, channel];
       }
       declareExpressionFunctions(family.functions ?? [], origin);
     }
@@ -59,6 +66,7 @@ export class StepRegistry {
     const child = new StepRegistry({});
     child.parent = this;
     child.blocks = this.blocks;
+    child.channels = this.channels;
     for (const [type, entry] of this.loaders) child.loaders.set(type, entry);
     for (const [type, definition] of this.loaded) child.loaded.set(type, definition);
     return child;
@@ -67,6 +75,11 @@ export class StepRegistry {
   /** The top-level blocks of a runbook that steps read, such as a cloud's region. */
   settingsBlocks(): readonly SettingsBlock[] {
     return this.blocks;
+  }
+
+  /** Where a run can be announced: the keys a `notify:` target may have. */
+  notifyChannels(): readonly NotifyChannel[] {
+    return this.channels;
   }
 
   origin(type: string): string | undefined {

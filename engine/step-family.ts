@@ -1,4 +1,7 @@
 import type { JsonSchema } from './json.js';
+import type { NotifyChannel } from './notify/notify-channel.js';
+
+export type { Notification, NotifyChannel, NotifyContext, NotifyEvent, NotifySender } from './notify/notify-channel.js';
 
 /** Loads a step type's module; a family's catalog maps each of its types to one of these. */
 export type StepLoader = () => Promise<{ default: unknown }>;
@@ -7,7 +10,8 @@ export type StepCatalog = Readonly<Record<string, StepLoader>>;
 
 /**
  * What a family of step types adds to the engine besides its types: the settings block its
- * steps read, the command-line options that override that block, and expression functions.
+ * steps read, the command-line options that override that block, expression functions, and
+ * the places a run can be announced to (`notify:` channels).
  * The built-in families (the catalog.ts of each folder of steps/) declare theirs this way, composed in
  * engine/cli/builtins.ts; the engine knows none of them by name.
  */
@@ -15,6 +19,7 @@ export interface StepFamily {
   steps: StepCatalog;
   settings?: readonly SettingsBlock[];
   functions?: readonly ExpressionFunction[];
+  notifyChannels?: readonly NotifyChannel[];
 }
 
 /**

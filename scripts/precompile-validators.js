@@ -12,12 +12,12 @@ import { importBuilt } from './import-built.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { paramDeclarationSchema, runbookSchemaFor } = await importBuilt(root, 'engine/document/runbook-schema.js');
-const { builtInSettingsBlocks } = await importBuilt(root, 'engine/cli/builtins.js');
+const { builtInSettingsBlocks, builtInNotifyChannels } = await importBuilt(root, 'engine/cli/builtins.js');
 const { createAjv } = await importBuilt(root, 'engine/validate/ajv.js');
 const { builtInSteps } = await importBuilt(root, 'steps/catalog.js');
 const { paramSchema } = await importBuilt(root, 'engine/params/param-schema.js');
 
-const documentSchemas = { runbook: runbookSchemaFor(builtInSettingsBlocks()), paramDeclaration: paramDeclarationSchema, ...shippedParamSchemas() };
+const documentSchemas = { runbook: runbookSchemaFor(builtInSettingsBlocks(), builtInNotifyChannels()), paramDeclaration: paramDeclarationSchema, ...shippedParamSchemas() };
 const stepSchemas = {};
 for (const [type, load] of Object.entries(builtInSteps)) stepSchemas[`step_${type.replace(/\W/g, '_')}`] = (await load()).default.input;
 

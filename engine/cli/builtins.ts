@@ -1,6 +1,6 @@
 import { StepRegistry } from '../registry.js';
 import type { StateBackendCatalog } from '../state/state-backend.js';
-import type { SettingsBlock } from '../step-family.js';
+import type { NotifyChannel, SettingsBlock } from '../step-family.js';
 import { builtInFamilies } from '../../steps/catalog.js';
 import { builtInStateBackends } from '../../state/catalog.js';
 
@@ -19,4 +19,9 @@ export function builtInStateCatalog(): StateBackendCatalog {
 /** What `--help` offers before any runbook is read: the options of the built-in settings blocks. */
 export function builtInSettingsBlocks(): readonly SettingsBlock[] {
   return builtInFamilies.flatMap((family) => family.settings ?? []);
+}
+
+/** Where a run can be announced with the built-in families: what stepwise.config.yaml's `notify:` may name. */
+export function builtInNotifyChannels(): readonly NotifyChannel[] {
+  return builtInRegistry().notifyChannels();
 }

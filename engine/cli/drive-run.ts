@@ -6,6 +6,7 @@ import { executeRunbook, type RunOptions, type RunResult } from '../execute/exec
 import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
 import type { Redactor } from '../secrets.js';
+import type { Announcer } from '../notify/announcer.js';
 import { chooseReporter } from './choose-reporter.js';
 import { onInterrupt } from './on-interrupt.js';
 import { resumeCommandLine } from './resume-command-line.js';
@@ -27,6 +28,8 @@ export interface RunSetup {
   /** On resume: what the journal gives back, and the forEach items it knows. */
   restore?: RunOptions['restore'];
   itemsSeen?: RunOptions['itemsSeen'];
+  /** Tells the runbook's and the repository's `notify:` targets; never given to a dry-run. */
+  announcer?: Announcer;
 }
 
 /**
@@ -36,6 +39,7 @@ export interface RunSetup {
 export async function driveRun(setup: RunSetup): Promise<void> {
   const { options } = setup;
   const dryRun = options.dryRun === true;
+  const announcer = dryRun ? undefined : setup.announcer;
   const markdown = options.format === 'markdown';
   // stdout carries the document: progress goes to stderr
   const reporter = await chooseReporter(options.json === true || markdown);
@@ -63,7 +67,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       settingsOverrides: setup.settingsOverrides,
       signal: interrupt.signal,
       reporter,
-      observers: [collectPlans, ...(setup.journal ? [setup.journal] : [])],
+      observers: [collectPlans, ...(setup.journal ? [setup.journal] : []), ...(announcer ? [announcer] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
       ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
     }).catch((error: unknown) => {
@@ -95,6 +99,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   }
   if (result.status !== 'succeeded') sayHowToResume(setup);
   process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
+  await announcer?.ended({ status: result.status, durationMs: result.durationMs, ...(result.failure ? { failure: result.failure } : {}), ...(setup.journal ? { resume: resumeCommandLine(setup.runId, setup.resumeArguments) } : {}) });
 }
 
 /** Every value in the page is redacted already; the page as a whole is too, so that no way around it can leak. */

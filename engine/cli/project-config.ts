@@ -1,18 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { UsageError } from '../exit-codes.js';
+import type { JsonValue } from '../json.js';
 import { didYouMean } from '../validate/did-you-mean.js';
 
 /** A team's settings for stepwise, kept with its runbooks: found in the current folder or any above it. */
 const PROJECT_CONFIG_FILE = 'stepwise.config.yaml';
 
-const SETTINGS = ['state'] as const;
+const SETTINGS = ['state', 'notify'] as const;
 
 export interface ProjectConfig {
   file: string;
   /** Where runs are kept: an address such as s3://bucket/prefix, or a folder relative to the file. */
   state?: { value: string; where: string };
+  /**
+   * Where every run of the repository is announced, as written: checked against the notify
+   * channels when a run starts (engine/cli/project-notify.ts); `where` locates a path in it.
+   */
+  notify?: { value: JsonValue; where: (path: readonly (string | number)[], atKey?: boolean) => string };
 }
 
 /** The nearest stepwise.config.yaml at or above `folder`, read and checked; undefined when there is none. */
@@ -48,10 +54,22 @@ function readProjectConfig(file: string): ProjectConfig {
       throw new UsageError(`${where(pair.key as Node)}: unknown setting "${key}"${didYouMean(key, SETTINGS) || `; allowed: ${SETTINGS.join(', ')}`}`);
     }
     const value = pair.value as Node | null;
+    if (key === 'notify') {
+      config.notify = { value: (value?.toJSON() ?? null) as JsonValue, where: (at, atKey = false) => where(nodeAt(document, ['notify', ...at], atKey) ?? value ?? (pair.key as Node)) };
+      continue;
+    }
     if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '') {
       throw new UsageError(`${where(value ?? (pair.key as Node))}: state is where runs are kept: an address such as s3://bucket/prefix, or a folder`);
     }
     config.state = { value: value.value, where: where(value) };
   }
   return config;
+}
+
+/** The node at a path of the document (`atKey`: the key that names it), or undefined when the path goes nowhere. */
+function nodeAt(document: Document, at: readonly (string | number)[], atKey: boolean): Node | undefined {
+  const last = at[at.length - 1];
+  const parent = atKey && typeof last === 'string' ? document.getIn(at.slice(0, -1), true) : undefined;
+  const node = (isMap(parent) ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key : document.getIn(at, true)) as Node | undefined;
+  return node?.range ? node : undefined;
 }

@@ -19,6 +19,7 @@ import { settingOverrides } from './setting-options.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
+import { prepareAnnouncer } from './prepare-announcer.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { runbookFiles } from './run-command.js';
 
@@ -57,6 +58,8 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
   await asking(() => confirmInFlight(replay, options), runId, state);
   const { values, redactor } = await asking(() => paramsForResume(run, runbook, options.allowChanged === true), runId, state);
   tellThePlan(plan);
+  const settingsOverrides = mergeOverrides(run.record.settingsOverrides, settingOverrides(options, registry.settingsBlocks()));
+  const announcer = prepareAnnouncer({ runbook, registry, runId, params: values, redactor, settingsOverrides });
   const journal = await state.backend.appendJournal(run);
   try {
     await driveRun({
@@ -67,11 +70,12 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       params: values,
       redactor,
       options: { ...options, param: [] },
-      settingsOverrides: mergeOverrides(run.record.settingsOverrides, settingOverrides(options, registry.settingsBlocks())),
+      settingsOverrides,
       journal,
       resumeArguments: state.arguments,
       restore: plan.decide,
       itemsSeen: plan.itemsSeen,
+      ...(announcer ? { announcer } : {}),
     });
   } finally {
     await journal.close();

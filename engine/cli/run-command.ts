@@ -20,6 +20,7 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
+import { prepareAnnouncer } from './prepare-announcer.js';
 import { wantsMarkdown } from './output-format.js';
 import { settingOverrides } from './setting-options.js';
 
@@ -36,11 +37,12 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
     await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
     return;
   }
+  const announcer = prepareAnnouncer({ runbook, registry, runId, params: params.values, redactor, settingsOverrides });
   const record = runRecord(runId, file, runbook, params.values, settingsOverrides, hashFiles(await runbookFiles(file, runbook, registry)));
   const state = await openState(options, builtInStateCatalog());
   const { journal, lock } = await state.backend.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
   try {
-    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments });
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments, ...(announcer ? { announcer } : {}) });
   } finally {
     await journal.close();
     await lock.release();

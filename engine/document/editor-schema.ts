@@ -12,7 +12,7 @@ import { inputRows } from './step-reference.js';
 export async function buildEditorSchema(registry: StepRegistry): Promise<JsonSchema> {
   const definitions = await Promise.all(registry.types().map((type) => registry.load(type)));
   const blocks = registry.settingsBlocks();
-  const { $schema, ...rest } = structuredClone(runbookSchemaFor(blocks));
+  const { $schema, ...rest } = structuredClone(runbookSchemaFor(blocks, registry.notifyChannels()));
   const document: JsonSchema = { $schema, $id: RUNBOOK_SCHEMA_ID, ...rest };
   const properties = document.properties as Record<string, JsonSchema>;
   addMarkdown(properties, { ...DOCUMENT_MARKDOWN, ...Object.fromEntries(blocks.map((block) => [block.name, block.markdown])) });
@@ -157,6 +157,10 @@ const DOCUMENT_MARKDOWN: Record<string, string> = {
   plugins:
     'ESM modules, relative to this file, whose default export is a step definition or a list of them: ' +
     '`{ type, description, effect, input, run }`. Their step types are checked like the built-in ones.',
+  notify:
+    'Where to announce that a run waits for approval, failed or succeeded: a target such as `{ webhook: "${{ params.webhookUrl }}" }`, or a list of them. ' +
+    'A target names a `webhook` (a JSON POST with a `text` field) or another channel such as `sns` (a topic ARN), and optionally `on: [waiting, failed, succeeded]` and a `timeout`. ' +
+    'stepwise.config.yaml may name targets for every runbook of the repository: both are told. A delivery that fails is a warning, never a failed run.',
   steps: 'The steps, run in order. Each has an `id`, a `type` and the type\'s input under `with`.',
   outputs: 'The run\'s outputs: name to value, usually one expression such as `${{ steps.read.outputs.status }}`.',
 };

@@ -1,6 +1,7 @@
 import { DURATION_PATTERN } from '../duration.js';
 import type { JsonSchema } from '../step-definition.js';
-import type { SettingsBlock } from '../step-family.js';
+import type { NotifyChannel, SettingsBlock } from '../step-family.js';
+import { notifySchema } from '../notify/notify-schema.js';
 
 export const API_VERSION = 'stepwise/v1';
 const STEP_ID_PATTERN = '^[a-z][a-z0-9-]*$';
@@ -120,10 +121,11 @@ export const stepSchema: JsonSchema = {
 export const RUNBOOK_SCHEMA_ID = 'https://stepwise.dev/schemas/runbook.schema.json';
 
 /**
- * The document's schema, with the settings blocks the step families declare beside `params`.
+ * The document's schema, with the settings blocks the step families declare beside `params`,
+ * and the notify channels they add to the engine's webhook.
  * Without an `$id`: ajv keeps schemas by id, and registries with other families make other schemas.
  */
-export function runbookSchemaFor(blocks: readonly SettingsBlock[]): JsonSchema {
+export function runbookSchemaFor(blocks: readonly SettingsBlock[], channels: readonly NotifyChannel[]): JsonSchema {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'stepwise runbook',
@@ -142,6 +144,7 @@ export function runbookSchemaFor(blocks: readonly SettingsBlock[]): JsonSchema {
       },
       params: { type: 'object', additionalProperties: paramDeclarationSchema, propertyNames: { pattern: PARAM_NAME_PATTERN } },
       ...Object.fromEntries(blocks.map((block) => [block.name, block.schema])),
+      notify: notifySchema(channels),
       plugins: { type: 'array', items: { type: 'string' }, description: 'ESM modules with extra step types, relative to this file.' },
       steps: { type: 'array', minItems: 1, items: stepSchema },
       outputs: { type: 'object', propertyNames: { pattern: PARAM_NAME_PATTERN }, description: 'The run\'s outputs: name to value (usually an expression).' },

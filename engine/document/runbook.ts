@@ -47,6 +47,8 @@ export interface Runbook {
   description?: string;
   requires?: { stepwise?: string };
   params?: Record<string, ParamSpec>;
+  /** Where runs are announced; its shape is the notify channels' (engine/notify/notify-schema.ts). */
+  notify?: JsonValue;
   plugins?: string[];
   steps: StepSpec[];
   outputs?: JsonObject;

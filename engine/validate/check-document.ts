@@ -7,12 +7,12 @@ import { ENGINE_VERSION } from '../version.js';
 import { compileSchema } from './ajv.js';
 import { actionableErrors, describeSchemaError } from './describe-schema-error.js';
 import { describePath } from './describe-path.js';
-import type { SettingsBlock } from '../step-family.js';
+import type { NotifyChannel, SettingsBlock } from '../step-family.js';
 import type { Report } from './report.js';
 
-/** The document against runbook.schema.json with the families' settings blocks, then what a schema cannot say. */
-export function checkDocument(document: unknown, blocks: readonly SettingsBlock[], report: Report): void {
-  const validate = compileSchema(runbookSchemaFor(blocks));
+/** The document against runbook.schema.json with the families' settings blocks and notify channels, then what a schema cannot say. */
+export function checkDocument(document: unknown, blocks: readonly SettingsBlock[], channels: readonly NotifyChannel[], report: Report): void {
+  const validate = compileSchema(runbookSchemaFor(blocks, channels));
   if (!validate(document)) {
     for (const error of actionableErrors(validate.errors ?? [])) {
       const problem = describeSchemaError(error, (path) => describePath(path, document), (path) => report.written(path));

@@ -11,6 +11,8 @@ import type { Report } from './report.js';
 /** Where an expression is, and what it may read: earlier steps and what each makes readable. */
 interface Place extends Visibility {
   readable: ReadonlyMap<string, StepProducts>;
+  /** Evaluated as the run starts, before any step: what it is, when it may not read steps. */
+  beforeSteps?: string;
 }
 
 /** Every `${{ }}` parses, and names only params, earlier steps and outputs that exist. */
@@ -31,8 +33,8 @@ export function checkExpressions(document: unknown, report: Report): void {
       if (step[field] !== undefined) checkValue(step[field], ['steps', index, field], () => ({ ...place(), hasItem: !beforeItems && place().hasItem }), report);
     }
   }
-  if (document.outputs === undefined) return;
-  checkValue(document.outputs, ['outputs'], once(() => ({ earlier: ids.filter(Boolean), later: [], params, hasItem: false, readable: readableBefore(ids.length) })), report);
+  if (document.outputs !== undefined) checkValue(document.outputs, ['outputs'], once(() => ({ earlier: ids.filter(Boolean), later: [], params, hasItem: false, readable: readableBefore(ids.length) })), report);
+  if (document.notify !== undefined) checkValue(document.notify, ['notify'], () => ({ earlier: [], later: [], params, hasItem: false, readable: new Map(), beforeSteps: 'notify' }), report);
 }
 
 function once<T>(make: () => T): () => T {
@@ -71,7 +73,10 @@ function checkExpression(expression: string, offset: number, path: DocPath, plac
     if (!(error instanceof ExpressionSyntaxError)) throw error;
     return report.inString(path, offset + error.offset, 'expression-syntax', `invalid expression ${quoted(expression)}: ${error.message}`);
   }
-  const problems = [...checkNames(expression, findReferences(ast), place), ...checkOutputNames(expression, place.readable)];
+  const references = findReferences(ast);
+  const tooEarly = place.beforeSteps !== undefined && (references.roots.has('steps') || references.roots.has('item'));
+  if (tooEarly) return report.inString(path, offset, 'step-reference', `in ${quoted(expression)}: ${place.beforeSteps} is resolved as the run starts, before any step: it may read params, env and run, not steps or item`);
+  const problems = [...checkNames(expression, references, place), ...checkOutputNames(expression, place.readable)];
   for (const problem of problems) report.inString(path, offset + problem.offset, problem.rule, `in ${quoted(expression)}: ${problem.message}`);
 }
 

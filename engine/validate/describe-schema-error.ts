@@ -41,7 +41,7 @@ export function actionableErrors(errors: readonly ErrorObject[]): ErrorObject[] 
     });
   const propertyNameErrors = errors.filter((e) => e.keyword === 'propertyNames');
   const isPropertyNameDetail = (e: ErrorObject) => propertyNameErrors.some((p) => p !== e && e.schemaPath.includes('/propertyNames/') && e.instancePath === p.instancePath);
-  const misspelt = (e: ErrorObject) => e.keyword === 'required' && errors.some((other) => isMisspellingOf(other, e));
+  const misspelt = (e: ErrorObject) => (e.keyword === 'required' && errors.some((other) => isMisspellingOf(other, e))) || (isRequiredAlternatives(e) && errors.some((other) => isMisspellingOfOneOf(other, e)));
   return errors.filter((e) => !hidden(e) && !isPropertyNameDetail(e) && !misspelt(e) && e.keyword !== 'if');
 }
 
@@ -63,6 +63,19 @@ function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+/** An `anyOf` of keys one of which is needed, such as a notify target's channels. */
+function isRequiredAlternatives(error: ErrorObject): boolean {
+  const branches = Array.isArray(error.schema) ? (error.schema as { type?: unknown; required?: unknown }[]) : [];
+  return error.keyword === 'anyOf' && branches.length > 0 && branches.every((branch) => branch.type === undefined && Array.isArray(branch.required));
+}
+
+/** The unknown key is a misspelling of one of the keys the alternatives need: that key is reported with the right name. */
+function isMisspellingOfOneOf(unknownKey: ErrorObject, alternatives: ErrorObject): boolean {
+  if (unknownKey.keyword !== 'additionalProperties' || unknownKey.instancePath !== alternatives.instancePath) return false;
+  const needed = (alternatives.schema as { required: string[] }[]).flatMap((branch) => branch.required);
+  return closestName(String(unknownKey.params.additionalProperty), needed) !== undefined;
 }
 
 function isMisspellingOf(unknownKey: ErrorObject, missing: ErrorObject): boolean {

@@ -31,7 +31,7 @@ export async function validateRunbookSource(source: RunbookSource, builtIn: Step
   const document = source.value;
   // first: a plugin may declare a settings block, which the document schema then allows
   const registry = await loadPlugins(document, source.file, builtIn, report);
-  checkDocument(document, registry.settingsBlocks(), report);
+  checkDocument(document, registry.settingsBlocks(), registry.notifyChannels(), report);
   checkUniqueIds(document, report);
   checkSkipReasons(document, report);
   checkParamDefaults(document, report);

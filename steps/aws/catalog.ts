@@ -1,5 +1,6 @@
 import type { StepDefinition } from '../../engine/step-definition.js';
 import type { SettingsBlock, StepFamily } from '../../engine/step-family.js';
+import { snsChannel } from './sns-channel.js';
 
 /**
  * The AWS step types by name. Each module is imported only when a runbook uses its type, and
@@ -43,4 +44,4 @@ const awsSettings: SettingsBlock = {
   ],
 };
 
-export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings] };
+export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings], notifyChannels: [snsChannel] };

@@ -15,7 +15,7 @@ import { parseRunbookText } from '../../engine/load/read-runbook-file.js';
 import { StepRegistry } from '../../engine/registry.js';
 import { Redactor } from '../../engine/secrets.js';
 import { defineStep } from '../../engine/step-definition.js';
-import type { StepFamily } from '../../engine/step-family.js';
+import type { NotifyChannel, StepFamily } from '../../engine/step-family.js';
 import { formatDiagnostic } from '../../engine/validate/diagnostic.js';
 import { validateRunbookFile, validateRunbookSource } from '../../engine/validate/validate-runbook.js';
 import { RecordingReporter } from './support/recording-reporter.js';
@@ -64,7 +64,7 @@ describe('a step family', () => {
 
   it('adds nothing when it is not composed: its block is an unknown key of the runbook', async () => {
     const found = await problems('orbit:\n  zone: z-1\nsteps:\n  - { id: s, type: other.step }\n', [{ steps: { 'other.step': async () => ({ default: { ...probe, type: 'other.step' } }) } }]);
-    expect(found[0]).toMatch(new RegExp(`^${FILE}:4:1: unknown key "orbit" in the runbook; allowed: apiVersion, name, version, description, requires, params, plugins, steps, outputs \\[unknown-key\\]$`));
+    expect(found[0]).toMatch(new RegExp(`^${FILE}:4:1: unknown key "orbit" in the runbook; allowed: apiVersion, name, version, description, requires, params, notify, plugins, steps, outputs \\[unknown-key\\]$`));
   });
 
   it('lends its steps the block evaluated, the command line\'s settings on top', async () => {
@@ -100,6 +100,24 @@ describe('a step family', () => {
     const body = 'steps:\n  - { id: p, type: orbit.probe, if: "${{ orbit_zone_number(\'z-3\') == `3` }}" }\n';
     expect(await problems(body, [ORBIT])).toEqual([]);
     expect((await problems(body.replace('orbit_zone_number', 'orbit_zone_numbr'), [ORBIT]))[0]).toMatch(/unknown function orbit_zone_numbr\(\); did you mean "orbit_zone_number"\? \[unknown-function\]$/);
+  });
+
+  it('declares a notify channel, a key of a notify target checked with the runbook; the engine\'s webhook stays', async () => {
+    const pager: NotifyChannel = {
+      name: 'pager',
+      schema: { type: 'string', pattern: '^team-[a-z]+$', patternErrorMessage: 'must be a team such as team-ops' },
+      markdown: 'A pager team.',
+      secretAddress: false,
+      checkAddress: () => true,
+      describe: (address) => `pager ${address}`,
+      load: async () => ({ default: { send: async () => {} } }),
+    };
+    const body = (target: string) => `notify:\n  - ${target}\nsteps:\n  - { id: s, type: orbit.probe }\n`;
+    expect(await problems(body('pager: team-ops'), [{ ...ORBIT, notifyChannels: [pager] }])).toEqual([]);
+    expect(await problems(body('pager: ops'), [{ ...ORBIT, notifyChannels: [pager] }])).toEqual([`${FILE}:5:12: "notify[0].pager" must be a team such as team-ops, not "ops" [bad-format]`]);
+    expect(await problems(body('webhook: https://chat.example.com/h'), [{ ...ORBIT, notifyChannels: [pager] }])).toEqual([]);
+    expect(await problems(body('pager: team-ops'), [ORBIT])).toEqual([`${FILE}:5:5: "notify[0]" needs "webhook" [no-alternative-fits]`, `${FILE}:5:5: unknown key "pager" in "notify[0]"; allowed: webhook, on, timeout [unknown-key]`]);
+    expect(() => StepRegistry.ofFamilies([{ ...ORBIT, notifyChannels: [pager] }, { steps: {}, notifyChannels: [pager] }], 'test families')).toThrow(/notify channel "pager" is declared twice/);
   });
 
   it('refuses a settings block or a step type that two families declare', () => {
