@@ -2,12 +2,13 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createRequire } from 'node:module';
 import { ENGINE_VERSION } from '../engine/version.js';
 import { sdkLogger } from './credential-source.js';
 
-export const AWS_SERVICES = ['cloudformation', 'ec2', 'resourcegroupstaggingapi', 's3', 'sts'] as const;
+export const AWS_SERVICES = ['cloudformation', 'ec2', 'resourcegroupstaggingapi', 's3', 'sns', 'sts'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** The SDK package of each service; only ever loaded by FACTORIES, when a step first needs it. */
@@ -16,6 +17,7 @@ export interface AwsSdkModules {
   ec2: typeof import('@aws-sdk/client-ec2');
   resourcegroupstaggingapi: typeof import('@aws-sdk/client-resource-groups-tagging-api');
   s3: typeof import('@aws-sdk/client-s3');
+  sns: typeof import('@aws-sdk/client-sns');
   sts: typeof import('@aws-sdk/client-sts');
 }
 
@@ -24,6 +26,7 @@ export interface AwsClients {
   ec2: EC2Client;
   resourcegroupstaggingapi: ResourceGroupsTaggingAPIClient;
   s3: S3Client;
+  sns: SNSClient;
   sts: STSClient;
 }
 
@@ -82,6 +85,10 @@ const FACTORIES: { [S in AwsService]: ClientFactory<S> } = {
     const sdk: AwsSdkModules['s3'] = requireSdk('@aws-sdk/client-s3');
     // buckets live in every region; a call that reaches the wrong one is sent again to the right one
     return { sdk, client: new sdk.S3Client({ ...config, followRegionRedirects: true }) };
+  },
+  async sns(config) {
+    const sdk: AwsSdkModules['sns'] = requireSdk('@aws-sdk/client-sns');
+    return { sdk, client: new sdk.SNSClient(config) };
   },
   async sts(config) {
     const sdk: AwsSdkModules['sts'] = requireSdk('@aws-sdk/client-sts');

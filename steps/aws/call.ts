@@ -26,7 +26,7 @@ interface SendingClient {
 export default defineStep<CallInput>({
   type: 'aws.call',
   description:
-    'Call any read-only operation of CloudFormation, EC2, the Resource Groups Tagging API, S3 or STS that no step type covers, with its API input, like the AWS CLI. Only reads (Describe*, List*, Get*, Head* and a few named ones): a change deserves a step type with a plan. Result: the API response.',
+    'Call any read-only operation of CloudFormation, EC2, the Resource Groups Tagging API, S3, SNS or STS that no step type covers, with its API input, like the AWS CLI. Only reads (Describe*, List*, Get*, Head* and a few named ones): a change deserves a step type with a plan. Result: the API response.',
   effect: 'read',
   input: {
     type: 'object',

@@ -3,7 +3,7 @@
  * Subject and the text, and no secret; a topic it cannot publish to is a warning only.
  */
 import { expect, it } from 'vitest';
-import { signRequest } from '../../aws/sign-request.js';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runbookYaml, runCli, workspace, type Workspace } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 
@@ -13,20 +13,13 @@ const TOKEN = 'tok-sns-3e1f-secret';
 /** moto's own record of what was published to a topic: [id, message, subject, attributes, group]. */
 type SentNotification = [string, string, string | null, unknown, string | null];
 
-async function snsCall(form: Record<string, string>): Promise<string> {
-  const url = new URL(moto.url);
-  const body = new URLSearchParams({ Version: '2010-03-31', ...form }).toString();
-  const headers = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body }, { accessKeyId: 'testing', secretAccessKey: 'testing' }, { region: moto.region, service: 'sns' });
-  const response = await fetch(url, { method: 'POST', headers, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`SNS ${form.Action}: ${response.status} ${text}`);
-  return text;
-}
-
 async function createTopic(name: string, attributes: Record<string, string> = {}): Promise<string> {
-  const entries = Object.entries(attributes).flatMap(([key, value], index) => [[`Attributes.entry.${index + 1}.key`, key], [`Attributes.entry.${index + 1}.value`, value]]);
-  const answer = await snsCall({ Action: 'CreateTopic', Name: name, ...Object.fromEntries(entries) });
-  return /<TopicArn>([^<]+)<\/TopicArn>/.exec(answer)![1]!;
+  const sns = new SNSClient({ endpoint: moto.url, region: moto.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  try {
+    return (await sns.send(new CreateTopicCommand({ Name: name, Attributes: attributes }))).TopicArn!;
+  } finally {
+    sns.destroy();
+  }
 }
 
 async function publishedTo(topicArn: string): Promise<SentNotification[]> {
@@ -101,6 +94,6 @@ describeMoto('notify to an SNS topic', () => {
     const result = await runCli(['run', file, '-p', 'topic=unused', '--state-dir', space.stateDir], { cwd: space.dir, env: { STEPWISE_PARAM_TOKEN: TOKEN } });
     expect(result.code, result.printed).toBe(0);
     expectNoStackTrace(result.printed);
-    expect(result.stderr).toContain(`stepwise: warning: could not notify SNS topic ${missing} (the runbook's notify) that the run succeeded: SNS answered HTTP 404: NotFound`);
+    expect(result.stderr).toContain(`stepwise: warning: could not notify SNS topic ${missing} (the runbook's notify) that the run succeeded: SNS refused the Publish: NotFound`);
   });
 });
