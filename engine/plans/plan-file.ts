@@ -144,7 +144,7 @@ export function readPlanFile(file: string): ReadPlan {
 
 /** `:line:col` of where JSON.parse stopped, when it says (`at position N`). */
 function jsonErrorLocation(text: string, error: Error): string {
-  const position = /position (\d+)/.exec(error.message)?.[1];
+  const position = /position (\d+)/.exec(error.message)?.[1] ?? (/end of JSON/.test(error.message) ? String(text.length) : undefined);
   if (position === undefined) return '';
   const before = text.slice(0, Number(position));
   const line = before.split('\n').length;
