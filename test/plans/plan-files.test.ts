@@ -110,6 +110,10 @@ describe('apply', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(record.plan.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.plan.madeBy).toBe(readPlan(bed.file('plan.json')).madeBy);
     expect(record.plan.steps.find((step) => step.id === 'first')?.writes[0]?.kept).toEqual({ ticket: 'T-first-first.txt' });
+    const shown = await runCli(['show', runId, '--state-dir', bed.stateDir], { cwd: bed.dir });
+    expect(shown.stdout).toContain(`applies the reviewed plan ${bed.file('plan.json')} (made by ${record.plan.madeBy}`);
+    const page = await runCli(['show', runId, '--format', 'markdown', '--state-dir', bed.stateDir], { cwd: bed.dir });
+    expect(page.stdout).toContain(`Applies the reviewed plan \`${bed.file('plan.json')}\``);
   });
 
   it('--json prints the run with the plan it carried out', async () => {
