@@ -22,7 +22,9 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { onInterrupt } from './on-interrupt.js';
-import { openState } from './open-state.js';
+import { openState, type OpenedState } from './open-state.js';
+import { resumeCommandLine } from './resume-command-line.js';
+import { readPastRuns } from './warn-unchanged-version.js';
 import { newRunId, runbookFiles, runRecord } from './run-command.js';
 
 export interface ApplyCliOptions extends StateCliOptions {
@@ -45,6 +47,8 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
   });
   const files = await runbookFiles(file, runbook, registry);
   refuseIfStale(planFile, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)]);
+  const state = await openState(options, builtInStateCatalog());
+  await refuseIfApplied(read, state);
   const { values, redactor } = await paramsForApply(read, runbook);
   const interrupt = onInterrupt();
   const runId = newRunId();
@@ -76,7 +80,6 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     ...runRecord(runId, file, runbook, values, plan.settingsOverrides, hashFiles(files)),
     plan: { path: path.resolve(planFile), sha256: read.sha256, madeBy: plan.madeBy, madeAt: plan.madeAt, steps: plan.steps.filter((step) => step.writes !== undefined) },
   };
-  const state = await openState(options, builtInStateCatalog());
   const { journal, lock } = await state.backend.create(record, source.text, say);
   say(`applying ${planFile} (made by ${plan.madeBy} at ${plan.madeAt}) as run ${runId}`);
   try {
@@ -111,6 +114,21 @@ const SILENT: Reporter = {
 
 function say(message: string): void {
   process.stderr.write(`stepwise: ${message}\n`);
+}
+
+/**
+ * A plan is carried out once: what it was made against is what its first apply changed. A run
+ * that applied it and stopped is resumed, not applied again.
+ */
+async function refuseIfApplied({ file, sha256 }: ReadPlan, state: OpenedState): Promise<void> {
+  const past = await readPastRuns(state.backend);
+  if (past.problem) say(`${past.problem.replace('to compare versions', 'to tell whether this plan was applied already')}; going on`);
+  const applied = past.records.find((record) => record.plan?.sha256 === sha256);
+  if (!applied) return;
+  throw new StalePlanError(`stale plan: ${file} was applied already, by run ${applied.runId} (started ${applied.startedAt} by ${applied.user}); nothing was written:`, [
+    `a run that stopped goes on with: ${resumeCommandLine(applied.runId, state.arguments)}`,
+    `for another change, make a new plan with \`stepwise plan ... --out ${file}\` and review it`,
+  ]);
 }
 
 function refuseIfStale(planFile: string, differences: string[]): void {

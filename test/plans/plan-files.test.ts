@@ -260,6 +260,21 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     expect(applied.stderr).toContain('step "each", item "b": what it was planned against changed');
   });
 
+  it('when it was applied already: a plan is carried out once', async () => {
+    const bed = reviewedPlanBed();
+    expect((await bed.plan()).code).toBe(0);
+    expect((await bed.apply()).code).toBe(0);
+    const runId = onlyRunId(bed.stateDir);
+    const writes = bed.reviewed().length;
+    const again = await bed.apply();
+    expectNoStackTrace(again.printed);
+    expect(again.code, again.printed).toBe(2);
+    expect(again.stderr).toContain(`stepwise: stale plan: plan.json was applied already, by run ${runId}`);
+    expect(again.stderr).toContain(`stepwise resume ${runId}`);
+    expect(runIds(bed.stateDir)).toEqual([runId]);
+    expect(bed.reviewed()).toHaveLength(writes);
+  });
+
   it('with --json, as an error document of kind stale-plan', async () => {
     const bed = reviewedPlanBed();
     expect((await bed.plan()).code).toBe(0);
