@@ -28,7 +28,6 @@ import { PlanRecorder } from '../plans/plan-recorder.js';
 import type { RunResult } from '../execute/run-result.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
-  if (options.out !== undefined && !options.dryRun) throw new UsageError('--out writes a plan file: give it to `stepwise plan`');
   if (wantsMarkdown(options) && !options.dryRun) throw new UsageError('--format markdown prints a plan: give it to `stepwise plan` or `run --dry-run`; a run\'s page is `stepwise show RUN_ID --format markdown`');
   const { runbook, source, registry } = await loadValidRunbook(file, builtInRegistry());
   const given = splitParamArguments(options.param);

@@ -70,6 +70,26 @@ describe('plan --out', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(readPlan(bed.file('plan.json')).kind).toBe('stepwise-plan');
   });
 
+  it('refuses a kept plan that holds a secret: a plan file never holds one', async () => {
+    const bed = reviewedPlanBed(`apiVersion: stepwise/v1
+name: keeps-a-secret
+version: 1.0.0
+plugins: [./team.mjs]
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: leaky
+    type: team.write
+    with: { target: "\${{ params.token }}.txt", content: x }
+`);
+    const planned = await bed.plan();
+    expectNoStackTrace(planned.printed);
+    expect(planned.code, planned.printed).toBe(1);
+    expect(planned.printed).toContain('team.write: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold');
+    expect(planned.printed).not.toContain(SECRET_PARAM);
+    expect(existsSync(bed.file('plan.json'))).toBe(false);
+  });
+
   it('writes no plan file when the plan fails', async () => {
     const bed = reviewedPlanBed();
     bed.write('world.json', 'not json');
