@@ -1,8 +1,10 @@
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Runbook } from '../document/runbook.js';
 import type { RunResult } from '../execute/run-result.js';
 import type { JsonObject } from '../json.js';
+import { UsageError } from '../exit-codes.js';
 import { hashEachFile, PLAN_FORMAT, writePlanFile, type PlanFile } from '../plans/plan-file.js';
 import type { PlanRecorder } from '../plans/plan-recorder.js';
 import type { Redactor } from '../secrets.js';
@@ -20,6 +22,13 @@ export interface PlanOut {
   settingsOverrides: Record<string, JsonObject>;
   redactor: Redactor;
   recorder: PlanRecorder;
+}
+
+/** Before the plan runs, so that a plan is not made for nothing: its folder must be there. */
+export function refuseUnwritableOut(out: string): void {
+  const folder = path.dirname(path.resolve(out));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--out ${out}: the folder ${folder} does not exist`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out ${out}: a folder, not a file to write the plan to`);
 }
 
 /**
@@ -52,7 +61,11 @@ export function writePlanOut(result: RunResult, setup: PlanOut): void {
     madeAt: new Date().toISOString(),
     steps: setup.recorder.plannedSteps(),
   };
-  // each value was redacted on its way in; the whole once more, so that no way around it can leak
-  writePlanFile(out, setup.redactor.value(plan));
+  try {
+    // each value was redacted on its way in; the whole once more, so that no way around it can leak
+    writePlanFile(out, setup.redactor.value(plan));
+  } catch (error) {
+    throw new UsageError(`--out ${setup.out}: cannot write the plan file: ${(error as Error).message}`);
+  }
   process.stderr.write(`stepwise: plan written to ${setup.out}; apply exactly this plan with: stepwise apply ${setup.out}\n`);
 }

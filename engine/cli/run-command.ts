@@ -22,7 +22,7 @@ import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
 import { wantsMarkdown } from './output-format.js';
 import { settingOverrides } from './setting-options.js';
-import { writePlanOut } from './plan-out.js';
+import { refuseUnwritableOut, writePlanOut } from './plan-out.js';
 import { secretParamNames } from './secret-param-names.js';
 import { PlanRecorder } from '../plans/plan-recorder.js';
 import type { RunResult } from '../execute/run-result.js';
@@ -37,6 +37,7 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const runId = newRunId();
   const settingsOverrides = settingOverrides(options, registry.settingsBlocks());
   if (options.dryRun) {
+    if (options.out !== undefined) refuseUnwritableOut(options.out);
     const recorder = options.out === undefined ? undefined : new PlanRecorder('keep');
     // the files a plan file names are the ones this plan was made from, hashed before it runs
     const files = recorder ? await runbookFiles(file, runbook, registry) : [];

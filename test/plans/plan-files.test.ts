@@ -90,6 +90,15 @@ steps:
     expect(existsSync(bed.file('plan.json'))).toBe(false);
   });
 
+  it('refuses, before planning, an --out it could not write to', async () => {
+    const bed = reviewedPlanBed();
+    const planned = await runCli(['plan', 'reviewed.yaml', '--out', 'no-such-folder/plan.json'], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
+    expectNoStackTrace(planned.printed);
+    expect(planned.code, planned.printed).toBe(2);
+    expect(planned.stderr).toContain(`--out no-such-folder/plan.json: the folder ${bed.file('no-such-folder')} does not exist`);
+    expect(bed.plans()).toEqual([]);
+  });
+
   it('writes no plan file when the plan fails', async () => {
     const bed = reviewedPlanBed();
     bed.write('world.json', 'not json');
