@@ -190,6 +190,21 @@ steps:
     expect(bed.read('wait.txt')).toBe('two');
   });
 
+  it('interrupted while it checks the plan: exit 130, nothing written or recorded', async () => {
+    const bed = reviewedPlanBed();
+    expect((await bed.plan()).code).toBe(0);
+    bed.write('hold', '');
+    const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
+    await waitFor('the check to reach the read step', () => existsSync(bed.file('holding')));
+    apply.child.kill('SIGTERM');
+    const result = await apply.done;
+    expectNoStackTrace(result.printed);
+    expect(result.code, result.printed).toBe(130);
+    expect(result.stderr).toContain('stepwise: interrupted while checking plan.json; nothing was written or recorded');
+    expect(runIds(bed.stateDir)).toEqual([]);
+    expect(bed.reviewed()).toEqual([]);
+  });
+
   it('stops a write whose input is not the reviewed one when it comes to it (stale-plan), recorded and resumable', async () => {
     const bed = reviewedPlanBed(`apiVersion: stepwise/v1
 name: dry-run-dependent

@@ -10,7 +10,8 @@ export const SECRET_OUTPUT = 'output-secret-0815';
  * Step types that make a reviewed plan observable: `team.read` reads world.json (what a run
  * decides on); `team.write` and `team.note` write a file, keep a ticket in their plan when asked
  * (`ctx.keepPlan`), and log the `ctx.reviewed` their run() got (reviewed.log) and each plan() call
- * (plans.log). team.write's basis is basis.txt, with its own `differences`; team.note's is
+ * (plans.log). team.read waits while a file `hold` exists and `go` does not, saying so with a
+ * file `holding`. team.write's basis is basis.txt, with its own `differences`; team.note's is
  * stamp.txt, compared by the engine. `team.wait` waits for a file `go`, so a run can be stopped in it.
  */
 const PLUGIN = String.raw`
@@ -47,7 +48,15 @@ export default [
     description: 'Read world.json.',
     effect: 'read',
     input: { type: 'object' },
-    async run(ctx) { return JSON.parse(text(ctx, 'world.json')); },
+    async run(ctx) {
+      // held, when asked, until a file "go" appears: so that a test can stop a run in a read
+      while (existsSync(at(ctx, 'hold')) && !existsSync(at(ctx, 'go'))) {
+        writeFileSync(at(ctx, 'holding'), '');
+        if (ctx.signal.aborted) throw new Error('stopped');
+        await pause(20);
+      }
+      return JSON.parse(text(ctx, 'world.json'));
+    },
   },
   writing('team.write', {
     async take(ctx) { return { content: text(ctx, 'basis.txt') }; },
