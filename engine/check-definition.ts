@@ -28,6 +28,7 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
       throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`, stepType);
     }
   }
+  checkBasis(definition.basis, name, origin, stepType);
   for (const flag of ['idempotent', 'lastsForTheRun'] as const) {
     if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') {
       throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`, stepType);
@@ -35,6 +36,18 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
   }
   checkInputSchema(definition.input, name, origin, checkSchema, stepType);
   return definition as StepDefinition;
+}
+
+/** `basis`: what a write step's plan was made against, `{ take, differences? }`. */
+function checkBasis(basis: unknown, name: string, origin: string, stepType: string | undefined): void {
+  if (basis === undefined) return;
+  const candidate = basis as { take?: unknown; differences?: unknown };
+  if (typeof basis !== 'object' || basis === null || Array.isArray(basis) || typeof candidate.take !== 'function') {
+    throw new StepContractError(origin, `${name} needs "basis" to be { take(ctx, input), differences?(recorded, now, input) }, not ${describeValue(basis)}`, stepType);
+  }
+  if (candidate.differences !== undefined && typeof candidate.differences !== 'function') {
+    throw new StepContractError(origin, `${name} needs "basis.differences" to be a function, not ${describeValue(candidate.differences)}`, stepType);
+  }
 }
 
 function checkInputSchema(schema: unknown, name: string, origin: string, againstMetaSchema: boolean, stepType: string | undefined): void {

@@ -14,8 +14,9 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    success
   1    a step failed
-  2    invalid input or usage (runbook, parameters, arguments), or runs that cannot be
-       reached: a run another process drives, a missing bucket or state folder, access denied
+  2    invalid input or usage (runbook, parameters, arguments, a plan file), a stale plan
+       (apply: what it was made from or against changed), or runs that cannot be reached:
+       a run another process drives, a missing bucket or state folder, access denied
   3    declined at an approval (or no terminal to ask and no --yes)
   4    the run's record could not be written (a full disk): the run stopped there
        and can be resumed once there is room
@@ -68,10 +69,18 @@ function buildProgram(): Command {
   // Accepted so that `plan` and `run --dry-run` take the same arguments, but not offered:
   // a plan asks nothing and records nothing, so these change nothing.
   settingOptions(planOptions(program.command('plan').description('same as run --dry-run: show what a run would change, changing nothing')), true)
+    .option('--out <plan>', 'also write the plan to this file, for `stepwise apply` to carry out exactly (mode 0600, no secret in it)')
     .addOption(new Option('--yes').hideHelp())
     .addOption(new Option('--state <address>').hideHelp())
     .addOption(new Option('--state-dir <dir>').hideHelp())
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, { ...options, dryRun: true }));
+
+  stateOptions(program.command('apply'))
+    .description('carry out a plan file that `plan --out` wrote, exactly as reviewed: refused as stale (exit 2, nothing written) when anything it was made from or against changed')
+    .argument('<plan>', 'the plan file')
+    .option('--yes', 'answer yes to approvals and confirmations')
+    .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
+    .action(async (plan: string, options: StateCliOptions & { yes?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
 
   const resume = stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')

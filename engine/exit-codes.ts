@@ -27,6 +27,28 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * `stepwise apply`: what the plan was made from or against changed since, so the plan is not
+ * what would be carried out. Exit 2; `details` lists every difference found.
+ */
+export class StalePlanError extends UsageError {
+  constructor(message: string, details: string[]) {
+    super(message, details);
+    this.name = 'StalePlanError';
+  }
+}
+
+/** A step failed before any run was recorded (apply's check of its plan): exit 1, nothing written. */
+export class StepFailedError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'StepFailedError';
+  }
+}
+
 /** The operator said no, or could not be asked: exit 3. */
 export class DeclinedError extends Error {
   constructor(message: string) {

@@ -14,4 +14,6 @@ export interface RunCliOptions extends StateCliOptions {
   json?: boolean;
   dryRun?: boolean;
   format?: OutputFormat;
+  /** `plan --out PLAN`: where the plan file goes. */
+  out?: string;
 }

@@ -8,7 +8,8 @@ import type { StepRegistry } from '../registry.js';
 import type { Redactor } from '../secrets.js';
 import type { Announcer } from '../notify/announcer.js';
 import { chooseReporter } from './choose-reporter.js';
-import { onInterrupt } from './on-interrupt.js';
+import { onInterrupt, type Interrupt } from './on-interrupt.js';
+import type { PlanReview } from '../execute/plan-review.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { renderPlanPage, type PlannedEvent, type SkippedEvent } from '../report/plan-page.js';
 
@@ -30,6 +31,14 @@ export interface RunSetup {
   itemsSeen?: RunOptions['itemsSeen'];
   /** Tells the runbook's and the repository's `notify:` targets; never given to a dry-run. */
   announcer?: Announcer;
+  /** How the run takes part in a reviewed plan (`plan --out`, `apply`). */
+  review?: PlanReview;
+  /** The Ctrl-C handling of a command that ran something before (apply's check): one for the process. */
+  interrupt?: Interrupt;
+  /** An apply run (or its resume): the plan file it carries out, for `--json`. */
+  plan?: { path: string; sha256: string };
+  /** Called with the result before it is printed (a plan file written): what it throws is the command's failure. */
+  beforeReport?: (result: RunResult) => void;
 }
 
 /**
@@ -51,7 +60,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       if (event.type === 'step-skipped') skipped.push(event);
     },
   };
-  const interrupt = onInterrupt();
+  const interrupt = setup.interrupt ?? onInterrupt();
   let outcome: RunResult | StateWriteError;
   try {
     outcome = await executeRunbook({
@@ -70,6 +79,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       observers: [collectPlans, ...(setup.journal ? [setup.journal] : []), ...(announcer ? [announcer] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
       ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
+      ...(setup.review ? { review: setup.review } : {}),
     }).catch((error: unknown) => {
       if (error instanceof StateWriteError) return error;
       throw error;
@@ -85,6 +95,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
     return;
   }
   const result = outcome;
+  setup.beforeReport?.(result);
   if (options.json) {
     const document = jsonResult(result, setup, planned);
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
@@ -164,5 +175,6 @@ function jsonResult(result: RunResult, setup: RunSetup, planned: PlannedEvent[])
     outputs: result.outputs,
     steps,
     ...(result.failure ? { failure: result.failure } : {}),
+    ...(setup.plan ? { plan: setup.plan } : {}),
   };
 }

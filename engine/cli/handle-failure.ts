@@ -1,11 +1,11 @@
-import { DeclinedError, ExitCode, InterruptedError, StateWriteError, UsageError } from '../exit-codes.js';
+import { DeclinedError, ExitCode, InterruptedError, StalePlanError, StateWriteError, StepFailedError, UsageError } from '../exit-codes.js';
 import { StepContractError } from '../step-contract-error.js';
 import { diagnosticJson, type DiagnosticJson } from '../validate/diagnostic.js';
 
 /** What `--json` prints on stdout when a command refuses before or instead of a run (docs/json.md). */
 export interface ErrorDocument {
   error: {
-    kind: 'invalid-input' | 'declined' | 'interrupted' | 'state-unwritable' | 'internal';
+    kind: 'invalid-input' | 'stale-plan' | 'step-failed' | 'declined' | 'interrupted' | 'state-unwritable' | 'internal';
     message: string;
     /** One line each, as stderr shows them under the message. */
     details: string[];
@@ -32,6 +32,8 @@ export function handleFailure(error: unknown, { json = false } = {}): number {
 
 /** The error document of a failure, as `--json` prints it. */
 export function describeFailure(error: unknown): ErrorDocument {
+  if (error instanceof StalePlanError) return document('stale-plan', error.message, error.details, ExitCode.invalidInput);
+  if (error instanceof StepFailedError) return document('step-failed', error.message, error.details, ExitCode.stepFailed);
   if (error instanceof UsageError) {
     return document('invalid-input', error.message, error.details, ExitCode.invalidInput, error.diagnostics.map(diagnosticJson));
   }

@@ -22,6 +22,7 @@ import { openState, type OpenedState } from './open-state.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { runbookFiles } from './run-command.js';
+import { applyReview } from '../plans/plan-recorder.js';
 
 export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'> {
   from?: string;
@@ -76,6 +77,8 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       restore: plan.decide,
       itemsSeen: plan.itemsSeen,
       ...(announcer ? { announcer } : {}),
+      // an apply run goes on carrying out its reviewed plan, from what run.json kept of it
+      ...(run.record.plan ? { review: applyReview(run.record.plan.steps), plan: { path: run.record.plan.path, sha256: run.record.plan.sha256 } } : {}),
     });
   } finally {
     await journal.close();

@@ -23,6 +23,10 @@ import { openState } from './open-state.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
 import { wantsMarkdown } from './output-format.js';
 import { settingOverrides } from './setting-options.js';
+import { refuseUnwritableOut, writePlanOut } from './plan-out.js';
+import { secretParamNames } from './secret-param-names.js';
+import { PlanRecorder } from '../plans/plan-recorder.js';
+import type { RunResult } from '../execute/run-result.js';
 
 export async function runCommand(file: string, options: RunCliOptions): Promise<void> {
   if (wantsMarkdown(options) && !options.dryRun) throw new UsageError('--format markdown prints a plan: give it to `stepwise plan` or `run --dry-run`; a run\'s page is `stepwise show RUN_ID --format markdown`');
@@ -34,7 +38,15 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const runId = newRunId();
   const settingsOverrides = settingOverrides(options, registry.settingsBlocks());
   if (options.dryRun) {
-    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides });
+    if (options.out !== undefined) refuseUnwritableOut(options.out);
+    const recorder = options.out === undefined ? undefined : new PlanRecorder('keep');
+    // the files a plan file names are the ones this plan was made from, hashed before it runs
+    const files = recorder ? await runbookFiles(file, runbook, registry) : [];
+    const keep = recorder && {
+      review: recorder,
+      beforeReport: (result: RunResult) => writePlanOut(result, { out: options.out!, files, runbook, params: params.values, settingsOverrides, redactor, recorder }),
+    };
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, ...keep });
     return;
   }
   const announcer = prepareAnnouncer({ runbook, registry, runId, params: params.values, redactor, settingsOverrides });
@@ -49,8 +61,8 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   }
 }
 
-function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>, sha256: string): RunRecord {
-  const secretParams = Object.entries(runbook.params ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
+export function runRecord(runId: string, file: string, runbook: Runbook, params: JsonObject, settingsOverrides: Record<string, JsonObject>, sha256: string): RunRecord {
+  const secretParams = secretParamNames(runbook);
   return {
     format: RUN_FORMAT,
     runId,

@@ -22,7 +22,9 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
   const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
   process.stdout.write(`run ${summary.runId}: ${summary.status}${took}\n`);
   process.stdout.write(`runbook ${summary.runbook} ${summary.version} (${summary.path})\n`);
-  process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n\n`);
+  process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n`);
+  if (summary.plan) process.stdout.write(`applies the reviewed plan ${summary.plan.path} (made by ${summary.plan.madeBy} at ${summary.plan.madeAt}, sha256 ${summary.plan.sha256})\n`);
+  process.stdout.write('\n');
   for (const step of summary.steps) {
     const items = step.items === undefined ? '' : `, ${step.items} item${step.items === 1 ? '' : 's'}`;
     const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';

@@ -60,7 +60,8 @@ async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult>
 
 /** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */
 function endsTheRun(step: StepSpec, error: FailureInfo): boolean {
-  return step.onFailure !== 'continue' || error.code === 'interrupted';
+  // nor does a change that is not the reviewed one: apply stops at it
+  return step.onFailure !== 'continue' || error.code === 'interrupted' || error.code === 'stale-plan';
 }
 
 function runStatusOf(code: string): RunStatus {

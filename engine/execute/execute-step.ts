@@ -20,6 +20,8 @@ import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
 import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
+import type { PlannedWrite } from './plan-review.js';
+import { checkBasis, refuseUnreviewedInput } from './check-reviewed.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
 type ItemOutcome =
@@ -39,15 +41,24 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
     return { ...base, status, outputs, durationMs, ...extra };
   };
   try {
+    const review = state.options.review;
     const condition = step.if === undefined ? true : resolveValue(step.if, state.scope());
-    if (condition instanceof Unknown) return await dependsOn(step, state, condition, finish);
+    if (condition instanceof Unknown) {
+      review?.decided?.(step.id, { decision: 'depends', dependsOn: [...condition.dependsOn] });
+      return await dependsOn(step, state, condition, finish);
+    }
     if (!isTruthy(condition)) {
+      review?.decided?.(step.id, { decision: 'skipped' });
       await state.emit({ type: 'step-skipped', stepId: step.id, title, reason: explainSkip(step, state.scope()), at: now() });
       return await finish('skipped', null);
     }
     const items = resolveItems(step, state);
-    if (items instanceof Unknown) return await dependsOn(step, state, items, finish);
+    if (items instanceof Unknown) {
+      review?.decided?.(step.id, { decision: 'depends', dependsOn: [...items.dependsOn] });
+      return await dependsOn(step, state, items, finish);
+    }
     const keys = step.forEach === undefined ? undefined : items.map((item) => state.options.redactor.text(canonicalJson(item)));
+    review?.decided?.(step.id, keys ? { decision: 'ran', items: keys } : { decision: 'ran' });
     if (keys) sayWhatChanged(step, state, keys);
     const outcomes: ItemOutcome[] = [];
     for (const [index, item] of items.entries()) {
@@ -130,8 +141,9 @@ async function executeItem(step: StepSpec, state: RunState, ref: ItemRef | undef
   const effect = effectOfStep(definition, input);
   const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);
   try {
-    if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, item, unknown, lines);
-    if (unknown) return await planItem(step, state, definition, effect, input, item, unknown, lines);
+    if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, ref, unknown, lines);
+    if (unknown) return await planItem(step, state, definition, effect, input, ref, unknown, lines);
+    if (effect === 'write') refuseUnreviewedInput(step, state, ref, input);
     const outcome = await runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), ref, lines, decision !== undefined);
     return outcome.kind === 'done' && decision !== undefined ? { ...outcome, readAgain: true } : outcome;
   } finally {
@@ -153,24 +165,40 @@ function withoutNulls(input: Resolved): Resolved {
 }
 
 
-async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
+async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, ref: ItemRef | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
+  const item = ref?.index;
   const shownInput = toJson(input);
+  const { review, redactor } = state.options;
+  const recordWrite = (write: Omit<PlannedWrite, 'input' | 'itemKey'>) => {
+    if (effect === 'write') review?.planned?.(step.id, { ...(ref ? { itemKey: ref.key } : {}), input: redactor.value(shownInput), ...write });
+  };
   if (unknown) {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'depends', input: shownInput, dependsOn: [...unknown.dependsOn], at: now() });
+    recordWrite({ status: 'depends' });
     return { kind: 'unknown', unknown, status: 'depends' };
   }
   const valid = validateInput(definition, input as JsonObject);
-  const ctx = contextFor(step, state, state.options.signal, item, lines);
+  const ctx = contextFor(step, state, state.options.signal, ref, lines);
   if (effect === 'interactive') {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan: `would ask: ${interactiveText(valid)}`, at: now() });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'would-ask' };
   }
   if (await isInPlace(definition, ctx, valid)) {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'satisfied', input: shownInput, plan: 'already in place: nothing to do', at: now() });
+    recordWrite({ status: 'satisfied' });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'satisfied' };
   }
-  const plan = definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
-  await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, plan, at: now() });
+  // apply's check prepares nothing again (a change set): the plan it checks is the one reviewed
+  const plan = review?.mode === 'check' ? undefined : definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
+  const kept = typeof plan === 'object' ? plan.kept : undefined;
+  if (kept !== undefined && canonicalJson(redactor.value(kept)) !== canonicalJson(kept)) {
+    throw new StepFailure(`${step.type}: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold`, { code: 'secret-in-plan', retryable: false });
+  }
+  // taken after plan(), as apply's check takes it: what preparing the plan did is part of it
+  const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(ctx, valid), ctx.signal)) : undefined;
+  if (basis !== undefined && review?.mode === 'check') checkBasis(step, state, definition, ref, valid, basis);
+  await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, ...(plan === undefined ? {} : { plan }), at: now() });
+  recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(basis === undefined ? {} : { basis }) });
   return { kind: 'unknown', unknown: new Unknown([step.id]), status: 'planned' };
 }
 
@@ -181,7 +209,7 @@ function interactiveText(input: JsonObject): string {
 
 async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, ref: ItemRef | undefined, lines: LiveLines, readAgain: boolean): Promise<ItemOutcome> {
   const item = ref?.index;
-  if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, item, lines), input))) {
+  if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, ref, lines), input))) {
     const outputs = selectOutputs(step, null, state);
     lines.release();
     await state.emit({ type: 'step-succeeded', stepId: step.id, item, itemKey: ref?.key, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
@@ -218,7 +246,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
     const started = Date.now();
     await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, itemKey: ref?.key, attempt, effect, rerunSafe: isRerunSafe(definition, effect), ...(definition.lastsForTheRun ? { lastsForTheRun: true as const } : {}), at: now() });
     try {
-      const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
+      const result = await attemptOnce(step, state, definition, input, ref, timeout, lines);
       refuseUntilNotMet(step, result, attempt, state, lines);
       return { kind: 'ran', result, started };
     } catch (error) {
@@ -273,13 +301,13 @@ function resolveTimeout(step: StepSpec, state: RunState): string | undefined {
   return value;
 }
 
-async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeout: string | undefined, lines: LiveLines): Promise<JsonValue> {
+async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, ref: ItemRef | undefined, timeout: string | undefined, lines: LiveLines): Promise<JsonValue> {
   const attempt = new AbortController();
   const signal = AbortSignal.any([state.options.signal, attempt.signal]);
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout)!;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, timeout!)), timeoutMs);
   try {
-    const ctx = contextFor(step, state, signal, item, lines);
+    const ctx = contextFor(step, state, signal, ref, lines);
     const work = definition.run(ctx, structuredClone(input));
     try {
       return await abortable(work, signal);
@@ -303,14 +331,15 @@ async function letStop(state: RunState, attemptSignal: AbortSignal, work: Promis
   else state.stopping.push(stopped);
 }
 
-function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined, lines: LiveLines): StepContext {
+function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, ref: ItemRef | undefined, lines: LiveLines): StepContext {
   const { options } = state;
+  const item = ref?.index;
   return {
     runId: options.runId,
     stepId: step.id,
     dryRun: options.dryRun,
-    keepPlan: false,
-    reviewed: undefined,
+    keepPlan: options.dryRun && options.review?.mode === 'keep',
+    reviewed: options.review?.mode === 'apply' ? options.review.recorded?.(step.id, ref?.key)?.kept : undefined,
     signal,
     runbookDir: state.runbookDir,
     settings: (name) => state.settings[name] ?? {},

@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../validate/diagnostic.js';
 import { validateRunbookFile } from '../validate/validate-runbook.js';
 import type { RunEvent } from './events.js';
 import type { RunState } from './run-state.js';
+import { prefixedReview } from './plan-review.js';
 
 /**
  * Runs a runbook as part of its parent's run. Its steps appear as `<parent-step>/<step>` in
@@ -43,6 +44,7 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
     restore: options.restore ? (stepId, item) => options.restore!(prefix + stepId, item) : undefined,
     itemsSeen: options.itemsSeen ? (stepId) => options.itemsSeen!(prefix + stepId) : undefined,
     unrestorable: state.unrestorable,
+    ...(options.review ? { review: prefixedReview(options.review, prefix) } : {}),
   });
   const ranBefore = state.childSteps.get(parentStepId) ?? [];
   state.childSteps.set(parentStepId, [...ranBefore, ...result.steps.map((step) => ({ ...step, id: prefix + step.id }))]);

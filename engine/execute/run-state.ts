@@ -11,6 +11,7 @@ import type { RunResult, StepResult } from './run-result.js';
 import { redactEvent } from './redact-event.js';
 import { markRedactedOutputs } from './redacted-paths.js';
 import { UnrestorableValues } from './unrestorable-values.js';
+import type { PlanReview } from './plan-review.js';
 
 export interface RunOptions {
   runbook: Runbook;
@@ -40,6 +41,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** The runbook files that run this one, outermost first (for sub-runbooks). */
   stack?: string[];
+  /** How this run takes part in a reviewed plan: `plan --out`, apply's check, apply. */
+  review?: PlanReview;
 }
 
 /** A forEach item as a resume knows it: where it stands now, and its value in canonical JSON. */

@@ -12,6 +12,7 @@ export function renderRunPage(summary: RunSummary, params: JsonObject, secretPar
     '',
     `**${plainText(summary.status)}**${took}. Started ${plainText(summary.startedAt)} by ${plainText(summary.user)} on ${plainText(summary.host)}, runbook file ${inlineCode(summary.path)}.`,
     '',
+    ...(summary.plan ? [`Applies the reviewed plan ${inlineCode(summary.plan.path)}, made by ${plainText(summary.plan.madeBy)} at ${plainText(summary.plan.madeAt)} (SHA-256 ${inlineCode(summary.plan.sha256)}).`, ''] : []),
     ...parameterSection(params, secretParams),
     '',
     '## Steps',

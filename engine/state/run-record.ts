@@ -1,4 +1,5 @@
 import type { JsonObject } from '../json.js';
+import type { PlannedStep } from '../plans/plan-file.js';
 
 export const RUN_FORMAT = 1;
 
@@ -27,4 +28,23 @@ export interface RunRecord {
   startedAt: string;
   host: string;
   user: string;
+  /** A run of `stepwise apply`: the reviewed plan it carries out. */
+  plan?: AppliedPlan;
+}
+
+/**
+ * The plan an apply run carries out, and of it what a resume needs without the plan file:
+ * each write's input and kept plan, so that the steps get their reviewed plan (`ctx.reviewed`)
+ * again and refuse other input.
+ */
+export interface AppliedPlan {
+  /** The plan file, absolute. */
+  path: string;
+  /** SHA-256 of the plan file's bytes. */
+  sha256: string;
+  /** user@host */
+  madeBy: string;
+  madeAt: string;
+  /** The steps of the plan that write. */
+  steps: PlannedStep[];
 }

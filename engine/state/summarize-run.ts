@@ -28,6 +28,8 @@ export interface RunListing {
 
 export interface RunSummary extends RunListing {
   steps: StepTimeline[];
+  /** A run of `stepwise apply`: the reviewed plan it carries out. */
+  plan?: { path: string; sha256: string; madeBy: string; madeAt: string };
 }
 
 /** A run as `show` presents it, from run.json and the journal. */
@@ -37,6 +39,7 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
   return {
     ...listRun({ location: run.location, record: run.record, lastEntry: entries.at(-1), locked: lockHeld }, replay.status),
     steps: timeline(entries, replay.status === 'succeeded'),
+    ...(run.record.plan ? { plan: { path: run.record.plan.path, sha256: run.record.plan.sha256, madeBy: run.record.plan.madeBy, madeAt: run.record.plan.madeAt } } : {}),
   };
 }
 

@@ -41,7 +41,7 @@ describe.concurrent('stepwise CLI commands', () => {
     const { code, stdout, stderr } = await runCli(['--help']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    for (const command of ['validate', 'run', 'plan', 'resume', 'runs', 'show', 'steps', 'docs', 'schema']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['validate', 'run', 'plan', 'apply', 'resume', 'runs', 'show', 'steps', 'docs', 'schema']) expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(stdout).toContain('Exit codes:');
     for (const exitCode of ['0', '1', '2', '3', '4', '129', '130', '131']) expect(stdout).toMatch(new RegExp(`^\\s+${exitCode}\\s+\\S`, 'm'));
   });
