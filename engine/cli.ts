@@ -7,7 +7,7 @@ import { addSettingOptions } from './cli/setting-options.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
-import type { RunCliOptions, StateCliOptions } from './cli/cli-options.js';
+import type { ApproveCliOptions, RunCliOptions, StateCliOptions } from './cli/cli-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './cli/output-format.js';
 
 const EXIT_CODES_HELP = `
@@ -16,7 +16,8 @@ Exit codes:
   1    a step failed
   2    invalid input or usage (runbook, parameters, arguments), or runs that cannot be
        reached: a run another process drives, a missing bucket or state folder, access denied
-  3    declined at an approval (or no terminal to ask and no --yes)
+  3    stopped at an approval: rejected, not decided within its timeout, or
+       waiting for others' approval with --no-wait (resume once approved)
   4    the run's record could not be written (a full disk): the run stopped there
        and can be resumed once there is room
   129  the terminal hung up (SIGHUP); the run can be resumed
@@ -61,7 +62,8 @@ function buildProgram(): Command {
   const settingOptions = (command: Command, sayWhich: boolean) => addSettingOptions(command, builtInSettingsBlocks(), { sayWhich });
 
   stateOptions(settingOptions(planOptions(program.command('run').description('run a runbook')), true))
-    .option('--yes', 'answer yes to approvals and confirmations')
+    .option('--yes', 'answer yes to confirmations, and to approvals the operator may give')
+    .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--dry-run', 'read steps run, write steps only say what they would change')
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
 
@@ -77,12 +79,21 @@ function buildProgram(): Command {
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--from <step>', 'run again from this step on (parent/child: a step of a sub-runbook)')
-    .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
+    .option('--yes', 'answer yes to approvals the operator may give, and to re-running a write step that was in flight')
+    .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--allow-changed', 'resume even though the runbook changed since the run started')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--runbook <file>', 'the runbook file, when it is not where the run started (a run started on another machine)');
   settingOptions(resume, false)
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
+
+  stateOptions(program.command('approve'))
+    .description('approve (or reject) a run that waits at an approval, from anywhere that reaches its state; the decision is recorded under your identity (AWS, else user@host)')
+    .argument('<run-id>', 'the run, as `stepwise runs` lists it')
+    .option('--step <id>', 'the approve step the run waits at; refused when it waits elsewhere')
+    .option('--reject', 'reject: the run stops (exit 3); needs --reason')
+    .option('--reason <text>', 'why, recorded with the decision')
+    .action(async (runId: string, options: ApproveCliOptions) => (await import('./cli/approve-command.js')).approveCommand(runId, options));
 
   stateOptions(program.command('runs').description('list past runs with their status').option('--json', 'as JSON'))
     .action(async (options: StateCliOptions & { json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));

@@ -15,6 +15,20 @@ export interface StepFamily {
   steps: StepCatalog;
   settings?: readonly SettingsBlock[];
   functions?: readonly ExpressionFunction[];
+  /** Who the person running stepwise is, as the family's system knows them: how approvals name approvers. */
+  identity?: IdentitySource;
+}
+
+/**
+ * Tells who runs this process (a cloud account's principal) when its credentials are there.
+ * Approvals use the first family's that answers, else `user@host`.
+ */
+export interface IdentitySource {
+  /**
+   * The identity, or undefined when there are no usable credentials. Must answer within a few
+   * seconds, and never throw: an approval must not hang or fail for want of a cloud account.
+   */
+  identify(): Promise<string | undefined>;
 }
 
 /**

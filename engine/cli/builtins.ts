@@ -1,5 +1,6 @@
 import { StepRegistry } from '../registry.js';
 import type { StateBackendCatalog } from '../state/state-backend.js';
+import { whoIsRunning } from '../approval/who-is-running.js';
 import type { SettingsBlock } from '../step-family.js';
 import { builtInFamilies } from '../../steps/catalog.js';
 import { builtInStateBackends } from '../../state/catalog.js';
@@ -19,4 +20,9 @@ export function builtInStateCatalog(): StateBackendCatalog {
 /** What `--help` offers before any runbook is read: the options of the built-in settings blocks. */
 export function builtInSettingsBlocks(): readonly SettingsBlock[] {
   return builtInFamilies.flatMap((family) => family.settings ?? []);
+}
+
+/** Who runs this process, as approvers are named: the AWS identity when there are credentials, else user@host. */
+export function builtInIdentity(): Promise<string> {
+  return whoIsRunning(builtInFamilies.flatMap((family) => (family.identity ? [family.identity] : [])));
 }

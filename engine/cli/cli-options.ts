@@ -13,5 +13,13 @@ export interface RunCliOptions extends StateCliOptions {
   yes?: boolean;
   json?: boolean;
   dryRun?: boolean;
+  /** At an approval others must give: stop at once (exit 3) rather than wait for them. */
+  wait?: boolean;
   format?: OutputFormat;
+}
+
+export interface ApproveCliOptions extends StateCliOptions {
+  step?: string;
+  reject?: boolean;
+  reason?: string;
 }

@@ -16,6 +16,7 @@ import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { settingOverrides } from './setting-options.js';
+import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
@@ -72,6 +73,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       resumeArguments: state.arguments,
       restore: plan.decide,
       itemsSeen: plan.itemsSeen,
+      approvals: approvalDesk(state, runId, options.wait === false),
     });
   } finally {
     await journal.close();

@@ -66,6 +66,7 @@ function endsTheRun(step: StepSpec, error: FailureInfo): boolean {
 function runStatusOf(code: string): RunStatus {
   if (code === 'interrupted') return 'interrupted';
   if (code === 'declined') return 'declined';
+  if (code === 'waiting') return 'waiting';
   return 'failed';
 }
 

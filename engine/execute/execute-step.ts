@@ -20,6 +20,7 @@ import { retryDelay, shouldRetry, UNTIL_NOT_MET } from './retry-policy.js';
 import { explainSkip } from './explain-skip.js';
 import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
+import { awaitApproval } from './await-approval.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
 type ItemOutcome =
@@ -130,8 +131,8 @@ async function executeItem(step: StepSpec, state: RunState, ref: ItemRef | undef
   const effect = effectOfStep(definition, input);
   const lines = new LiveLines(state.options.reporter.view(labelOf(step, item)), state.options.redactor, step.outputs);
   try {
-    if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, item, unknown, lines);
-    if (unknown) return await planItem(step, state, definition, effect, input, item, unknown, lines);
+    if (state.options.dryRun && effect !== 'read') return await planItem(step, state, definition, effect, input, ref, unknown, lines);
+    if (unknown) return await planItem(step, state, definition, effect, input, ref, unknown, lines);
     const outcome = await runItem(step, state, definition, effect, validateInput(definition, input as JsonObject), ref, lines, decision !== undefined);
     return outcome.kind === 'done' && decision !== undefined ? { ...outcome, readAgain: true } : outcome;
   } finally {
@@ -153,16 +154,18 @@ function withoutNulls(input: Resolved): Resolved {
 }
 
 
-async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, item: number | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
+async function planItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: Resolved, ref: ItemRef | undefined, unknown: Unknown | undefined, lines: LiveLines): Promise<ItemOutcome> {
+  const item = ref?.index;
   const shownInput = toJson(input);
   if (unknown) {
     await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'depends', input: shownInput, dependsOn: [...unknown.dependsOn], at: now() });
     return { kind: 'unknown', unknown, status: 'depends' };
   }
   const valid = validateInput(definition, input as JsonObject);
-  const ctx = contextFor(step, state, state.options.signal, item, lines);
+  const ctx = contextFor(step, state, state.options.signal, ref, lines);
   if (effect === 'interactive') {
-    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan: `would ask: ${interactiveText(valid)}`, at: now() });
+    const plan = definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would ask: ${interactiveText(valid)}`;
+    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan, at: now() });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'would-ask' };
   }
   if (await isInPlace(definition, ctx, valid)) {
@@ -181,7 +184,7 @@ function interactiveText(input: JsonObject): string {
 
 async function runItem(step: StepSpec, state: RunState, definition: StepDefinition, effect: Effect, input: JsonObject, ref: ItemRef | undefined, lines: LiveLines, readAgain: boolean): Promise<ItemOutcome> {
   const item = ref?.index;
-  if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, item, lines), input))) {
+  if (effect === 'write' && (await isInPlace(definition, contextFor(step, state, state.options.signal, ref, lines), input))) {
     const outputs = selectOutputs(step, null, state);
     lines.release();
     await state.emit({ type: 'step-succeeded', stepId: step.id, item, itemKey: ref?.key, outputs: toJson(outputs), durationMs: 0, via: 'check', at: now() });
@@ -218,7 +221,7 @@ async function attemptUntilDone(step: StepSpec, state: RunState, definition: Ste
     const started = Date.now();
     await state.emit({ type: 'step-started', stepId: step.id, title: step.name ?? step.id, item, itemKey: ref?.key, attempt, effect, rerunSafe: isRerunSafe(definition, effect), ...(definition.lastsForTheRun ? { lastsForTheRun: true as const } : {}), at: now() });
     try {
-      const result = await attemptOnce(step, state, definition, input, item, timeout, lines);
+      const result = await attemptOnce(step, state, definition, input, ref, timeout, lines);
       refuseUntilNotMet(step, result, attempt, state, lines);
       return { kind: 'ran', result, started };
     } catch (error) {
@@ -273,13 +276,13 @@ function resolveTimeout(step: StepSpec, state: RunState): string | undefined {
   return value;
 }
 
-async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, item: number | undefined, timeout: string | undefined, lines: LiveLines): Promise<JsonValue> {
+async function attemptOnce(step: StepSpec, state: RunState, definition: StepDefinition, input: JsonObject, ref: ItemRef | undefined, timeout: string | undefined, lines: LiveLines): Promise<JsonValue> {
   const attempt = new AbortController();
   const signal = AbortSignal.any([state.options.signal, attempt.signal]);
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout)!;
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => attempt.abort(timeoutFailure(timeoutMs, timeout!)), timeoutMs);
   try {
-    const ctx = contextFor(step, state, signal, item, lines);
+    const ctx = contextFor(step, state, signal, ref, lines);
     const work = definition.run(ctx, structuredClone(input));
     try {
       return await abortable(work, signal);
@@ -303,8 +306,9 @@ async function letStop(state: RunState, attemptSignal: AbortSignal, work: Promis
   else state.stopping.push(stopped);
 }
 
-function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: number | undefined, lines: LiveLines): StepContext {
+function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, ref: ItemRef | undefined, lines: LiveLines): StepContext {
   const { options } = state;
+  const item = ref?.index;
   return {
     runId: options.runId,
     stepId: step.id,
@@ -318,6 +322,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, item: 
     log: (message) => lines.log(message),
     note: (message) => lines.note(message),
     confirm: (message) => confirm(state, message, signal),
+    approve: (request) => awaitApproval(state, { stepId: step.id, ...(ref ? { item: ref.index, itemKey: ref.key } : {}) }, request, signal),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,
   };

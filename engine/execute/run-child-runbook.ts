@@ -43,6 +43,7 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
     restore: options.restore ? (stepId, item) => options.restore!(prefix + stepId, item) : undefined,
     itemsSeen: options.itemsSeen ? (stepId) => options.itemsSeen!(prefix + stepId) : undefined,
     unrestorable: state.unrestorable,
+    stepPrefix: (options.stepPrefix ?? '') + prefix,
   });
   const ranBefore = state.childSteps.get(parentStepId) ?? [];
   state.childSteps.set(parentStepId, [...ranBefore, ...result.steps.map((step) => ({ ...step, id: prefix + step.id }))]);

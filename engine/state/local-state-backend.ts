@@ -1,4 +1,6 @@
+import type { Decision } from '../approval/decision.js';
 import type { Journal } from './journal.js';
+import { readLocalDecisions, recordLocalDecision } from './local-decisions.js';
 import { RunStore, type StoredRun as LocalRun } from './run-store.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
 
@@ -48,6 +50,14 @@ export class LocalStateBackend implements StateBackend {
 
   async isLocked(runId: string): Promise<boolean> {
     return this.store.isLocked(runId);
+  }
+
+  async recordDecision(runId: string, decision: Decision): Promise<boolean> {
+    return recordLocalDecision(this.store.existingFolder(runId), decision);
+  }
+
+  async decisions(runId: string): Promise<Decision[]> {
+    return readLocalDecisions(this.store.existingFolder(runId), (message) => process.stderr.write(`stepwise: warning: ${message}\n`));
   }
 }
 

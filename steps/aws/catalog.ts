@@ -1,5 +1,5 @@
 import type { StepDefinition } from '../../engine/step-definition.js';
-import type { SettingsBlock, StepFamily } from '../../engine/step-family.js';
+import type { IdentitySource, SettingsBlock, StepFamily } from '../../engine/step-family.js';
 
 /**
  * The AWS step types by name. Each module is imported only when a runbook uses its type, and
@@ -43,4 +43,9 @@ const awsSettings: SettingsBlock = {
   ],
 };
 
-export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings] };
+/** Approvers are AWS principals: the SDK is loaded only when an approval asks who is there. */
+const awsIdentity: IdentitySource = {
+  identify: async () => (await import('./caller-identity.js')).callerIdentity(),
+};
+
+export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings], identity: awsIdentity };
