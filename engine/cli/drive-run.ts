@@ -96,7 +96,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
     const where = result.failure.stepId.startsWith('outputs.') ? `runbook output "${result.failure.stepId.slice('outputs.'.length)}"` : `step "${result.failure.stepId}"`;
     process.stderr.write(`stepwise: ${where} ${what}\n`);
   }
-  if (result.status !== 'succeeded') sayHowToResume(setup, result.status === 'waiting' ? 'to resume once approved' : 'to resume');
+  if (result.status !== 'succeeded' && result.failure?.code !== 'rejected') sayHowToResume(setup, result.status === 'waiting' ? 'to resume once approved' : 'to resume');
   process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
 }
 

@@ -40,8 +40,13 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   let seen = await look();
   if (seen.tally.state === 'open' && mayApproveOwnRun(operator, rules) && !seen.decided.has(operator) && (options.assumeYes || options.interactive)) {
     const yes = options.assumeYes || (await options.reporter.confirm(message, signal));
-    const reason = options.assumeYes ? { reason: '--yes' } : yes ? {} : { reason: 'declined at the terminal' };
-    await desk.record({ stepId, ...(at.itemKey === undefined ? {} : { itemKey: at.itemKey }), by: operator, decision: yes ? 'approve' : 'reject', ...reason, decidedAt: now() });
+    const decision: Decision = { stepId, ...(at.itemKey === undefined ? {} : { itemKey: at.itemKey }), by: operator, decision: yes ? 'approve' : 'reject', ...(options.assumeYes ? { reason: '--yes' } : {}), decidedAt: now() };
+    if (!yes) {
+      // the operator's own "no" is journaled, not kept in the state: a resume asks them again, as before approvals were shared
+      await state.emit(decidedEvent(at, { ...decision, reason: 'declined at the terminal' }));
+      throw new StepFailure(`the operator declined: ${message}`, { code: 'declined', retryable: false });
+    }
+    await desk.record(decision);
     seen = await look();
   }
   const settled = outcomeOf(seen.tally, message);
@@ -60,7 +65,8 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
     timeout: request.timeout,
     at: now(),
   });
-  const waitingFor = `approval by ${describeApprovers(rules.approvers)}`;
+  const self = mayApproveOwnRun(operator, rules) ? ` (${operator}, who runs it, may too: at a terminal, with --yes, or with that command)` : '';
+  const waitingFor = `approval by ${describeApprovers(rules.approvers)}${self}`;
   if (desk.noWait) {
     throw notDecided(`waiting for ${waitingFor} (--no-wait: the run stops here)`, command);
   }
@@ -86,7 +92,8 @@ function outcomeOf(result: Tally, message: string): ApprovalOutcome | undefined 
   if (result.state === 'approved') return { approvedBy: result.by };
   if (result.state === 'rejected') {
     const { by, reason } = result.decision;
-    throw new StepFailure(`rejected by ${by}${reason ? `: ${reason}` : ''} ("${message}")`, { code: 'declined', retryable: false });
+    // a rejection stands: a resume finds it again, so the run does not say how to resume
+    throw new StepFailure(`rejected by ${by}${reason ? `: ${reason}` : ''} ("${message}"); a rejection stands: start a new run to ask again`, { code: 'rejected', retryable: false });
   }
   return undefined;
 }
