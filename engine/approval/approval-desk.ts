@@ -11,6 +11,8 @@ export interface ApprovalDesk {
   decisions(): Promise<Decision[]>;
   /** False when this person already decided there. */
   record(decision: Decision): Promise<boolean>;
+  /** How many times the approval at this step (and item) was given before, as the journal says: 0 on a new run. */
+  round(stepId: string, itemKey: string | undefined): number;
   /** The exact command that approves the run at this step, for whoever may. */
   command(stepId: string): string;
   /** `--no-wait`: a run that must wait for others stops at once instead (exit 3). */

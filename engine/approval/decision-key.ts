@@ -6,8 +6,9 @@ import type { Decision } from './decision.js';
  * approval and person, so that creating it only if it is not there lets each decide only once.
  * A forEach item's key may be long: its hash names it.
  */
-export function decisionPath(decision: Pick<Decision, 'stepId' | 'itemKey' | 'by'>): string {
-  const approval = decision.itemKey === undefined ? decision.stepId : `${decision.stepId}@${createHash('sha256').update(decision.itemKey).digest('hex').slice(0, 16)}`;
+export function decisionPath(decision: Pick<Decision, 'stepId' | 'itemKey' | 'round' | 'by'>): string {
+  const item = decision.itemKey === undefined ? '' : `@${createHash('sha256').update(decision.itemKey).digest('hex').slice(0, 16)}`;
+  const approval = `${decision.stepId}${item}${decision.round ? `#${decision.round}` : ''}`;
   return `${DECISIONS_FOLDER}${encodeURIComponent(approval)}/${encodeURIComponent(decision.by)}.json`;
 }
 

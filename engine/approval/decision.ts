@@ -4,6 +4,12 @@ export interface Decision {
   stepId: string;
   /** For a forEach item: its value in canonical JSON, by which a resume knows it. */
   itemKey?: string;
+  /**
+   * How many times the approval was given before this decision (absent: none). An approval that
+   * a resume asks again, since it comes after the last change, is a new round: earlier decisions
+   * were spent on the earlier one.
+   */
+  round?: number;
   /** Who decided: an identity as `whoIsRunning` gives it. */
   by: string;
   decision: 'approve' | 'reject';
@@ -12,8 +18,8 @@ export interface Decision {
 }
 
 /** The decisions of one approval (a step, or one item of a forEach step), oldest first. */
-export function decisionsAt(decisions: readonly Decision[], stepId: string, itemKey: string | undefined): Decision[] {
-  return decisions.filter((decision) => decision.stepId === stepId && decision.itemKey === itemKey).sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
+export function decisionsAt(decisions: readonly Decision[], stepId: string, itemKey: string | undefined, round: number): Decision[] {
+  return decisions.filter((decision) => decision.stepId === stepId && decision.itemKey === itemKey && (decision.round ?? 0) === round).sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
 }
 
 /** Reads a stored decision back; undefined when the text is not one (a damaged or foreign file). */
@@ -33,6 +39,7 @@ export function parseDecision(text: string): Decision | undefined {
     (d.decision === 'approve' || d.decision === 'reject') &&
     typeof d.decidedAt === 'string' &&
     optionalString(d.itemKey) &&
+    (d.round === undefined || (typeof d.round === 'number' && Number.isSafeInteger(d.round) && d.round > 0)) &&
     optionalString(d.reason);
   return valid ? (d as unknown as Decision) : undefined;
 }

@@ -8,6 +8,7 @@ export interface PendingApproval extends ApprovalRules {
   stepId: string;
   item?: number;
   itemKey?: string;
+  round?: number;
   message: string;
   /** Who ran the run when it reached the approval; undefined in a journal that did not say. */
   operator: string | undefined;
@@ -34,6 +35,7 @@ export function pendingApproval(entries: readonly JournalEntry[]): PendingApprov
     stepId: waiting.stepId,
     ...(waiting.item === undefined ? {} : { item: waiting.item }),
     ...(waiting.itemKey === undefined ? {} : { itemKey: waiting.itemKey }),
+    ...(waiting.round ? { round: waiting.round } : {}),
     message: waiting.message,
     approvers: waiting.approvers.filter((approver): approver is string => typeof approver === 'string'),
     minApprovals: waiting.minApprovals,

@@ -23,12 +23,13 @@ export async function approveCommand(runId: string, options: ApproveCliOptions):
   const run = await backend.open(runId);
   const pending = waitingApproval(run, options.step);
   const [identity, decisions] = await Promise.all([builtInIdentity(), backend.decisions(runId)]);
-  const here = decisionsAt(decisions, pending.stepId, pending.itemKey);
+  const here = decisionsAt(decisions, pending.stepId, pending.itemKey, pending.round ?? 0);
   const where = `run ${runId} at step "${pending.stepId}"`;
   refuseUnlessMayDecide(identity, pending, here, where);
   const decision: Decision = {
     stepId: pending.stepId,
     ...(pending.itemKey === undefined ? {} : { itemKey: pending.itemKey }),
+    ...(pending.round ? { round: pending.round } : {}),
     by: identity,
     decision: reject ? 'reject' : 'approve',
     ...(options.reason === undefined ? {} : { reason: options.reason }),

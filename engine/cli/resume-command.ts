@@ -73,7 +73,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       resumeArguments: state.arguments,
       restore: plan.decide,
       itemsSeen: plan.itemsSeen,
-      approvals: approvalDesk(state, runId, options.wait === false),
+      approvals: approvalDesk(state, runId, options.wait === false, run.journal.entries),
     });
   } finally {
     await journal.close();

@@ -28,9 +28,11 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   const operator = await desk.operator();
   // the state knows a sub-runbook's step as the journal does, `parent/child`
   const stepId = (options.stepPrefix ?? '') + at.stepId;
+  const round = desk.round(stepId, at.itemKey);
+  const place = { stepId, ...(at.itemKey === undefined ? {} : { itemKey: at.itemKey }), ...(round ? { round } : {}) };
   const journaled = new Set<string>();
   const look = async (): Promise<{ tally: Tally; decided: Set<string> }> => {
-    const decisions = decisionsAt(await desk.decisions(), stepId, at.itemKey);
+    const decisions = decisionsAt(await desk.decisions(), stepId, at.itemKey, round);
     for (const decision of decisions.filter((d) => !journaled.has(d.by))) {
       journaled.add(decision.by);
       await state.emit(decidedEvent(at, decision));
@@ -40,7 +42,7 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   let seen = await look();
   if (seen.tally.state === 'open' && mayApproveOwnRun(operator, rules) && !seen.decided.has(operator) && (options.assumeYes || options.interactive)) {
     const yes = options.assumeYes || (await options.reporter.confirm(message, signal));
-    const decision: Decision = { stepId, ...(at.itemKey === undefined ? {} : { itemKey: at.itemKey }), by: operator, decision: yes ? 'approve' : 'reject', ...(options.assumeYes ? { reason: '--yes' } : {}), decidedAt: now() };
+    const decision: Decision = { ...place, by: operator, decision: yes ? 'approve' : 'reject', ...(options.assumeYes ? { reason: '--yes' } : {}), decidedAt: now() };
     if (!yes) {
       // the operator's own "no" is journaled, not kept in the state: a resume asks them again, as before approvals were shared
       await state.emit(decidedEvent(at, { ...decision, reason: 'declined at the terminal' }));
@@ -56,6 +58,7 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
     type: 'approval-waiting',
     stepId: at.stepId,
     ...(at.item === undefined ? {} : { item: at.item, itemKey: at.itemKey }),
+    ...(round ? { round } : {}),
     message,
     approvers: [...rules.approvers],
     minApprovals: rules.minApprovals,
@@ -108,6 +111,7 @@ function decidedEvent(at: ApprovalPoint, decision: Decision) {
     type: 'approval-decided' as const,
     stepId: at.stepId,
     ...(at.item === undefined ? {} : { item: at.item, itemKey: at.itemKey }),
+    ...(decision.round ? { round: decision.round } : {}),
     by: decision.by,
     decision: decision.decision,
     ...(decision.reason === undefined ? {} : { reason: decision.reason }),

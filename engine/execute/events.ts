@@ -31,11 +31,12 @@ export type RunEvent =
    * An approval its operator cannot give here: the run waits for others' decisions (or stops,
    * with `--no-wait`). `approvers` are who may decide (empty: anyone who reaches the run's state);
    * `command` is the exact `stepwise approve` line. `operator` is who runs the run, and
-   * `allowSelfApproval` whether their own decision counts; `itemKey` knows a forEach item by value.
+   * `allowSelfApproval` whether their own decision counts; `itemKey` knows a forEach item by value;
+   * `round` counts the times the approval was given before (a resume asks again after a change).
    */
-  | { type: 'approval-waiting'; stepId: string; item?: number; itemKey?: string; message: string; approvers: string[]; minApprovals: number; command: string; operator?: string; allowSelfApproval?: boolean; timeout?: string; at: string }
+  | { type: 'approval-waiting'; stepId: string; item?: number; itemKey?: string; round?: number; message: string; approvers: string[]; minApprovals: number; command: string; operator?: string; allowSelfApproval?: boolean; timeout?: string; at: string }
   /** One person's decision at an approval, whoever recorded it: `by` is their identity. */
-  | { type: 'approval-decided'; stepId: string; item?: number; itemKey?: string; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
+  | { type: 'approval-decided'; stepId: string; item?: number; itemKey?: string; round?: number; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
   | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string };
 
 /**

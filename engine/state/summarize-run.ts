@@ -84,10 +84,10 @@ function approvalDecisions(entries: readonly JournalEntry[], stored: readonly De
   for (const entry of entries) {
     if (entry.type !== 'approval-decided') continue;
     const { stepId, item, by, decision, reason, decidedAt } = entry;
-    add(JSON.stringify([stepId, entry.itemKey ?? null, by]), { stepId, ...(item === undefined ? {} : { item }), by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
+    add(JSON.stringify([stepId, entry.itemKey ?? null, entry.round ?? 0, by]), { stepId, ...(item === undefined ? {} : { item }), by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
   }
-  for (const { stepId, itemKey, by, decision, reason, decidedAt } of stored) {
-    add(JSON.stringify([stepId, itemKey ?? null, by]), { stepId, by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
+  for (const { stepId, itemKey, round, by, decision, reason, decidedAt } of stored) {
+    add(JSON.stringify([stepId, itemKey ?? null, round ?? 0, by]), { stepId, by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
   }
   return [...decisions.values()].sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
 }

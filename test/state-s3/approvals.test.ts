@@ -44,7 +44,9 @@ describeMoto('approvals with the state in S3', () => {
     s3 = testS3(moto.url);
     bucket = await newBucket(s3, 'approvals');
     const tag = randomBytes(3).toString('hex');
-    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => newPerson(moto.url, `${name}-${tag}`)));
+    alice = await newPerson(moto.url, `alice-${tag}`);
+    bob = await newPerson(moto.url, `bob-${tag}`);
+    carol = await newPerson(moto.url, `carol-${tag}`);
   });
 
   function setUp(approve: string) {
