@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './exit-codes.js';
-import { builtInSettingsBlocks } from './cli/builtins.js';
+import { builtInIdentityDescription, builtInSettingsBlocks } from './cli/builtins.js';
 import { describeFailure, handleFailure } from './cli/handle-failure.js';
 import { addSettingOptions } from './cli/setting-options.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
@@ -88,7 +88,7 @@ function buildProgram(): Command {
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
 
   stateOptions(program.command('approve'))
-    .description('approve (or reject) a run that waits at an approval, from anywhere that reaches its state; the decision is recorded under your identity (AWS, else user@host)')
+    .description(`approve (or reject) a run that waits at an approval, from anywhere that reaches its state; the decision is recorded under your identity: ${builtInIdentityDescription()}`)
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--step <id>', 'the approve step the run waits at; refused when it waits elsewhere')
     .option('--reject', 'reject: the run stops (exit 3); needs --reason')

@@ -24,6 +24,8 @@ export interface StepFamily {
  * Approvals use the first family's that answers, else `user@host`.
  */
 export interface IdentitySource {
+  /** What the identity is, for messages and help: `the ARN of the cloud principal whose credentials are in use`. */
+  describe: string;
   /**
    * The identity, or undefined when there are no usable credentials. Must answer within a few
    * seconds, and never throw: an approval must not hang or fail for want of a cloud account.

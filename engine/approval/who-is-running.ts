@@ -10,9 +10,5 @@ export async function whoIsRunning(sources: readonly IdentitySource[]): Promise<
     const identity = await source.identify();
     if (identity !== undefined) return identity;
   }
-  return localIdentity();
-}
-
-export function localIdentity(): string {
   return `${os.userInfo().username}@${os.hostname()}`;
 }

@@ -25,6 +25,6 @@ export function approvalDesk(state: OpenedState, runId: string, noWait: boolean,
   };
 }
 
-export function approveCommandLine(runId: string, stepId: string, stateArguments: readonly string[]): string {
+function approveCommandLine(runId: string, stepId: string, stateArguments: readonly string[]): string {
   return commandLine(['stepwise', 'approve', runId, '--step', stepId, ...stateArguments]);
 }

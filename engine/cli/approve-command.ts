@@ -5,7 +5,7 @@ import { UsageError } from '../exit-codes.js';
 import { replayJournal } from '../state/replay.js';
 import type { StoredRun } from '../state/state-backend.js';
 import type { ApproveCliOptions } from './cli-options.js';
-import { builtInIdentity, builtInStateCatalog } from './builtins.js';
+import { builtInIdentity, builtInIdentityDescription, builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 import { resumeCommandLine } from './resume-command-line.js';
 
@@ -58,7 +58,7 @@ function refuseUnlessMayDecide(identity: string, pending: PendingApproval, decid
   if (earlier) throw new UsageError(`${identity} already decided at ${where} (${earlier.decision === 'approve' ? 'approved' : 'rejected'} at ${earlier.decidedAt}): each approver decides once`);
   if (!isApprover(identity, pending.approvers)) {
     throw new UsageError(`${identity} is not an approver of ${where}: it may be approved by ${describeApprovers(pending.approvers)}`, [
-      'the identity is the AWS principal of the credentials in use (AWS_PROFILE, ...), else user@host',
+      `the identity is ${builtInIdentityDescription()}`,
     ]);
   }
   if (!pending.allowSelfApproval && identity === pending.operator) {

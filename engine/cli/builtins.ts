@@ -1,7 +1,7 @@
 import { StepRegistry } from '../registry.js';
 import type { StateBackendCatalog } from '../state/state-backend.js';
 import { whoIsRunning } from '../approval/who-is-running.js';
-import type { SettingsBlock } from '../step-family.js';
+import type { IdentitySource, SettingsBlock } from '../step-family.js';
 import { builtInFamilies } from '../../steps/catalog.js';
 import { builtInStateBackends } from '../../state/catalog.js';
 
@@ -24,5 +24,14 @@ export function builtInSettingsBlocks(): readonly SettingsBlock[] {
 
 /** Who runs this process, as approvers are named: the AWS identity when there are credentials, else user@host. */
 export function builtInIdentity(): Promise<string> {
-  return whoIsRunning(builtInFamilies.flatMap((family) => (family.identity ? [family.identity] : [])));
+  return whoIsRunning(identitySources());
+}
+
+/** What `builtInIdentity` gives, for help and messages. */
+export function builtInIdentityDescription(): string {
+  return [...identitySources().map((source) => source.describe), 'user@host'].join(', else ');
+}
+
+function identitySources(): IdentitySource[] {
+  return builtInFamilies.flatMap((family) => (family.identity ? [family.identity] : []));
 }

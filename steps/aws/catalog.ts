@@ -45,6 +45,7 @@ const awsSettings: SettingsBlock = {
 
 /** Approvers are AWS principals: the SDK is loaded only when an approval asks who is there. */
 const awsIdentity: IdentitySource = {
+  describe: 'the ARN of the AWS principal whose credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, an instance role)',
   identify: async () => (await import('./caller-identity.js')).callerIdentity(),
 };
 
