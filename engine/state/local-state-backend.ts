@@ -9,6 +9,8 @@ export class LocalStateBackend implements StateBackend {
   private readonly store: RunStore;
   /** The folder's own view of each run it handed out, which appending to its journal needs. */
   private readonly opened = new WeakMap<StoredRun, LocalRun>();
+  /** A waiting run reads the decisions every second: each damaged file is told once. */
+  private readonly warned = new Set<string>();
 
   constructor(stateDir: string) {
     this.store = new RunStore(stateDir);
@@ -57,7 +59,11 @@ export class LocalStateBackend implements StateBackend {
   }
 
   async decisions(runId: string): Promise<Decision[]> {
-    return readLocalDecisions(this.store.existingFolder(runId), (message) => process.stderr.write(`stepwise: warning: ${message}\n`));
+    return readLocalDecisions(this.store.existingFolder(runId), (message) => {
+      if (this.warned.has(message)) return;
+      this.warned.add(message);
+      process.stderr.write(`stepwise: warning: ${message}\n`);
+    });
   }
 }
 

@@ -40,6 +40,8 @@ class S3StateBackend implements StateBackend {
   private claimed: Promise<boolean> | undefined;
   /** The locks this process holds, by run: only their holder appends to a journal. */
   private readonly locks = new Map<string, S3RunLock>();
+  /** A waiting run reads the decisions every second: each damaged object is told once. */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly objects: S3Objects) {
     this.location = objects.address();
@@ -122,9 +124,15 @@ class S3StateBackend implements StateBackend {
       if (object === undefined) continue;
       const decision = parseDecision(object.body);
       if (decision) decisions.push(decision);
-      else process.stderr.write(`stepwise: warning: ${this.objects.address(keys[index]!)} is not a decision stepwise wrote: ignored\n`);
+      else this.warnOnce(`${this.objects.address(keys[index]!)} is not a decision stepwise wrote: ignored`);
     }
     return decisions.sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    process.stderr.write(`stepwise: warning: ${message}\n`);
   }
 
   private async takeLock(runId: string, say: Say): Promise<HeldLock> {
