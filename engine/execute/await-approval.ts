@@ -73,7 +73,9 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   if (desk.noWait) {
     throw notDecided(`waiting for ${waitingFor} (--no-wait: the run stops here)`, command);
   }
-  const deadline = Date.now() + parseDuration(request.timeout)!;
+  const timeoutMs = parseDuration(request.timeout);
+  if (timeoutMs === undefined) throw new StepFailure(`approval timeout ${JSON.stringify(request.timeout)} is not a duration such as 30m or 24h`, { code: 'invalid-input', retryable: false });
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     await delay(Math.max(0, Math.min(desk.pollMs, deadline - Date.now())), signal);
     const outcome = outcomeOf((await look()).tally, message);
