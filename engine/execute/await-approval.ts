@@ -1,9 +1,11 @@
+import type { ApprovalDesk } from '../approval/approval-desk.js';
 import { describeApprovers, mayApproveOwnRun, tally, type ApprovalRules, type Tally } from '../approval/approvers.js';
 import { decisionsAt, type Decision } from '../approval/decision.js';
 import { parseDuration } from '../duration.js';
 import type { ApprovalOutcome, ApprovalRequest } from '../step-definition.js';
 import { StepFailure } from '../step-failure.js';
 import { delay } from './abortable.js';
+import type { RunEvent } from './events.js';
 import { now, type RunState } from './run-state.js';
 
 /** An approval's place in the run: its step (as its own runbook names it), and a forEach item. */
@@ -20,67 +22,116 @@ export interface ApprovalPoint {
  * approvers approve, one rejects, or the timeout passes.
  */
 export async function awaitApproval(state: RunState, at: ApprovalPoint, request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
-  const { options } = state;
-  const message = options.redactor.text(request.message);
-  const desk = options.approvals;
-  if (!desk) return askOnly(state, message, signal);
-  const rules: ApprovalRules = { approvers: request.approvers, minApprovals: request.minApprovals, allowSelfApproval: request.allowSelfApproval };
-  const operator = await desk.operator();
-  // the state knows a sub-runbook's step as the journal does, `parent/child`
-  const stepId = (options.stepPrefix ?? '') + at.stepId;
-  const round = desk.round(stepId, at.itemKey);
-  const place = { stepId, ...(at.itemKey === undefined ? {} : { itemKey: at.itemKey }), ...(round ? { round } : {}) };
-  const journaled = new Set<string>();
-  const look = async (): Promise<{ tally: Tally; decided: Set<string> }> => {
-    const decisions = decisionsAt(await desk.decisions(), stepId, at.itemKey, round);
-    for (const decision of decisions.filter((d) => !journaled.has(d.by))) {
-      journaled.add(decision.by);
-      await state.emit(decidedEvent(at, decision));
-    }
-    return { tally: tally(decisions, rules, operator), decided: new Set(decisions.map((d) => d.by)) };
-  };
-  let seen = await look();
-  if (seen.tally.state === 'open' && mayApproveOwnRun(operator, rules) && !seen.decided.has(operator) && (options.assumeYes || options.interactive)) {
-    const yes = options.assumeYes || (await options.reporter.confirm(message, signal));
-    const decision: Decision = { ...place, by: operator, decision: yes ? 'approve' : 'reject', ...(options.assumeYes ? { reason: '--yes' } : {}), decidedAt: now() };
-    if (!yes) {
-      // the operator's own "no" is journaled, not kept in the state: a resume asks them again, as before approvals were shared
-      await state.emit(decidedEvent(at, { ...decision, reason: 'declined at the terminal' }));
-      throw new StepFailure(`the operator declined: ${message}`, { code: 'declined', retryable: false });
-    }
-    await desk.record(decision);
-    seen = await look();
-  }
-  const settled = outcomeOf(seen.tally, message);
-  if (settled) return settled;
-  const command = desk.command(stepId);
-  await state.emit({
-    type: 'approval-waiting',
-    stepId: at.stepId,
-    ...(at.item === undefined ? {} : { item: at.item, itemKey: at.itemKey }),
-    ...(round ? { round } : {}),
-    message,
-    approvers: [...rules.approvers],
-    minApprovals: rules.minApprovals,
-    command,
-    operator,
-    allowSelfApproval: rules.allowSelfApproval,
-    timeout: request.timeout,
-    at: now(),
-  });
-  const self = mayApproveOwnRun(operator, rules) ? ` (${operator}, who runs it, may too: at a terminal, with --yes, or with that command)` : '';
-  const waitingFor = `approval by ${describeApprovers(rules.approvers)}${self}`;
-  if (desk.noWait) {
-    throw notDecided(`waiting for ${waitingFor} (--no-wait: the run stops here)`, command);
-  }
+  const message = state.options.redactor.text(request.message);
   const timeoutMs = parseDuration(request.timeout);
   if (timeoutMs === undefined) throw new StepFailure(`approval timeout ${JSON.stringify(request.timeout)} is not a duration such as 30m or 24h`, { code: 'invalid-input', retryable: false });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await delay(Math.max(0, Math.min(desk.pollMs, deadline - Date.now())), signal);
-    const outcome = outcomeOf((await look()).tally, message);
-    if (outcome) return outcome;
-    if (Date.now() >= deadline) throw notDecided(`no decision within ${request.timeout}: ${waitingFor}`, command);
+  const desk = state.options.approvals;
+  if (!desk) return askOnly(state, message, signal);
+  const approval = new Approval(state, desk, at, request, message, await desk.operator());
+  const asked = (await approval.settled()) ?? (await approval.askOperator(signal));
+  return asked ?? approval.waitForOthers(timeoutMs, signal);
+}
+
+/** One approval of a real run, as its state and journal know it. */
+class Approval {
+  private readonly rules: ApprovalRules;
+  /** As the state and the journal know it: a sub-runbook's step is `parent/child`. */
+  private readonly stepId: string;
+  /** An approval a resume asks again after the last change is a new round. */
+  private readonly round: number;
+  /** The deciders whose decision this process journaled already. */
+  private readonly journaled = new Set<string>();
+
+  constructor(
+    private readonly state: RunState,
+    private readonly desk: ApprovalDesk,
+    private readonly at: ApprovalPoint,
+    private readonly request: ApprovalRequest,
+    private readonly message: string,
+    private readonly operator: string,
+  ) {
+    this.rules = { approvers: request.approvers, minApprovals: request.minApprovals, allowSelfApproval: request.allowSelfApproval };
+    this.stepId = (state.options.stepPrefix ?? '') + at.stepId;
+    this.round = desk.round(this.stepId, at.itemKey);
+  }
+
+  /** The outcome if the recorded decisions already settle it; each new one is journaled. */
+  async settled(): Promise<ApprovalOutcome | undefined> {
+    return outcomeOf(await this.look(), this.message);
+  }
+
+  /** An operator at a terminal who may approve is asked (`--yes` answers for them); their yes is recorded. */
+  async askOperator(signal: AbortSignal): Promise<ApprovalOutcome | undefined> {
+    const { options } = this.state;
+    const decided = (await this.decisions()).some((d) => d.by === this.operator);
+    if (decided || !mayApproveOwnRun(this.operator, this.rules) || !(options.assumeYes || options.interactive)) return undefined;
+    const yes = options.assumeYes || (await options.reporter.confirm(this.message, signal));
+    const decision = this.decision(yes ? 'approve' : 'reject', options.assumeYes ? '--yes' : undefined);
+    if (!yes) {
+      // the operator's own "no" is journaled, not kept in the state: a resume asks them again
+      await this.state.emit(this.decidedEvent({ ...decision, reason: 'declined at the terminal' }));
+      throw new StepFailure(`the operator declined: ${this.message}`, { code: 'declined', retryable: false });
+    }
+    await this.desk.record(decision);
+    return this.settled();
+  }
+
+  /** Records that the run waits, then watches the state (or stops at once with `--no-wait`). */
+  async waitForOthers(timeoutMs: number, signal: AbortSignal): Promise<ApprovalOutcome> {
+    const command = this.desk.command(this.stepId);
+    await this.state.emit(this.waitingEvent(command));
+    const self = mayApproveOwnRun(this.operator, this.rules) ? ` (${this.operator}, who runs it, may too: at a terminal, with --yes, or with that command)` : '';
+    const waitingFor = `approval by ${describeApprovers(this.rules.approvers)}${self}`;
+    if (this.desk.noWait) throw notDecided(`waiting for ${waitingFor} (--no-wait: the run stops here)`, command);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await delay(Math.max(0, Math.min(this.desk.pollMs, deadline - Date.now())), signal);
+      const outcome = await this.settled();
+      if (outcome) return outcome;
+      if (Date.now() >= deadline) throw notDecided(`no decision within ${this.request.timeout}: ${waitingFor}`, command);
+    }
+  }
+
+  private async decisions(): Promise<Decision[]> {
+    return decisionsAt(await this.desk.decisions(), this.stepId, this.at.itemKey, this.round);
+  }
+
+  private async look(): Promise<Tally> {
+    const decisions = await this.decisions();
+    for (const decision of decisions.filter((d) => !this.journaled.has(d.by))) {
+      this.journaled.add(decision.by);
+      await this.state.emit(this.decidedEvent(decision));
+    }
+    return tally(decisions, this.rules, this.operator);
+  }
+
+  private decision(decision: Decision['decision'], reason: string | undefined): Decision {
+    const { itemKey } = this.at;
+    return {
+      stepId: this.stepId,
+      ...(itemKey === undefined ? {} : { itemKey }),
+      ...(this.round ? { round: this.round } : {}),
+      by: this.operator,
+      decision,
+      ...(reason === undefined ? {} : { reason }),
+      decidedAt: now(),
+    };
+  }
+
+  /** Events name the step as its own runbook does: a sub-runbook's reporter adds the prefix. */
+  private itemAndRound() {
+    const { item, itemKey } = this.at;
+    return { ...(item === undefined ? {} : { item, itemKey }), ...(this.round ? { round: this.round } : {}) };
+  }
+
+  private waitingEvent(command: string): RunEvent {
+    const { approvers, minApprovals, allowSelfApproval } = this.rules;
+    return { type: 'approval-waiting', stepId: this.at.stepId, ...this.itemAndRound(), message: this.message, approvers: [...approvers], minApprovals, command, operator: this.operator, allowSelfApproval, timeout: this.request.timeout, at: now() };
+  }
+
+  private decidedEvent(decision: Decision): RunEvent {
+    const { by, reason, decidedAt } = decision;
+    return { type: 'approval-decided', stepId: this.at.stepId, ...this.itemAndRound(), by, decision: decision.decision, ...(reason === undefined ? {} : { reason }), decidedAt, at: now() };
   }
 }
 
@@ -106,18 +157,4 @@ function outcomeOf(result: Tally, message: string): ApprovalOutcome | undefined 
 /** The run stops resumable: a resume counts the decisions made meanwhile. */
 function notDecided(why: string, command: string): StepFailure {
   return new StepFailure(`${why}; to approve: ${command}`, { code: 'waiting', retryable: false });
-}
-
-function decidedEvent(at: ApprovalPoint, decision: Decision) {
-  return {
-    type: 'approval-decided' as const,
-    stepId: at.stepId,
-    ...(at.item === undefined ? {} : { item: at.item, itemKey: at.itemKey }),
-    ...(decision.round ? { round: decision.round } : {}),
-    by: decision.by,
-    decision: decision.decision,
-    ...(decision.reason === undefined ? {} : { reason: decision.reason }),
-    decidedAt: decision.decidedAt,
-    at: now(),
-  };
 }
