@@ -20,7 +20,7 @@ const DEFAULT_TIMEOUT = '24h';
 export default defineStep<ApproveInput>({
   type: 'approve',
   description:
-    'Wait for an approval before the run goes on: the operator\'s at the terminal when they may give it, else the `approvers`\' with `stepwise approve RUN_ID` from wherever the run\'s state is reachable. Every decision (who, when, the reason) is recorded. A rejection stops the run (exit code 3); so does the `timeout`, and `run --no-wait`, and then the run can be resumed once approved. Result: `{ approved, approvedBy }`.',
+    'Wait for an approval before the run goes on: the operator\'s at the terminal when they may give it, else the `approvers`\' with `stepwise approve RUN_ID` from wherever the run\'s state is reachable. Every decision (who, when, the reason) is recorded. A rejection stops the run (exit code 3). So do the `timeout` and `run --no-wait`, but then the run resumes once approved. Result: `{ approved, approvedBy }`.',
   effect: 'interactive',
   input: {
     type: 'object',

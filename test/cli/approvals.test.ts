@@ -114,6 +114,8 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const ws = workspace();
     gate(ws, '{ message: "Go on?", approvers: ["someone-else"] }');
     const env = operatorAtTerminal(ws);
+    const plan = await runCli(['plan', 'gate.yaml'], { cwd: ws.dir, env: noAws(ws) });
+    expect(plan.stdout, 'a dry-run says whom it would wait for').toContain('would wait for 1 approval by someone-else (not the operator), at most 24h: Go on?');
     const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env });
     await terminal.waitFor(/waiting for 1 approval by someone-else/, 'the waiting line');
     await terminal.waitFor(/to approve: stepwise approve \S+ --step gate --state-dir state/, 'the approve command');
