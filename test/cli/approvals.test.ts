@@ -96,6 +96,26 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
   });
 
+  it('goes on through approvals one resume at a time: one given before the run stopped waiting at the next is not asked again', async () => {
+    const ws = workspace();
+    ws.write('child.yaml', 'apiVersion: stepwise/v1\nname: child\nversion: 1.0.0\nsteps:\n  - id: inner\n    type: approve\n    with: { message: "Inner?" }\n');
+    ws.write(
+      'two.yaml',
+      'apiVersion: stepwise/v1\nname: two\nversion: 1.0.0\nsteps:\n  - id: first\n    type: approve\n    with: { message: "First?" }\n  - id: child\n    type: runbook\n    with: { path: child.yaml }\n',
+    );
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'two.yaml', '--no-wait']);
+    expect(stopped.code, stopped.printed).toBe(3);
+    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    expect((await cli(['approve', runId!, '--step', 'first'])).code).toBe(0);
+    const atChild = await cli(['resume', runId!, '--no-wait']);
+    expect(atChild.code, atChild.printed).toBe(3);
+    expect(atChild.printed).toContain(`to approve: stepwise approve ${runId} --step child/inner --state-dir state`);
+    expect((await cli(['approve', runId!, '--step', 'child/inner'])).code).toBe(0);
+    const done = await cli(['resume', runId!, '--no-wait']);
+    expect(done.code, done.printed).toBe(0);
+  });
+
   it('asks an operator at a terminal who may approve, and records the answer', async () => {
     const ws = workspace();
     gate(ws, '{ message: "Go on?" }');
