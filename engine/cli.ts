@@ -88,6 +88,7 @@ function buildProgram(): Command {
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
 
   stateOptions(program.command('approve'))
+    .summary('approve (or reject) a run that waits at an approval, from anywhere that reaches its state')
     .description(`approve (or reject) a run that waits at an approval, from anywhere that reaches its state; the decision is recorded under your identity: ${builtInIdentityDescription()}`)
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--step <id>', 'the approve step the run waits at; refused when it waits elsewhere')
@@ -95,10 +96,10 @@ function buildProgram(): Command {
     .option('--reason <text>', 'why, recorded with the decision')
     .action(async (runId: string, options: ApproveCliOptions) => (await import('./cli/approve-command.js')).approveCommand(runId, options));
 
-  stateOptions(program.command('runs').description('list past runs with their status').option('--json', 'as JSON'))
+  stateOptions(program.command('runs').description('list past runs, and runs waiting at an approval, with their status').option('--json', 'as JSON'))
     .action(async (options: StateCliOptions & { json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
 
-  stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error').argument('<run-id>', 'the run').option('--json', 'as JSON'))
+  stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error, and every decision at its approvals').argument('<run-id>', 'the run').option('--json', 'as JSON'))
     .addOption(formatOption('with markdown, the run as a page for a change ticket'))
     .action(async (runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }) => (await import('./cli/show-command.js')).showCommand(runId, options));
 
