@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, outputMatching, runCli, startCli, workspace, type Workspace } from '../support/cli.js';
 import { startOnTerminal } from '../support/terminal-session.js';
+import { untilListedWaiting } from '../support/waiting-run.js';
 
 const ME = `${os.userInfo().username}@${os.hostname()}`;
 
@@ -54,6 +55,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     gate(ws, '{ message: "Go on?" }');
     const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate --state-dir state\n/);
+    await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(run.stdout()).toContain('waiting for 1 approval by anyone who can reach the run\'s state, at most 24h: Go on?');
 
     const listed = await runCli(['runs', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
@@ -82,6 +84,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
 
     const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate/);
+    await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     const other = await runCli(['approve', runId!, '--step', 'deploy', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(other.code, other.printed).toBe(2);
     expect(other.stderr).toContain(`run ${runId} waits at step "gate", not "deploy"`);

@@ -8,6 +8,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, outputMatching, runCli, startCli, workspace, type StartedCli } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { newPerson, type Person } from '../support/moto-people.js';
+import { untilListedWaiting } from '../support/waiting-run.js';
 import { newBucket, testS3 } from './support/s3.js';
 
 const moto = useMoto();
@@ -27,10 +28,12 @@ steps:
 `;
 }
 
-/** The `stepwise approve ...` line the waiting run printed, as arguments for the CLI. */
-async function approveCommandOf(run: StartedCli): Promise<string[]> {
+/** The `stepwise approve ...` line the waiting run printed, as arguments for the CLI, once the state says it waits. */
+async function approveCommandOf(run: StartedCli, state: string, cwd: string): Promise<string[]> {
   const [, line] = await outputMatching(run, /to approve: stepwise (approve [^\n]+)\n/);
-  return line!.split(' ');
+  const command = line!.split(' ');
+  await untilListedWaiting(command[1]!, ['--state', state], { cwd });
+  return command;
 }
 
 describeMoto('approvals with the state in S3', () => {
@@ -58,7 +61,7 @@ describeMoto('approvals with the state in S3', () => {
   it('waits at an approval, listed as waiting, until an approver approves from another process; show names who', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const { ws, state } = setUp(`{ message: "Update the production stack?", approvers: ["${alice.arn}", "arn:aws:iam::*:user/${bob.arn.split('/').at(-1)}"] }`);
     const run = startCli(['run', 'sign-off.yaml', '--state', state], { cwd: ws.dir, env: carol.env });
-    const command = await approveCommandOf(run);
+    const command = await approveCommandOf(run, state, ws.dir);
     expect(run.stdout()).toContain(`waiting for 1 approval by ${alice.arn}, arn:aws:iam::*:user/`);
     const runId = command[1]!;
     expect(command).toEqual(['approve', runId, '--step', 'change', '--state', state]);
@@ -91,7 +94,7 @@ describeMoto('approvals with the state in S3', () => {
   it('stops at a rejection with exit 3, the reason recorded and shown', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const { ws, state } = setUp(`{ message: "Delete the old stack?", approvers: ["${alice.arn}", "${bob.arn}"] }`);
     const run = startCli(['run', 'sign-off.yaml', '--state', state], { cwd: ws.dir, env: carol.env });
-    const command = await approveCommandOf(run);
+    const command = await approveCommandOf(run, state, ws.dir);
     const noReason = await runCli([...command, '--reject'], { cwd: ws.dir, env: bob.env });
     expect(noReason.code, noReason.printed).toBe(2);
     expect(noReason.stderr).toContain('--reject needs --reason');
@@ -114,7 +117,7 @@ describeMoto('approvals with the state in S3', () => {
   it('refuses the operator\'s own approval when approvers are given, and counts two others for minApprovals 2', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const { ws, state } = setUp(`{ message: "Go?", approvers: ["${alice.arn}", "${bob.arn}", "${carol.arn}"], minApprovals: 2 }`);
     const run = startCli(['run', 'sign-off.yaml', '--state', state], { cwd: ws.dir, env: alice.env });
-    const command = await approveCommandOf(run);
+    const command = await approveCommandOf(run, state, ws.dir);
     expect(run.stdout()).toContain(`(not ${alice.arn}, who runs it)`);
 
     const self = await runCli(command, { cwd: ws.dir, env: alice.env });
