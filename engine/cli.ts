@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UsageError } from './exit-codes.js';
-import { builtInSettingsBlocks } from './cli/builtins.js';
+import { builtInIdentityDescription, builtInSettingsBlocks } from './cli/builtins.js';
 import { describeFailure, handleFailure } from './cli/handle-failure.js';
 import { addSettingOptions } from './cli/setting-options.js';
 import { outliveTerminal } from './cli/outlive-terminal.js';
 import { tolerateClosedOutput } from './cli/tolerate-closed-output.js';
 import { ENGINE_VERSION } from './version.js';
-import type { RunCliOptions, StateCliOptions } from './cli/cli-options.js';
+import type { ApproveCliOptions, RunCliOptions, StateCliOptions } from './cli/cli-options.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './cli/output-format.js';
 
 const EXIT_CODES_HELP = `
@@ -17,7 +17,8 @@ Exit codes:
   2    invalid input or usage (runbook, parameters, arguments, a plan file), a stale plan
        (apply: what it was made from or against changed), or runs that cannot be reached:
        a run another process drives, a missing bucket or state folder, access denied
-  3    declined at an approval (or no terminal to ask and no --yes)
+  3    stopped at an approval: rejected, not decided within its timeout, or
+       waiting for others' approval with --no-wait (resume once approved)
   4    the run's record could not be written (a full disk): the run stopped there
        and can be resumed once there is room
   129  the terminal hung up (SIGHUP); the run can be resumed
@@ -62,7 +63,8 @@ function buildProgram(): Command {
   const settingOptions = (command: Command, sayWhich: boolean) => addSettingOptions(command, builtInSettingsBlocks(), { sayWhich });
 
   stateOptions(settingOptions(planOptions(program.command('run').description('run a runbook')), true))
-    .option('--yes', 'answer yes to approvals and confirmations')
+    .option('--yes', 'answer yes to confirmations, and to approvals the operator may give')
+    .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--dry-run', 'read steps run, write steps only say what they would change')
     .action(async (file: string, options: RunCliOptions) => (await import('./cli/run-command.js')).runCommand(file, options));
 
@@ -79,24 +81,35 @@ function buildProgram(): Command {
     .description('carry out a plan file that `plan --out` wrote, exactly as reviewed: refused as stale (exit 2, nothing written) when anything it was made from or against changed')
     .argument('<plan>', 'the plan file')
     .option('--yes', 'answer yes to approvals and confirmations')
+    .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
-    .action(async (plan: string, options: StateCliOptions & { yes?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
+    .action(async (plan: string, options: StateCliOptions & { yes?: boolean; wait?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
 
   const resume = stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
     .option('--from <step>', 'run again from this step on (parent/child: a step of a sub-runbook)')
-    .option('--yes', 'answer yes to approvals, and to re-running a write step that was in flight')
+    .option('--yes', 'answer yes to approvals the operator may give, and to re-running a write step that was in flight')
+    .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--allow-changed', 'resume even though the runbook changed since the run started')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--runbook <file>', 'the runbook file, when it is not where the run started (a run started on another machine)');
   settingOptions(resume, false)
     .action(async (runId: string, options: ResumeOptions) => (await import('./cli/resume-command.js')).resumeCommand(runId, options));
 
-  stateOptions(program.command('runs').description('list past runs with their status').option('--json', 'as JSON'))
+  stateOptions(program.command('approve'))
+    .summary('approve (or reject) a run that waits at an approval, from anywhere that reaches its state')
+    .description(`approve (or reject) a run that waits at an approval, from anywhere that reaches its state; the decision is recorded under your identity: ${builtInIdentityDescription()}`)
+    .argument('<run-id>', 'the run, as `stepwise runs` lists it')
+    .option('--step <id>', 'the approve step the run waits at; refused when it waits elsewhere')
+    .option('--reject', 'reject: the run stops (exit 3); needs --reason')
+    .option('--reason <text>', 'why, recorded with the decision')
+    .action(async (runId: string, options: ApproveCliOptions) => (await import('./cli/approve-command.js')).approveCommand(runId, options));
+
+  stateOptions(program.command('runs').description('list past runs, and runs waiting at an approval, with their status').option('--json', 'as JSON'))
     .action(async (options: StateCliOptions & { json?: boolean }) => (await import('./cli/runs-command.js')).runsCommand(options));
 
-  stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error').argument('<run-id>', 'the run').option('--json', 'as JSON'))
+  stateOptions(program.command('show').description('a run\'s timeline: each step\'s status, duration, outputs and error, and every decision at its approvals').argument('<run-id>', 'the run').option('--json', 'as JSON'))
     .addOption(formatOption('with markdown, the run as a page for a change ticket'))
     .action(async (runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }) => (await import('./cli/show-command.js')).showCommand(runId, options));
 

@@ -86,6 +86,14 @@ export interface StepContext {
   note(message: string): void;
   /** Asks the operator a yes/no question; refuses when nobody can answer. */
   confirm(message: string): Promise<boolean>;
+  /**
+   * Gets an approval, recorded in the run's state: asks the operator at the terminal when they
+   * may give it (`--yes` answers for them), else records that the run waits, says who may
+   * approve and how, and watches the state for their decisions (`stepwise approve`). Resolves
+   * once enough approvers approved; throws a StepFailure when one rejects (code `declined`), or
+   * when it is not decided (`--no-wait`, or `timeout` passed: code `waiting`, resumable).
+   */
+  approve(request: ApprovalRequest): Promise<ApprovalOutcome>;
   /** Runs when the run ends, whatever its outcome (for processes a step leaves running). */
   onRunEnd(cleanup: () => Promise<void> | void): void;
   /**
@@ -93,6 +101,24 @@ export interface StepContext {
    * its steps are journaled, dry-run and resumed like this runbook's own. Returns its outputs.
    */
   runbook(file: string, params: JsonObject): Promise<JsonValue>;
+}
+
+/** What an approval asks for: who may decide, how many must approve, and how long the run waits. */
+export interface ApprovalRequest {
+  /** The question, saying what happens next and what it risks. */
+  message: string;
+  /** Identities, `*` patterns of them, or user names; empty: anyone who can reach the run's state. */
+  approvers: string[];
+  minApprovals: number;
+  /** Whether the operator who runs the runbook may count as one of them. */
+  allowSelfApproval: boolean;
+  /** How long to wait for decisions, a duration such as `24h`. */
+  timeout: string;
+}
+
+export interface ApprovalOutcome {
+  /** Whose approvals let the run go on, in the order they came. */
+  approvedBy: string[];
 }
 
 /** Where a `${{ }}` expression stands in a string: from `${{` to just after `}}`. */

@@ -20,6 +20,22 @@ export interface StepFamily {
   settings?: readonly SettingsBlock[];
   functions?: readonly ExpressionFunction[];
   notifyChannels?: readonly NotifyChannel[];
+  /** Who the person running stepwise is, as the family's system knows them: how approvals name approvers. */
+  identity?: IdentitySource;
+}
+
+/**
+ * Tells who runs this process (a cloud account's principal) when its credentials are there.
+ * Approvals use the first family's that answers, else `user@host`.
+ */
+export interface IdentitySource {
+  /** What the identity is, for messages and help: `the ARN of the cloud principal whose credentials are in use`. */
+  describe: string;
+  /**
+   * The identity, or undefined when there are no usable credentials. Must answer within a few
+   * seconds, and never throw: an approval must not hang or fail for want of a cloud account.
+   */
+  identify(): Promise<string | undefined>;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { RunRecord } from '../state/run-record.js';
 import { ENGINE_VERSION } from '../version.js';
 import { askParam } from './ask-secret-params.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
+import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
@@ -30,6 +31,8 @@ import { newRunId, runbookFiles, runRecord } from './run-command.js';
 
 export interface ApplyCliOptions extends StateCliOptions {
   yes?: boolean;
+  /** false with `--no-wait`. */
+  wait?: boolean;
   json?: boolean;
 }
 
@@ -99,6 +102,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
       review: applyReview(plan.steps),
       interrupt,
       plan: { path: record.plan!.path, sha256: read.sha256 },
+      approvals: approvalDesk(state, runId, options.wait === false),
       ...(announcer ? { announcer } : {}),
     });
   } finally {

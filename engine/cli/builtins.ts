@@ -1,6 +1,7 @@
 import { StepRegistry } from '../registry.js';
 import type { StateBackendCatalog } from '../state/state-backend.js';
-import type { NotifyChannel, SettingsBlock } from '../step-family.js';
+import { whoIsRunning } from '../approval/who-is-running.js';
+import type { IdentitySource, NotifyChannel, SettingsBlock } from '../step-family.js';
 import { builtInFamilies } from '../../steps/catalog.js';
 import { builtInStateBackends } from '../../state/catalog.js';
 
@@ -24,4 +25,18 @@ export function builtInSettingsBlocks(): readonly SettingsBlock[] {
 /** Where a run can be announced with the built-in families: what stepwise.config.yaml's `notify:` may name. */
 export function builtInNotifyChannels(): readonly NotifyChannel[] {
   return builtInRegistry().notifyChannels();
+}
+
+/** Who runs this process, as approvers are named: the AWS identity when there are credentials, else user@host. */
+export function builtInIdentity(): Promise<string> {
+  return whoIsRunning(identitySources());
+}
+
+/** What `builtInIdentity` gives, for help and messages. */
+export function builtInIdentityDescription(): string {
+  return [...identitySources().map((source) => source.describe), 'user@host'].join(', else ');
+}
+
+function identitySources(): IdentitySource[] {
+  return builtInFamilies.flatMap((family) => (family.identity ? [family.identity] : []));
 }

@@ -13,7 +13,15 @@ export interface RunCliOptions extends StateCliOptions {
   yes?: boolean;
   json?: boolean;
   dryRun?: boolean;
+  /** At an approval others must give: stop at once (exit 3) rather than wait for them. */
+  wait?: boolean;
   format?: OutputFormat;
   /** `plan --out PLAN`: where the plan file goes. */
   out?: string;
+}
+
+export interface ApproveCliOptions extends StateCliOptions {
+  step?: string;
+  reject?: boolean;
+  reason?: string;
 }

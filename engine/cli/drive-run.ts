@@ -26,6 +26,8 @@ export interface RunSetup {
   journal?: RunObserver;
   /** What `stepwise resume` needs on its command line to find the run (such as `--state s3://...`). */
   resumeArguments?: string[];
+  /** A real run's approvals: who runs it, and the decisions its state keeps. */
+  approvals?: RunOptions['approvals'];
   /** On resume: what the journal gives back, and the forEach items it knows. */
   restore?: RunOptions['restore'];
   itemsSeen?: RunOptions['itemsSeen'];
@@ -80,6 +82,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       ...(setup.restore ? { restore: setup.restore } : {}),
       ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
       ...(setup.review ? { review: setup.review } : {}),
+      ...(setup.approvals ? { approvals: setup.approvals } : {}),
     }).catch((error: unknown) => {
       if (error instanceof StateWriteError) return error;
       throw error;
@@ -103,14 +106,16 @@ export async function driveRun(setup: RunSetup): Promise<void> {
     process.stdout.write(planPage(result, setup, [...planned, ...skipped]));
   }
   if (!options.json && result.failure) {
-    const what = result.status === 'interrupted' ? 'was interrupted' : `failed: ${result.failure.message}`;
+    const what = result.status === 'interrupted' ? 'was interrupted' : result.status === 'waiting' || result.status === 'declined' ? `stopped: ${result.failure.message}` : `failed: ${result.failure.message}`;
     // Step ids hold no dot: `outputs.<name>` is the runbook's own output.
     const where = result.failure.stepId.startsWith('outputs.') ? `runbook output "${result.failure.stepId.slice('outputs.'.length)}"` : `step "${result.failure.stepId}"`;
     process.stderr.write(`stepwise: ${where} ${what}\n`);
   }
-  if (result.status !== 'succeeded') sayHowToResume(setup);
+  // a rejection stands: resuming would stop at it again
+  const resumable = result.failure?.code !== 'rejected';
+  if (result.status !== 'succeeded' && resumable) sayHowToResume(setup, result.status === 'waiting' ? 'to resume once approved' : 'to resume');
   process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
-  await announcer?.ended({ status: result.status, durationMs: result.durationMs, ...(result.failure ? { failure: result.failure } : {}), ...(setup.journal ? { resume: resumeCommandLine(setup.runId, setup.resumeArguments) } : {}) });
+  await announcer?.ended({ status: result.status, durationMs: result.durationMs, ...(result.failure ? { failure: result.failure } : {}), ...(setup.journal && resumable ? { resume: resumeCommandLine(setup.runId, setup.resumeArguments) } : {}) });
 }
 
 /** Every value in the page is redacted already; the page as a whole is too, so that no way around it can leak. */
@@ -128,8 +133,8 @@ function planPage(result: RunResult, setup: RunSetup, events: (PlannedEvent | Sk
   return setup.redactor.text(page);
 }
 
-function sayHowToResume(setup: RunSetup): void {
-  if (setup.journal) process.stderr.write(`stepwise: to resume: ${resumeCommandLine(setup.runId, setup.resumeArguments)}\n`);
+function sayHowToResume(setup: RunSetup, what = 'to resume'): void {
+  if (setup.journal) process.stderr.write(`stepwise: ${what}: ${resumeCommandLine(setup.runId, setup.resumeArguments)}\n`);
 }
 
 function exitCodeOf(status: RunStatus): number {
@@ -138,6 +143,7 @@ function exitCodeOf(status: RunStatus): number {
     case 'planned':
       return ExitCode.success;
     case 'declined':
+    case 'waiting':
       return ExitCode.declined;
     case 'interrupted':
       return ExitCode.interrupted;

@@ -6,6 +6,7 @@ import type { StateBackend, StateBackendCatalog } from '../state/state-backend.j
 import { findProjectConfig } from './project-config.js';
 
 const DEFAULT_STATE_DIR = '.stepwise';
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
 /** The command line's say on where runs are kept. */
 export interface StateOptions {
@@ -17,6 +18,11 @@ export interface OpenedState {
   backend: StateBackend;
   /** What a later command needs on its command line to reach the same runs (empty when it finds them by itself). */
   arguments: string[];
+  /**
+   * What someone else (another terminal, another machine) needs on theirs: the address taken from
+   * STEPWISE_STATE or stepwise.config.yaml, which their shell or folder may not give them.
+   */
+  elsewhereArguments: string[];
 }
 
 /**
@@ -43,13 +49,26 @@ export async function openState(
     throw new UsageError('--state and --state-dir both say where runs are kept: give one of them');
   }
   const existing = open.existing === true;
-  if (options.state !== undefined) return { backend: await openAddress(options.state, '--state', cwd, catalog, existing), arguments: ['--state', options.state] };
-  if (options.stateDir !== undefined) return { backend: localFolder(path.resolve(cwd, options.stateDir), '--state-dir', existing), arguments: ['--state-dir', options.stateDir] };
+  if (options.state !== undefined) return given(await openAddress(options.state, '--state', cwd, catalog, existing), ['--state', options.state]);
+  if (options.stateDir !== undefined) return given(localFolder(path.resolve(cwd, options.stateDir), '--state-dir', existing), ['--state-dir', options.stateDir]);
   const fromEnv = env.STEPWISE_STATE;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { backend: await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog, existing), arguments: [] };
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return found(await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog, existing), absoluteAddress(fromEnv, cwd));
   const config = findProjectConfig(cwd);
-  if (config?.state) return { backend: await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog, existing), arguments: [] };
-  return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [] };
+  if (config?.state) return found(await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog, existing), absoluteAddress(config.state.value, path.dirname(config.file)));
+  return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [], elsewhereArguments: [] };
+}
+
+function given(backend: StateBackend, words: string[]): OpenedState {
+  return { backend, arguments: words, elsewhereArguments: words };
+}
+
+function found(backend: StateBackend, address: string): OpenedState {
+  return { backend, arguments: [], elsewhereArguments: ['--state', address] };
+}
+
+/** A folder as an absolute path, so that it holds from any folder; an address with a scheme as it is. */
+function absoluteAddress(address: string, base: string): string {
+  return SCHEME.test(address) ? address : path.resolve(base, address);
 }
 
 function localFolder(folder: string, source: string, existing: boolean): LocalStateBackend {
@@ -60,7 +79,7 @@ function localFolder(folder: string, source: string, existing: boolean): LocalSt
 
 /** `source` says where the address came from, for a message about it; a folder is relative to `base`. */
 async function openAddress(address: string, source: string, base: string, catalog: StateBackendCatalog, existing: boolean): Promise<StateBackend> {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(address)?.[1];
+  const scheme = SCHEME.exec(address)?.[1];
   if (scheme === undefined) return localFolder(path.resolve(base, address), source, existing);
   const open = catalog[scheme.toLowerCase()];
   if (!open) {

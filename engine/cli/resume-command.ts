@@ -16,6 +16,7 @@ import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { settingOverrides } from './setting-options.js';
+import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
@@ -79,6 +80,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
       ...(announcer ? { announcer } : {}),
       // an apply run goes on carrying out its reviewed plan, from what run.json kept of it
       ...(run.record.plan ? { review: applyReview(run.record.plan.steps), plan: { path: run.record.plan.path, sha256: run.record.plan.sha256 } } : {}),
+      approvals: approvalDesk(state, runId, options.wait === false, run.journal.entries),
     });
   } finally {
     await journal.close();

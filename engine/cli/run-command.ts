@@ -17,6 +17,7 @@ import { includedRunbooks } from '../step-definition.js';
 import { ENGINE_VERSION } from '../version.js';
 import { askMissingSecrets } from './ask-secret-params.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
+import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
@@ -54,7 +55,8 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const state = await openState(options, builtInStateCatalog());
   const { journal, lock } = await state.backend.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
   try {
-    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments, ...(announcer ? { announcer } : {}) });
+    const approvals = approvalDesk(state, runId, options.wait === false);
+    await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments, approvals, ...(announcer ? { announcer } : {}) });
   } finally {
     await journal.close();
     await lock.release();

@@ -4,13 +4,14 @@ import { builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 import { wantsMarkdown, type OutputFormat } from './output-format.js';
 import { renderRunPage } from '../report/run-page.js';
-import { summarizeRun } from '../state/summarize-run.js';
+import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
+import { describeApprovers } from '../approval/approvers.js';
 
 export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }): Promise<void> {
   const markdown = wantsMarkdown(options);
   const { backend } = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
-  const [run, locked] = await Promise.all([backend.open(runId), backend.isLocked(runId)]);
-  const summary = summarizeRun(run, locked);
+  const [run, locked, decisions] = await Promise.all([backend.open(runId), backend.isLocked(runId), backend.decisions(runId)]);
+  const summary = summarizeRun(run, locked, decisions);
   if (markdown) {
     process.stdout.write(renderRunPage(summary, run.record.params, run.record.secretParams));
     return;
@@ -31,5 +32,22 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
     process.stdout.write(`  ${step.status.padEnd(11)} ${step.id} (${formatDuration(step.durationMs)}${items}${attempts})\n`);
     if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') process.stdout.write(`              outputs: ${JSON.stringify(step.outputs)}\n`);
     if (step.error) process.stdout.write(`              error: ${step.error.message}\n`);
+  }
+  writeApprovals(summary);
+}
+
+function writeApprovals(summary: RunSummary): void {
+  if (summary.approvals.length > 0) {
+    process.stdout.write('\napprovals:\n');
+    for (const d of summary.approvals) {
+      const item = d.item === undefined ? '' : `[${d.item}]`;
+      const reason = d.reason === undefined ? '' : `: ${d.reason}`;
+      process.stdout.write(`  ${d.decidedAt}  ${d.stepId}${item}  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by}${reason}\n`);
+    }
+  }
+  const waiting = summary.waitingFor;
+  if (waiting) {
+    process.stdout.write(`\nwaiting at step "${waiting.stepId}" for ${waiting.minApprovals} approval${waiting.minApprovals === 1 ? '' : 's'} by ${describeApprovers(waiting.approvers)}: ${waiting.message}\n`);
+    process.stdout.write(`  to approve: ${waiting.command}\n`);
   }
 }

@@ -29,11 +29,14 @@ export type RunEvent =
   | { type: 'step-finished'; stepId: string; status: StepStatus; outputs: JsonValue; durationMs: number; unrestorable?: OutputPath[]; at: string }
   /**
    * An approval its operator cannot give here: the run waits for others' decisions (or stops,
-   * with `--no-wait`). `approvers` are who may decide; `command` is the exact `stepwise approve` line.
+   * with `--no-wait`). `approvers` are who may decide (empty: anyone who reaches the run's state);
+   * `command` is the exact `stepwise approve` line. `operator` is who runs the run, and
+   * `allowSelfApproval` whether their own decision counts; `itemKey` knows a forEach item by value;
+   * `round` counts the times the approval was given before (a resume asks again after a change).
    */
-  | { type: 'approval-waiting'; stepId: string; item?: number; message: string; approvers: string[]; minApprovals: number; command: string; at: string }
+  | { type: 'approval-waiting'; stepId: string; item?: number; itemKey?: string; round?: number; message: string; approvers: string[]; minApprovals: number; command: string; operator?: string; allowSelfApproval?: boolean; timeout?: string; at: string }
   /** One person's decision at an approval, whoever recorded it: `by` is their identity. */
-  | { type: 'approval-decided'; stepId: string; item?: number; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
+  | { type: 'approval-decided'; stepId: string; item?: number; itemKey?: string; round?: number; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
   | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string };
 
 /**
@@ -42,7 +45,8 @@ export type RunEvent =
  */
 export type OutputPath = (string | number)[];
 
-export type RunStatus = 'succeeded' | 'failed' | 'declined' | 'interrupted' | 'planned';
+/** `waiting`: stopped at an approval that is not decided yet (`--no-wait`, or its timeout); a resume goes on once it is. */
+export type RunStatus = 'succeeded' | 'failed' | 'declined' | 'waiting' | 'interrupted' | 'planned';
 
 /** Receives every event; the run waits for it (a journal must reach the disk first). */
 export interface RunObserver {

@@ -58,15 +58,19 @@ async function executeRunbookUnredacted(options: RunOptions): Promise<RunResult>
   return { runId: options.runId, status, outputs, steps: allSteps, failure, durationMs };
 }
 
-/** Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. */
+/**
+ * Ctrl-C ends the run whatever the step's `onFailure` says: the operator asked to stop. So does
+ * an approval not decided yet: going on would pass it unapproved.
+ */
 function endsTheRun(step: StepSpec, error: FailureInfo): boolean {
-  // nor does a change that is not the reviewed one: apply stops at it
-  return step.onFailure !== 'continue' || error.code === 'interrupted' || error.code === 'stale-plan';
+  // nor does a change that is not the reviewed one (apply stops at it), nor an approval not given
+  return step.onFailure !== 'continue' || error.code === 'interrupted' || error.code === 'stale-plan' || error.code === 'waiting';
 }
 
 function runStatusOf(code: string): RunStatus {
   if (code === 'interrupted') return 'interrupted';
-  if (code === 'declined') return 'declined';
+  if (code === 'declined' || code === 'rejected') return 'declined';
+  if (code === 'waiting') return 'waiting';
   return 'failed';
 }
 

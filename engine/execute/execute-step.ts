@@ -22,6 +22,7 @@ import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 import type { PlannedWrite } from './plan-review.js';
 import { checkBasis, refuseUnreviewedInput } from './check-reviewed.js';
+import { awaitApproval } from './await-approval.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
 type ItemOutcome =
@@ -180,7 +181,8 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   const valid = validateInput(definition, input as JsonObject);
   const ctx = contextFor(step, state, state.options.signal, ref, lines);
   if (effect === 'interactive') {
-    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan: `would ask: ${interactiveText(valid)}`, at: now() });
+    const plan = definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would ask: ${interactiveText(valid)}`;
+    await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'would-ask', input: shownInput, plan, at: now() });
     return { kind: 'done', outputs: selectOutputs(step, null, state), status: 'would-ask' };
   }
   if (await isInPlace(definition, ctx, valid)) {
@@ -347,6 +349,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, ref: I
     log: (message) => lines.log(message),
     note: (message) => lines.note(message),
     confirm: (message) => confirm(state, message, signal),
+    approve: (request) => awaitApproval(state, { stepId: step.id, ...(ref ? { item: ref.index, itemKey: ref.key } : {}) }, request, signal),
     onRunEnd: (cleanup) => void state.cleanups.push(cleanup),
     runbook: async (file, params) => (await runChildRunbook(state, step.id, labelOf(step, item), file, params, signal)) as JsonValue,
   };

@@ -45,6 +45,7 @@ export async function runChildRunbook(state: RunState, parentStepId: string, lab
     itemsSeen: options.itemsSeen ? (stepId) => options.itemsSeen!(prefix + stepId) : undefined,
     unrestorable: state.unrestorable,
     ...(options.review ? { review: prefixedReview(options.review, prefix) } : {}),
+    stepPrefix: (options.stepPrefix ?? '') + prefix,
   });
   const ranBefore = state.childSteps.get(parentStepId) ?? [];
   state.childSteps.set(parentStepId, [...ranBefore, ...result.steps.map((step) => ({ ...step, id: prefix + step.id }))]);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ApprovalDesk } from '../approval/approval-desk.js';
 import type { Runbook } from '../document/runbook.js';
 import type { Resolved, Scope } from '../expressions/evaluate.js';
 import type { Unknown } from '../expressions/unknown.js';
@@ -39,6 +40,10 @@ export interface RunOptions {
   /** Shared with sub-runbooks: the stand-ins of outputs the journal could not keep. */
   unrestorable?: UnrestorableValues;
   env?: NodeJS.ProcessEnv;
+  /** A real run's approvals: who runs it and the decisions its state keeps; without it, only the terminal is asked. */
+  approvals?: ApprovalDesk;
+  /** In a sub-runbook: what the journal puts before its step ids (`parent/`), outermost first. */
+  stepPrefix?: string;
   /** The runbook files that run this one, outermost first (for sub-runbooks). */
   stack?: string[];
   /** How this run takes part in a reviewed plan: `plan --out`, apply's check, apply. */

@@ -2,6 +2,7 @@ import { formatDuration } from '../duration.js';
 import { interruptedFailure } from '../execute/abortable.js';
 import type { RunEvent } from '../execute/events.js';
 import { paint, type Painter } from './paint.js';
+import { decidedLine, waitingLine } from './approval-lines.js';
 import { noteLine, PlainReporter } from './plain-reporter.js';
 import type { Reporter, StepView } from './reporter.js';
 import { isCtrlCAtPrompt } from './ctrl-c-at-prompt.js';
@@ -80,6 +81,19 @@ export class ListrReporter implements Reporter {
         // A restored step never started: it is shown all the same, so the operator sees what the journal gave back.
         if (event.via === 'restore' || event.via === 'read-again') (await this.step(event.stepId)).readAgain = event.via === 'read-again';
         return;
+      case 'approval-waiting': {
+        const step = await this.step(event.stepId);
+        const line = waitingLine(event);
+        step.task.output = `${line}\nto approve: ${event.command}`;
+        step.notes.push(line, `to approve: ${event.command}`);
+        return;
+      }
+      case 'approval-decided': {
+        const step = await this.step(event.stepId);
+        step.task.output = decidedLine(event);
+        step.notes.push(decidedLine(event));
+        return;
+      }
       case 'step-finished':
         await this.finish(event);
     }

@@ -3,6 +3,7 @@ import { formatDuration } from '../duration.js';
 import type { JsonValue } from '../json.js';
 import type { RunEvent } from '../execute/events.js';
 import { renderPlan } from './render-plan.js';
+import { decidedLine, waitingLine } from './approval-lines.js';
 import type { Reporter, StepView } from './reporter.js';
 import { paint, type Painter } from './paint.js';
 
@@ -104,6 +105,10 @@ export class PlainReporter implements Reporter {
         return `  ${p.dim(`↷ ${event.stepId}: skipped (${event.reason})`)}`;
       case 'step-planned':
         return renderPlan(event, p);
+      case 'approval-waiting':
+        return `  ${p.yellow('⏸')} ${label(event.stepId, event.item)}: ${waitingLine(event)}\n    to approve: ${event.command}`;
+      case 'approval-decided':
+        return `  ${event.decision === 'approve' ? p.green('✔') : p.red('✖')} ${label(event.stepId, event.item)}: ${decidedLine(event)}`;
       case 'step-finished':
         return undefined;
       case 'run-finished':
@@ -130,6 +135,8 @@ function summary(status: string, p: Painter): string {
       return p.yellow('■ interrupted');
     case 'declined':
       return p.yellow('■ declined');
+    case 'waiting':
+      return p.yellow('■ waiting for approval');
     default:
       return p.red('✖ failed');
   }

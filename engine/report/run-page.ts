@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration.js';
 import type { JsonObject } from '../json.js';
 import type { RunSummary, StepTimeline } from '../state/summarize-run.js';
+import { describeApprovers } from '../approval/approvers.js';
 import { codeBlock, inlineCode, plainText } from './markdown.js';
 import { parameterSection } from './parameter-section.js';
 
@@ -19,7 +20,28 @@ export function renderRunPage(summary: RunSummary, params: JsonObject, secretPar
     '',
   ];
   for (const [index, step] of summary.steps.entries()) lines.push(...stepSection(index + 1, step));
+  lines.push(...approvalSection(summary));
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Who decided at the run's approvals, when, and why: what a change ticket must show. */
+function approvalSection(summary: RunSummary): string[] {
+  const waiting = summary.waitingFor;
+  if (summary.approvals.length === 0 && !waiting) return [];
+  const lines = ['## Approvals', ''];
+  if (summary.approvals.length > 0) {
+    lines.push('| Step | Decision | By | At | Reason |', '| --- | --- | --- | --- | --- |');
+    for (const d of summary.approvals) {
+      const step = d.item === undefined ? d.stepId : `${d.stepId}[${d.item}]`;
+      lines.push(`| ${inlineCode(step)} | ${d.decision === 'approve' ? 'approved' : 'rejected'} | ${plainText(d.by)} | ${plainText(d.decidedAt)} | ${plainText(d.reason ?? '')} |`);
+    }
+    lines.push('');
+  }
+  if (waiting) {
+    lines.push(`Waiting at ${inlineCode(waiting.stepId)} for ${waiting.minApprovals} approval${waiting.minApprovals === 1 ? '' : 's'} by ${plainText(describeApprovers(waiting.approvers))}: ${plainText(waiting.message)}`, '');
+    lines.push(...codeBlock(waiting.command), '');
+  }
+  return lines;
 }
 
 function stepSection(number: number, step: StepTimeline): string[] {

@@ -19,8 +19,8 @@ const EVENT_FIELDS: Readonly<Record<RunEvent['type'], Readonly<Record<string, Fi
   'step-skipped': { stepId: 'string', title: 'string', reason: 'string', at: 'string' },
   'step-planned': { stepId: 'string', item: 'number?', status: 'string', input: 'json', at: 'string' },
   'step-finished': { stepId: 'string', status: 'string', outputs: 'json', durationMs: 'number', unrestorable: 'list?', at: 'string' },
-  'approval-waiting': { stepId: 'string', item: 'number?', message: 'string', approvers: 'list', minApprovals: 'number', command: 'string', at: 'string' },
-  'approval-decided': { stepId: 'string', item: 'number?', by: 'string', decision: 'string', reason: 'string?', decidedAt: 'string', at: 'string' },
+  'approval-waiting': { stepId: 'string', item: 'number?', itemKey: 'string?', round: 'number?', message: 'string', approvers: 'list', minApprovals: 'number', command: 'string', operator: 'string?', allowSelfApproval: 'boolean?', timeout: 'string?', at: 'string' },
+  'approval-decided': { stepId: 'string', item: 'number?', itemKey: 'string?', round: 'number?', by: 'string', decision: 'string', reason: 'string?', decidedAt: 'string', at: 'string' },
   'run-finished': { status: 'string', outputs: 'json', durationMs: 'number', at: 'string' },
 };
 

@@ -1,4 +1,6 @@
+import type { Decision } from '../approval/decision.js';
 import type { Journal } from './journal.js';
+import { readLocalDecisions, recordLocalDecision } from './local-decisions.js';
 import { RunStore, type StoredRun as LocalRun } from './run-store.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
 
@@ -7,6 +9,8 @@ export class LocalStateBackend implements StateBackend {
   private readonly store: RunStore;
   /** The folder's own view of each run it handed out, which appending to its journal needs. */
   private readonly opened = new WeakMap<StoredRun, LocalRun>();
+  /** A waiting run reads the decisions every second: each damaged file is told once. */
+  private readonly warned = new Set<string>();
 
   constructor(stateDir: string) {
     this.store = new RunStore(stateDir);
@@ -48,6 +52,18 @@ export class LocalStateBackend implements StateBackend {
 
   async isLocked(runId: string): Promise<boolean> {
     return this.store.isLocked(runId);
+  }
+
+  async recordDecision(runId: string, decision: Decision): Promise<boolean> {
+    return recordLocalDecision(this.store.existingFolder(runId), decision);
+  }
+
+  async decisions(runId: string): Promise<Decision[]> {
+    return readLocalDecisions(this.store.existingFolder(runId), (message) => {
+      if (this.warned.has(message)) return;
+      this.warned.add(message);
+      process.stderr.write(`stepwise: warning: ${message}\n`);
+    });
   }
 }
 

@@ -96,7 +96,8 @@ export class RunStore {
     }
   }
 
-  private existingFolder(runId: string): string {
+  /** The folder of an existing run; refuses an unknown id, naming the closest one. */
+  existingFolder(runId: string): string {
     const folder = path.join(this.runsFolder, runId);
     if (!isRunId(runId) || !isFolder(folder)) {
       throw new UsageError(`no run "${runId}" in ${this.runsFolder}${didYouMean(runId, this.ids()) || '; `stepwise runs` lists the runs'}`);

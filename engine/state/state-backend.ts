@@ -1,3 +1,4 @@
+import type { Decision } from '../approval/decision.js';
 import type { RunObserver } from '../execute/events.js';
 import type { JournalEntry } from './journal.js';
 import type { RunRecord } from './run-record.js';
@@ -62,6 +63,13 @@ export interface StateBackend {
   ids(): Promise<string[]>;
   overview(runId: string): Promise<RunOverview>;
   isLocked(runId: string): Promise<boolean>;
+  /**
+   * Records one person's decision at an approval of a run, from any process (the run's lock is
+   * not needed): false when this person already decided there, since each may decide once.
+   */
+  recordDecision(runId: string, decision: Decision): Promise<boolean>;
+  /** Every decision recorded for a run, oldest first. */
+  decisions(runId: string): Promise<Decision[]>;
 }
 
 /** Opens the store at a location such as `s3://bucket/prefix`. */

@@ -1,3 +1,5 @@
+import type { Decision } from '../approval/decision.js';
+import { pendingApproval } from '../approval/pending-approval.js';
 import type { JournalEntry } from './journal.js';
 import { itemKeyOf, replayJournal } from './replay.js';
 import type { RunOverview, StoredRun } from './state-backend.js';
@@ -26,21 +28,71 @@ export interface RunListing {
   user: string;
 }
 
+/** One decision at an approval, as `show` gives it. */
+export interface ApprovalDecision {
+  stepId: string;
+  item?: number;
+  by: string;
+  decision: 'approve' | 'reject';
+  reason?: string;
+  decidedAt: string;
+}
+
+/** The approval a run waits (or stopped) at, and who may give it. */
+export interface WaitingApproval {
+  stepId: string;
+  item?: number;
+  message: string;
+  approvers: string[];
+  minApprovals: number;
+  command: string;
+}
+
 export interface RunSummary extends RunListing {
   steps: StepTimeline[];
+  /** Every decision at the run's approvals, oldest first. */
+  approvals: ApprovalDecision[];
+  /** The approval the run waits at, when it does. */
+  waitingFor?: WaitingApproval;
   /** A run of `stepwise apply`: the reviewed plan it carries out. */
   plan?: { path: string; sha256: string; madeBy: string; madeAt: string };
 }
 
-/** A run as `show` presents it, from run.json and the journal. */
-export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
+/**
+ * A run as `show` presents it, from run.json and the journal, and the decisions its state keeps:
+ * one made while no process ran the run is in the state before a resume journals it.
+ */
+export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly Decision[] = []): RunSummary {
   const entries = run.journal.entries;
   const replay = replayJournal(entries);
+  const pending = pendingApproval(entries);
+  const waiting = pending && entries.findLast((entry): entry is Extract<JournalEntry, { type: 'approval-waiting' }> => entry.type === 'approval-waiting');
   return {
     ...listRun({ location: run.location, record: run.record, lastEntry: entries.at(-1), locked: lockHeld }, replay.status),
     steps: timeline(entries, replay.status === 'succeeded'),
     ...(run.record.plan ? { plan: { path: run.record.plan.path, sha256: run.record.plan.sha256, madeBy: run.record.plan.madeBy, madeAt: run.record.plan.madeAt } } : {}),
+    approvals: approvalDecisions(entries, stored),
+    ...(waiting
+      ? { waitingFor: { stepId: waiting.stepId, ...(waiting.item === undefined ? {} : { item: waiting.item }), message: waiting.message, approvers: waiting.approvers, minApprovals: waiting.minApprovals, command: waiting.command } }
+      : {}),
   };
+}
+
+/** Each person's decision once per approval, though a resume journals again the ones it counts. */
+function approvalDecisions(entries: readonly JournalEntry[], stored: readonly Decision[]): ApprovalDecision[] {
+  const decisions = new Map<string, ApprovalDecision>();
+  const add = (key: string, decision: ApprovalDecision) => {
+    if (!decisions.has(key)) decisions.set(key, decision);
+  };
+  for (const entry of entries) {
+    if (entry.type !== 'approval-decided') continue;
+    const { stepId, item, by, decision, reason, decidedAt } = entry;
+    add(JSON.stringify([stepId, entry.itemKey ?? null, entry.round ?? 0, by]), { stepId, ...(item === undefined ? {} : { item }), by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
+  }
+  for (const { stepId, itemKey, round, by, decision, reason, decidedAt } of stored) {
+    add(JSON.stringify([stepId, itemKey ?? null, round ?? 0, by]), { stepId, by, decision, ...(reason === undefined ? {} : { reason }), decidedAt });
+  }
+  return [...decisions.values()].sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
 }
 
 /**
@@ -49,7 +101,7 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean): RunSummary {
  */
 export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 'run-finished' ? run.lastEntry.status : 'stopped'): RunListing {
   // 'stopped': the latest attempt has not finished, so it is running now or it died.
-  const status = run.locked && finalStatus === 'stopped' ? 'running' : finalStatus;
+  const status = isWaiting(run) ? 'waiting' : run.locked && finalStatus === 'stopped' ? 'running' : finalStatus;
   const last = run.lastEntry;
   return {
     runId: run.record.runId,
@@ -62,6 +114,12 @@ export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 
     host: run.record.host,
     user: run.record.user,
   };
+}
+
+/** Its process waits for decisions at an approval now (a dead one's approval waits too: a resume goes on once approved). */
+function isWaiting(run: RunOverview): boolean {
+  const type = run.lastEntry?.type;
+  return type === 'approval-waiting' || type === 'approval-decided';
 }
 
 function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): StepTimeline[] {
@@ -104,6 +162,8 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
       const step = get(entry.stepId);
       step.error = entry.error;
       step.status = entry.willRetry ? 'retrying' : failedStatus(entry.error);
+    } else if (entry.type === 'approval-waiting') {
+      get(entry.stepId).status = 'waiting';
     } else if (entry.type === 'step-skipped') {
       get(entry.stepId).status = 'skipped';
     } else if (entry.type === 'step-finished') {
@@ -130,5 +190,6 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
 
 /** A step stopped by Ctrl-C (or a signal) did not fail: it was interrupted, and a resume runs it again. */
 function failedStatus(error: { code: string }): string {
+  if (error.code === 'waiting') return 'waiting';
   return error.code === 'interrupted' ? 'interrupted' : 'failed';
 }

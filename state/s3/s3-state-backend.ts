@@ -1,3 +1,5 @@
+import { decisionPath, DECISIONS_FOLDER } from '../../engine/approval/decision-key.js';
+import { parseDecision, type Decision } from '../../engine/approval/decision.js';
 import { UsageError } from '../../engine/exit-codes.js';
 import { parseRunRecord } from '../../engine/state/parse-run-record.js';
 import { isRunId } from '../../engine/state/run-id.js';
@@ -38,6 +40,8 @@ class S3StateBackend implements StateBackend {
   private claimed: Promise<boolean> | undefined;
   /** The locks this process holds, by run: only their holder appends to a journal. */
   private readonly locks = new Map<string, S3RunLock>();
+  /** A waiting run reads the decisions every second: each damaged object is told once. */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly objects: S3Objects) {
     this.location = objects.address();
@@ -102,6 +106,33 @@ class S3StateBackend implements StateBackend {
   async isLocked(runId: string): Promise<boolean> {
     const object = await this.objects.get(runFolder(runId) + LOCK_FILE);
     return object !== undefined && !hasExpired(parseLockBody(object.body), object, this.objects.location.lockTtlMs);
+  }
+
+  /** One object per decision, written only if there is none (If-None-Match): each person decides once. */
+  async recordDecision(runId: string, decision: Decision): Promise<boolean> {
+    await this.runRecordText(runId);
+    const outcome = await this.objects.put(runFolder(runId) + decisionPath(decision), `${JSON.stringify(decision, null, 2)}\n`, { ifNoneMatch: true });
+    return outcome.written;
+  }
+
+  async decisions(runId: string): Promise<Decision[]> {
+    const folder = runFolder(runId) + DECISIONS_FOLDER;
+    const keys = (await this.objects.list(folder)).keys.filter((key) => key.endsWith('.json'));
+    const objects = await this.objects.getMany(keys);
+    const decisions: Decision[] = [];
+    for (const [index, object] of objects.entries()) {
+      if (object === undefined) continue;
+      const decision = parseDecision(object.body);
+      if (decision) decisions.push(decision);
+      else this.warnOnce(`${this.objects.address(keys[index]!)} is not a decision stepwise wrote: ignored`);
+    }
+    return decisions.sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    process.stderr.write(`stepwise: warning: ${message}\n`);
   }
 
   private async takeLock(runId: string, say: Say): Promise<HeldLock> {

@@ -1,5 +1,5 @@
 import type { StepDefinition } from '../../engine/step-definition.js';
-import type { SettingsBlock, StepFamily } from '../../engine/step-family.js';
+import type { IdentitySource, SettingsBlock, StepFamily } from '../../engine/step-family.js';
 import { snsChannel } from './sns-channel.js';
 
 /**
@@ -44,4 +44,10 @@ const awsSettings: SettingsBlock = {
   ],
 };
 
-export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings], notifyChannels: [snsChannel] };
+/** Approvers are AWS principals: the SDK is loaded only when an approval asks who is there. */
+const awsIdentity: IdentitySource = {
+  describe: 'the ARN of the AWS principal whose credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, an instance role)',
+  identify: async () => (await import('./caller-identity.js')).callerIdentity(),
+};
+
+export const awsFamily: StepFamily = { steps: awsSteps, settings: [awsSettings], identity: awsIdentity, notifyChannels: [snsChannel] };

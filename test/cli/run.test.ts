@@ -115,8 +115,8 @@ describe.concurrent('stepwise run', () => {
     expect(stderr).not.toMatch(STACK_TRACE_LINE);
   });
 
-  it('exits 3 at an approval when there is no terminal and no --yes, saying to use --yes', async ({ expect }) => {
-    const { code, stdout, stderr } = await runCli(inScratch('run', files.approves!), { cwd: scratch.dir });
+  it('exits 3 at an approval with --no-wait when there is no terminal and no --yes, saying how to approve', async ({ expect }) => {
+    const { code, stdout, stderr } = await runCli(inScratch('run', files.approves!, '--no-wait'), { cwd: scratch.dir });
     expect(code).toBe(3);
     expect(stderr + stdout).toContain('--yes');
     expect(stdout).not.toContain('✔ after');

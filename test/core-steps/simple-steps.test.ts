@@ -27,10 +27,27 @@ describe('assert', () => {
 });
 
 describe('approve', () => {
-  it('asks the message and goes on after a yes', async () => {
+  it('asks for the approval and goes on once given, saying by whom', async () => {
     const ctx = fakeStepContext({ answers: [true] });
-    await expect(approve.run(ctx, { message: 'Update prod to Production?' })).resolves.toEqual({ approved: true });
-    expect(ctx.questions).toEqual(['Update prod to Production?']);
+    await expect(approve.run(ctx, { message: 'Update prod to Production?' })).resolves.toEqual({ approved: true, approvedBy: ['tester'] });
+    expect(ctx.approvals).toEqual([{ message: 'Update prod to Production?', approvers: [], minApprovals: 1, allowSelfApproval: true, timeout: '24h' }]);
+  });
+
+  it('with approvers, the operator does not count unless the runbook says so', async () => {
+    const ctx = fakeStepContext({ answers: [true, true] });
+    await approve.run(ctx, { message: 'Go?', approvers: ['alice'], minApprovals: 2, timeout: '2h' });
+    await approve.run(ctx, { message: 'Go?', approvers: ['alice'], allowSelfApproval: true });
+    expect(ctx.approvals).toEqual([
+      { message: 'Go?', approvers: ['alice'], minApprovals: 2, allowSelfApproval: false, timeout: '2h' },
+      { message: 'Go?', approvers: ['alice'], minApprovals: 1, allowSelfApproval: true, timeout: '24h' },
+    ]);
+  });
+
+  it('says in a dry-run whom it would wait for', async () => {
+    await expect(approve.plan!(fakeStepContext(), { message: 'Go?' })).resolves.toBe('would ask: Go?');
+    await expect(approve.plan!(fakeStepContext(), { message: 'Go?', approvers: ['alice', 'arn:aws:iam::*:user/bob'], minApprovals: 2 })).resolves.toBe(
+      'would wait for 2 approvals by alice, arn:aws:iam::*:user/bob (not the operator), at most 24h: Go?',
+    );
   });
 
   it('fails as declined after a no', async () => {

@@ -40,10 +40,11 @@ describe('the resume rule', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const runId = onlyRunId(ws.stateDir);
     writeFileSync(ws.file('fixed'), 'now fixed');
 
-    const unasked = await cli(ws, ['resume', runId]);
+    // the approval --yes gave is spent: after the last change, it is asked again
+    const unasked = await cli(ws, ['resume', runId, '--no-wait']);
     expect(unasked.code, unasked.printed).toBe(3);
     expect(unasked.stderr).toContain('read again (they only read, and ran after the last change or kept a secret): look, confirm');
-    expect(unasked.stderr).toContain('approval needed, but there is no terminal to ask on: "go on?"');
+    expect(unasked.printed).toContain(`to approve: stepwise approve ${runId} --step confirm`);
 
     const plain = await cli(ws, ['resume', runId, '--yes']);
     expect(plain.code, plain.printed).toBe(0);

@@ -66,6 +66,7 @@ describe('Markdown pages', () => {
       host: 'h',
       user: 'u',
       steps: [{ id: 'update', status: 'failed', durationMs: 1000, outputs: null, attempts: 3, items: 2, error: { message: 'stack | rolled back', code: 'step-failed', details: 'event ```x```' } }],
+      approvals: [],
     };
     const page = renderRunPage(summary, { system: 'prod' }, ['token']);
     expect(page).toContain('| token | (secret, not shown) |');

@@ -1,6 +1,7 @@
 /** The one StepContext for calling a step's check/plan/run directly: it records what the step reports. */
 import type { JsonObject, JsonValue } from '../../engine/json.js';
-import type { StepContext } from '../../engine/step-definition.js';
+import type { ApprovalRequest, StepContext } from '../../engine/step-definition.js';
+import { StepFailure } from '../../engine/step-failure.js';
 
 export interface FakeStepContext extends StepContext {
   readonly progressMessages: string[];
@@ -8,6 +9,8 @@ export interface FakeStepContext extends StepContext {
   readonly logs: string[];
   readonly notes: string[];
   readonly questions: string[];
+  /** What `approve` was asked for, in order. */
+  readonly approvals: ApprovalRequest[];
   /** Aborts `signal`, as a timeout or Ctrl-C does. */
   abort(reason?: unknown): void;
   /** Runs the run-end cleanups in reverse order, as the engine does at the end of a run. */
@@ -27,7 +30,7 @@ export interface FakeStepContextOptions {
   signal?: AbortSignal;
   /** The runbook's settings blocks by name, such as `{ aws: { region: 'eu-west-1' } }`. */
   settings?: Record<string, JsonObject>;
-  /** The operator's answers to `confirm`, in order; a question beyond them fails the test. */
+  /** The operator's answers to `confirm` and `approve`, in order; a question beyond them fails the test. */
   answers?: boolean[];
   /** What `runbook(file, params)` does; without it the call fails the test. */
   runbook?: (file: string, params: JsonObject) => Promise<JsonValue>;
@@ -42,6 +45,7 @@ export function fakeStepContext(options: FakeStepContextOptions = {}): FakeStepC
   const logs: string[] = [];
   const notes: string[] = [];
   const questions: string[] = [];
+  const approvals: ApprovalRequest[] = [];
   const cleanups: (() => Promise<void> | void)[] = [];
   return {
     runId: options.runId ?? 'run-test',
@@ -55,6 +59,7 @@ export function fakeStepContext(options: FakeStepContextOptions = {}): FakeStepC
     logs,
     notes,
     questions,
+    approvals,
     settings: (name) => options.settings?.[name] ?? {},
     progress: (message) => void progressMessages.push(message),
     log: (message) => void logs.push(message),
@@ -64,6 +69,13 @@ export function fakeStepContext(options: FakeStepContextOptions = {}): FakeStepC
       const answer = answers.shift();
       if (answer === undefined) throw new Error(`the test did not expect the question: ${message}`);
       return answer;
+    },
+    async approve(request) {
+      approvals.push(request);
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error(`the test did not expect the approval: ${request.message}`);
+      if (!answer) throw new StepFailure(`rejected by tester ("${request.message}")`, { code: 'declined', retryable: false });
+      return { approvedBy: ['tester'] };
     },
     onRunEnd: (cleanup) => void cleanups.push(cleanup),
     runbook: async (file, params) => {

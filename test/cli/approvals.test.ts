@@ -1,0 +1,150 @@
+/**
+ * Approvals with the local state folder, between terminals of one machine: without AWS
+ * credentials, each person is user@host.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, outputMatching, runCli, startCli, workspace, type Workspace } from '../support/cli.js';
+import { startOnTerminal } from '../support/terminal-session.js';
+import { untilListedWaiting } from '../support/waiting-run.js';
+
+const ME = `${os.userInfo().username}@${os.hostname()}`;
+
+/** No AWS credentials anywhere, and no instance metadata: the identity is user@host. */
+function noAws(ws: Workspace): Record<string, string | undefined> {
+  return {
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_PROFILE: undefined,
+    AWS_CONFIG_FILE: path.join(ws.dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(ws.dir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** An operator's interactive shell: no CI flag, no stepwise variables, no AWS credentials. */
+function operatorAtTerminal(ws: Workspace): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...noAws(ws) };
+  for (const name of Object.keys(env)) {
+    if (env[name] === undefined || name.startsWith('STEPWISE_') || ['CI', 'NO_COLOR', 'FORCE_COLOR'].includes(name)) delete env[name];
+  }
+  return env;
+}
+
+function gate(ws: Workspace, approve: string): void {
+  ws.write(
+    'gate.yaml',
+    `apiVersion: stepwise/v1
+name: gate
+version: 1.0.0
+steps:
+  - id: gate
+    type: approve
+    with: ${approve}
+  - id: after
+    type: shell
+    with: { command: [echo, passed], effect: read }
+`,
+  );
+}
+
+describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
+  it('a run that waits goes on once another terminal approves; runs lists it waiting, show names who approved', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate --state-dir state\n/);
+    await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(run.stdout()).toContain('waiting for 1 approval by anyone who can reach the run\'s state, at most 24h: Go on?');
+
+    const listed = await runCli(['runs', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+gate\\s+1\\.0\\.0\\s+waiting\\s`, 'm'));
+
+    const approved = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(approved.code, approved.printed).toBe(0);
+    expect(approved.stdout).toContain(`approved run ${runId} at step "gate" as ${ME}`);
+    const done = await run.done;
+    expect(done.code, done.printed).toBe(0);
+    expect(done.stdout).toContain(`gate: approved by ${ME}`);
+
+    const shown = await runCli(['show', runId!, '--state-dir', 'state'], { cwd: ws.dir });
+    expect(shown.stdout).toMatch(new RegExp(`approvals:\\n  \\S+  gate  approved by ${ME.replace(/[.]/g, '\\.')}\\n`));
+    const after = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(after.code, after.printed).toBe(2);
+    expect(after.stderr).toContain(`run ${runId} is not waiting at an approval (it is succeeded)`);
+  });
+
+  it('refuses the operator\'s own approval, --yes included, and another step; Ctrl-C while waiting is an interruption', async () => {
+    const ws = workspace();
+    gate(ws, `{ message: "Go on?", approvers: ["${os.userInfo().username}"] }`);
+    const yes = await runCli(['run', 'gate.yaml', '--state-dir', 'state', '--yes', '--no-wait'], { cwd: ws.dir, env: noAws(ws) });
+    expect(yes.code, '--yes answers only for an operator who may approve').toBe(3);
+    expect(yes.stdout).not.toContain('passed');
+
+    const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate/);
+    await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const other = await runCli(['approve', runId!, '--step', 'deploy', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(other.code, other.printed).toBe(2);
+    expect(other.stderr).toContain(`run ${runId} waits at step "gate", not "deploy"`);
+    const self = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(self.code, self.printed).toBe(2);
+    expect(self.stderr).toContain(`${ME} runs run ${runId} at step "gate" and may not approve it`);
+    expectNoStackTrace(self.printed);
+
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code, done.printed).toBe(130);
+    expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
+  });
+
+  it('goes on through approvals one resume at a time: one given before the run stopped waiting at the next is not asked again', async () => {
+    const ws = workspace();
+    ws.write('child.yaml', 'apiVersion: stepwise/v1\nname: child\nversion: 1.0.0\nsteps:\n  - id: inner\n    type: approve\n    with: { message: "Inner?" }\n');
+    ws.write(
+      'two.yaml',
+      'apiVersion: stepwise/v1\nname: two\nversion: 1.0.0\nsteps:\n  - id: first\n    type: approve\n    with: { message: "First?" }\n  - id: child\n    type: runbook\n    with: { path: child.yaml }\n',
+    );
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'two.yaml', '--no-wait']);
+    expect(stopped.code, stopped.printed).toBe(3);
+    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    expect((await cli(['approve', runId!, '--step', 'first'])).code).toBe(0);
+    const atChild = await cli(['resume', runId!, '--no-wait']);
+    expect(atChild.code, atChild.printed).toBe(3);
+    expect(atChild.printed).toContain(`to approve: stepwise approve ${runId} --step child/inner --state-dir state`);
+    expect((await cli(['approve', runId!, '--step', 'child/inner'])).code).toBe(0);
+    const done = await cli(['resume', runId!, '--no-wait']);
+    expect(done.code, done.printed).toBe(0);
+  });
+
+  it('asks an operator at a terminal who may approve, and records the answer', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const env = operatorAtTerminal(ws);
+    const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gate.yaml', '--state-dir', 'state', '--json'], { cwd: ws.dir, env });
+    await terminal.waitFor(/Go on\?/, 'the question');
+    terminal.type('y\r');
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(0);
+    const [, runId] = /"runId": "(\S+)"/.exec(exit.screen) ?? [];
+    const shown = JSON.parse((await runCli(['show', runId!, '--json', '--state-dir', 'state'], { cwd: ws.dir })).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ status: 'succeeded', approvals: [{ stepId: 'gate', by: ME, decision: 'approve' }] });
+  });
+
+  it('does not ask an operator at a terminal who may not approve: it waits, saying for whom', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?", approvers: ["someone-else"] }');
+    const env = operatorAtTerminal(ws);
+    const plan = await runCli(['plan', 'gate.yaml'], { cwd: ws.dir, env: noAws(ws) });
+    expect(plan.stdout, 'a dry-run says whom it would wait for').toContain('would wait for 1 approval by someone-else (not the operator), at most 24h: Go on?');
+    const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env });
+    await terminal.waitFor(/waiting for 1 approval by someone-else/, 'the waiting line');
+    await terminal.waitFor(/to approve: stepwise approve \S+ --step gate --state-dir state/, 'the approve command');
+    terminal.type('\x03');
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(130);
+    expect(exit.screen).not.toContain('[y/N]');
+  });
+});
