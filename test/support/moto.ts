@@ -3,10 +3,12 @@
  * No vitest here: the demo script and the benchmarks use this module compiled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DRY_RUN_USER_AGENT } from '../../aws/sdk-clients.js';
 
 export const MOTO_INSTALL_HINT = "moto_server not found: pip install 'moto[server]'";
@@ -46,6 +48,8 @@ export async function findMotoServer(pathVariable = process.env.PATH ?? ''): Pro
  * this process, kills that group when the pipe closes: moto never outlives us, even after a
  * SIGKILL. Both are children of this process, so nothing is left for init to reap.
  * Moto records every request (MOTO_ENABLE_RECORDING) into a temporary folder of its own.
+ * Moto runs with the fix of moto-fixes/sitecustomize.py (its ExecuteChangeSet leaves the stack's
+ * Outputs as they were; real CloudFormation rebuilds them).
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const command = options.command ?? (await findMotoServer());
@@ -77,7 +81,12 @@ async function launch(command: string, port: number, startTimeoutMs: number): Pr
   const server = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_RECORDER_FILEPATH: join(recordingFolder, 'recording.jsonl'), MOTO_ENABLE_RECORDING: 'true' },
+    env: {
+      ...process.env,
+      MOTO_RECORDER_FILEPATH: join(recordingFolder, 'recording.jsonl'),
+      MOTO_ENABLE_RECORDING: 'true',
+      PYTHONPATH: [motoFixesFolder(), process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    },
   });
   if (server.pid === undefined) {
     const error = await new Promise<Error>((resolve) => server.once('error', resolve));
@@ -126,6 +135,15 @@ async function launch(command: string, port: number, startTimeoutMs: number): Pr
       ? `${command} exited with code ${exitCode} before answering on ${url}: ${stderr.trim()}`
       : `${command} did not answer on ${url} within ${startTimeoutMs} ms: ${stderr.trim()}`,
   );
+}
+
+/** test/support/moto-fixes, found from this file whether it runs from test/support or dist/test/support. */
+function motoFixesFolder(): string {
+  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
+    const candidate = join(folder, 'test', 'support', 'moto-fixes');
+    if (existsSync(join(candidate, 'sitecustomize.py'))) return candidate;
+    if (dirname(folder) === folder) throw new Error(`test/support/moto-fixes not found above ${fileURLToPath(import.meta.url)}`);
+  }
 }
 
 function exitOf(child: ChildProcess, event: 'exit' | 'close'): Promise<number | null> {
