@@ -122,4 +122,38 @@ describe('update-stack previews its update with a change set', () => {
     });
     expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
   });
+
+  it.each([
+    ['OBSOLETE', 'CREATE_COMPLETE', undefined],
+    ['UNAVAILABLE', 'FAILED', 'Parameters: [KeyName] must have values'],
+  ])('in apply, refuses a reviewed change set whose execution status is %s, and sends no update of its own', async (executionStatus, status, reason) => {
+    fake.handle = (request) => {
+      switch (request.action) {
+        case 'DescribeStacks':
+          return describeStacksResult(stack);
+        case 'DescribeChangeSet':
+          return queryResult(
+            'DescribeChangeSet',
+            `<ChangeSetId>${CHANGE_SET}</ChangeSetId><StackId>${stack.id}</StackId><Status>${status}</Status>${reason ? `<StatusReason>${reason}</StatusReason>` : ''}<ExecutionStatus>${executionStatus}</ExecutionStatus>`,
+          );
+        default:
+          throw new Error(`apply sent ${request.action}`);
+      }
+    };
+    const reviewed = { kind: 'change-set', stackId: stack.id, changeSetId: CHANGE_SET };
+    await expect(updateStack.run(fakeStepContext({ reviewed }), INPUT)).rejects.toMatchObject({
+      code: 'reviewed-plan-unusable',
+      message: `the reviewed change set ${CHANGE_SET} of stack billing-compute cannot be executed: its status is ${status}${reason ? ` (${reason})` : ''}, its execution status ${executionStatus}, not AVAILABLE. Make a new plan (stepwise plan --out), review it, and apply that: apply never sends another update than the one reviewed`,
+    });
+    expect(actions()).toEqual(['DescribeStacks', 'DescribeChangeSet']);
+  });
+
+  it('in apply, refuses a reviewed record it cannot read, saying what it needs', async () => {
+    changeSetAnswers({ status: 'CREATE_COMPLETE' });
+    await expect(updateStack.run(fakeStepContext({ reviewed: { kind: 'change-set', stackId: stack.id } }), INPUT)).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining(`is not one this version of stepwise reads ({"kind":"change-set","stackId":"${stack.id}"}): it needs kind (change-set, no-changes, update-stack, under-way) and stackId, and changeSetId for a change-set`),
+    });
+    expect(actions()).toEqual([]);
+  });
 });

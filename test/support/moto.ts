@@ -199,6 +199,8 @@ export interface RecordedCall {
   url: string;
   /** Sent by a client stepwise built for a dry-run (its user agent says so). */
   dryRun: boolean;
+  /** The change set a CloudFormation request names, by its name (also when the request gives its ARN). */
+  changeSet?: string;
 }
 
 /** A position in the recording: only calls after it count. */
@@ -231,13 +233,22 @@ export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
 }
 
 /**
- * The change sets dry-runs created and did not delete: a plan may preview a stack update with
- * a change set (CreateChangeSet, DescribeChangeSet, DeleteChangeSet), but must delete each one.
+ * How a plan names a change set it keeps for `apply` (`plan --out`), as the step does
+ * (steps/aws/change-set-preview.ts); written again here so that the check does not share its mistakes.
  */
-export async function dryRunChangeSetsLeft(url: string): Promise<number> {
-  const calls = await dryRunCalls(url);
-  const count = (operation: string) => calls.filter((call) => call.service === 'cloudformation' && call.operation === operation).length;
-  return count('CreateChangeSet') - count('DeleteChangeSet');
+const KEPT_CHANGE_SET = /^stepwise-apply-/;
+
+/**
+ * The change sets dry-runs created and did not delete, by name: a plan may preview a stack
+ * update with a change set (CreateChangeSet, DescribeChangeSet, DeleteChangeSet), but must
+ * delete each one, `kept` aside: the change sets `plan --out` keeps for `apply` to execute.
+ */
+export async function dryRunChangeSetsLeft(url: string): Promise<{ previews: string[]; kept: string[] }> {
+  const calls = (await dryRunCalls(url)).filter((call) => call.service === 'cloudformation');
+  const named = (operation: string) => calls.filter((call) => call.operation === operation).map((call) => call.changeSet ?? '?');
+  const deleted = new Set(named('DeleteChangeSet'));
+  const left = named('CreateChangeSet').filter((name) => !deleted.has(name));
+  return { previews: left.filter((name) => !KEPT_CHANGE_SET.test(name)), kept: left.filter((name) => KEPT_CHANGE_SET.test(name)) };
 }
 
 async function dryRunCalls(url: string): Promise<RecordedCall[]> {
@@ -316,7 +327,9 @@ function describeRecordedRequest(request: RecordedRequest): RecordedCall | undef
     target.searchParams.get('x-id') ??
     `${request.method} ${target.pathname}${target.search}`;
   const dryRun = `${headers['user-agent'] ?? ''} ${headers['x-amz-user-agent'] ?? ''}`.includes(DRY_RUN_USER_AGENT);
-  return { service, region, operation, method: request.method, url: request.url, dryRun };
+  // arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID, or the name alone
+  const changeSet = new URLSearchParams(body).get('ChangeSetName')?.replace(/^arn:[^/]*:changeSet\/([^/]+)\/.*$/, '$1');
+  return { service, region, operation, method: request.method, url: request.url, dryRun, ...(changeSet ? { changeSet } : {}) };
 }
 
 /**
