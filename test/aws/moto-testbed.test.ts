@@ -2,6 +2,7 @@ import {
   CloudFormationClient,
   CreateChangeSetCommand,
   CreateStackCommand,
+  DeleteChangeSetCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   UpdateStackCommand,
@@ -15,7 +16,9 @@ import type { TestProject } from 'vitest/node';
 import motoGlobalSetup from '../support/moto-global-setup.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { findMotoServer, recordedCalls, recordingMark, resetMoto, spawnWatchdog, startMoto, writeCallsSince } from '../support/moto.js';
+import { awsClient } from '../../steps/aws/client.js';
+import { dryRunChangeSetsLeft, findMotoServer, recordedCalls, recordingMark, resetMoto, spawnWatchdog, startMoto, writeCallsSince } from '../support/moto.js';
+import { fakeStepContext } from '../support/step-context.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 
 const moto = useMoto();
@@ -178,5 +181,20 @@ describeMoto('the moto test bed', () => {
       await cloudformation.send(new UpdateStackCommand({ StackName: name, TemplateBody: template('scaled', true), Parameters: keep }));
       expect(await outputsOf(name)).toEqual({ Topology: 'scaled', Size: 'large', Nodes: '2' });
     }
+  });
+
+  it("names the change sets dry-runs left, the previews apart from the ones plan --out keeps for apply, whether deleted by ARN or by name", async () => {
+    const template = JSON.stringify({ Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } });
+    await new CloudFormationClient({ endpoint: moto.url, region: 'us-east-1' }).send(new CreateStackCommand({ StackName: 'previewed', TemplateBody: template }));
+    const { client } = await awsClient(fakeStepContext({ dryRun: true }), 'cloudformation', { previewsWithChangeSets: true });
+    const changed = JSON.stringify({ Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' }, Other: { Type: 'AWS::CloudFormation::WaitConditionHandle' } } });
+    const create = (name: string) => client.send(new CreateChangeSetCommand({ StackName: 'previewed', ChangeSetName: name, ChangeSetType: 'UPDATE', TemplateBody: changed }));
+    const deletedByArn = await create('stepwise-plan-0a0a0a0a0a0a');
+    await create('stepwise-apply-0b0b0b0b0b0b');
+    await create('stepwise-plan-0c0c0c0c0c0c');
+    await client.send(new DeleteChangeSetCommand({ ChangeSetName: deletedByArn.Id }));
+    expect(await dryRunChangeSetsLeft(moto.url)).toEqual({ previews: ['stepwise-plan-0c0c0c0c0c0c'], kept: ['stepwise-apply-0b0b0b0b0b0b'] });
+    await client.send(new DeleteChangeSetCommand({ ChangeSetName: 'stepwise-plan-0c0c0c0c0c0c', StackName: 'previewed' }));
+    expect(await dryRunChangeSetsLeft(moto.url)).toEqual({ previews: [], kept: ['stepwise-apply-0b0b0b0b0b0b'] });
   });
 });
