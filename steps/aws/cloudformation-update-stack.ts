@@ -203,7 +203,7 @@ async function executeChangeSet(
   }
   ctx.log(`Executing the reviewed change set ${reviewed.changeSetId} of stack ${input.stackName}, as the plan showed it.`);
   const afterEventId = await newestEventId(cloudformation, reviewed.stackId);
-  await cloudformation.client.send(new cloudformation.sdk.ExecuteChangeSetCommand({ ChangeSetName: reviewed.changeSetId }), cloudformation.callOptions);
+  await cloudformation.client.send(new cloudformation.sdk.ExecuteChangeSetCommand({ ChangeSetName: reviewed.changeSetId, StackName: reviewed.stackId }), cloudformation.callOptions);
   return finishUpdate(ctx, cloudformation, input, reviewed.stackId, pollIntervalMs, afterEventId);
 }
 

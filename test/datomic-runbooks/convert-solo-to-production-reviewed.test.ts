@@ -7,12 +7,13 @@ import { CloudFormationClient, DescribeChangeSetCommand, DescribeStacksCommand, 
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JsonObject } from '../../engine/json.js';
-import { expectNoStackTrace, readJournalLines, runCli, runIds, type CliResult } from '../support/cli.js';
+import { expectNoStackTrace, readJournalLines, runCli, runIds, startCli, waitFor, type CliResult, type JournalLine } from '../support/cli.js';
 import { recordedCalls, recordingMark, writeCallsSince, type RecordingMark } from '../support/moto.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { seedDatomicSystems } from '../support/seed-datomic.js';
+import { startStackScriptProxy, type StackScript, type StackScriptProxy } from './support/stack-script-proxy.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const runbook = path.join(root, 'runbooks/datomic/convert-solo-to-production.yaml');
@@ -24,6 +25,13 @@ const CHANGE_SET_ARN = /arn:aws:cloudformation:us-east-1:\d+:changeSet\/stepwise
 const moto = useMoto();
 let templateUrl: string;
 let cloudformation: CloudFormationClient;
+let proxy: StackScriptProxy;
+
+/** The stack as CloudFormation shows it while it executes the change set; moto has in fact finished. */
+const STILL_UPDATING: StackScript = {
+  stages: [{ status: 'UPDATE_IN_PROGRESS', events: [{ logicalId: 'TxAutoScalingGroup', type: 'AWS::AutoScaling::AutoScalingGroup', status: 'UPDATE_IN_PROGRESS' }] }],
+  hiddenStatuses: ['UPDATE_COMPLETE'],
+};
 
 function plan(system: string, out: string, ...extra: string[]): Promise<CliResult> {
   return runCli(['plan', runbook, '-p', `system=${system}`, '-p', `templateUrl=${templateUrl}`, '-p', 'pollInterval=200ms', '--out', out, ...extra], { cwd: root });
@@ -31,6 +39,11 @@ function plan(system: string, out: string, ...extra: string[]): Promise<CliResul
 
 function apply(planFile: string, ...extra: string[]): Promise<CliResult> {
   return runCli(['apply', planFile, '--yes', '--state-dir', stateDir, ...extra], { cwd: root });
+}
+
+/** The update step's starts and outcomes in the run's journal. */
+function updateJournal(runId: string): JournalLine[] {
+  return readJournalLines(stateDir, runId).filter((line) => line.stepId === 'update' && ['step-started', 'step-succeeded', 'step-failed'].includes(line.type));
 }
 
 async function stack(name: string): Promise<Stack> {
@@ -51,12 +64,15 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
   beforeAll(async () => {
     const [seeded] = await seedDatomicSystems(
       moto.url,
-      ['reviewed', 'overtaken', 'paged'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ['reviewed', 'overtaken', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { concurrency: 1 },
     );
     templateUrl = seeded!.templateUrls['production-compute'];
     cloudformation = new CloudFormationClient({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+    proxy = await startStackScriptProxy(moto.url);
   }, 180_000);
+
+  afterAll(() => proxy?.close());
 
   it("plans with the change set's resources, keeps it and sends no write but it; apply executes exactly that change set and the system is Production", { timeout: 120_000 }, async () => {
     const planFile = path.join(folder, 'reviewed.plan.json');
@@ -134,5 +150,39 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
     expect(page).toMatch(/^\| Modify \| NodeLaunchTemplate \| AWS::EC2::LaunchTemplate \|.*\|$/m);
     expect(page).toMatch(/^\| Modify \| TxAutoScalingGroup \| AWS::AutoScaling::AutoScalingGroup \|.*\|$/m);
     expect(keptOf(planFile)).toMatchObject({ kind: 'change-set', changeSetId: expect.stringMatching(CHANGE_SET_ARN) });
+  });
+
+  it.each([
+    // check() finds the update under way: the step is done
+    ['while CloudFormation still executes it, waits for that update', 'resumed', STILL_UPDATING, [['step-started'], ['step-succeeded', 'check']]],
+    // run() again: the reviewed change set was executed, so it only reports the stack
+    ['once CloudFormation has executed it, finds it executed', 'finished', undefined, [['step-started'], ['step-started'], ['step-succeeded']]],
+  ])('resumes an apply killed while ExecuteChangeSet was in flight: %s and executes nothing again', { timeout: 120_000 }, async (_, system, then, journal) => {
+    const planFile = path.join(folder, `${system}.plan.json`);
+    const made = await plan(system, planFile);
+    expect(made.code, made.printed).toBe(0);
+    const stackName = `${system}-compute`;
+    proxy.handleUpdateStack = (name) => (name === stackName ? { forward: true, answer: false, ...(then ? { then } : {}) } : { forward: true, answer: true });
+    const env = { AWS_ENDPOINT_URL: proxy.url };
+    const first = startCli(['apply', planFile, '--yes', '--state-dir', stateDir], { cwd: root, env });
+    await waitFor('ExecuteChangeSet to reach moto', () => proxy.calls.some((call) => call.action === 'ExecuteChangeSet' && call.stackName === stackName && call.forwarded), 60_000);
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const runId = /as run (\S+)/.exec(first.output())![1]!;
+    expect(updateJournal(runId).map((line) => line.type)).toEqual(['step-started']);
+
+    const resumed = startCli(['resume', runId, '--json', '--state-dir', stateDir], { cwd: root, env });
+    if (then) {
+      await waitFor('the wait step to wait for the update', () => resumed.output().includes(`wait: ${stackName}: UPDATE_IN_PROGRESS, waiting for UPDATE_COMPLETE`), 60_000);
+      proxy.script(stackName, undefined);
+    }
+    const result = await resumed.done;
+    expect(result.code, result.printed).toBe(0);
+    expect((JSON.parse(result.stdout) as { outputs: { topology: string } }).outputs.topology).toBe('production');
+    expect(updateJournal(runId).map((line) => (line.via ? [line.type, line.via] : [line.type]))).toEqual(journal);
+    if (!then) expect(result.printed).toContain('was executed already: it is not executed again');
+    expect(proxy.calls.filter((call) => call.action === 'ExecuteChangeSet' && call.stackName === stackName)).toHaveLength(1);
+    expect(proxy.calls.filter((call) => call.action === 'UpdateStack' && call.stackName === stackName)).toEqual([]);
+    proxy.handleUpdateStack = () => ({ forward: true, answer: true });
   });
 });
