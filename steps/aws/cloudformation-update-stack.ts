@@ -156,16 +156,7 @@ export default defineStep<UpdateStackInput>({
     if (reviewed && reviewed.stackId !== current.StackId) {
       throw planNoLongerHolds(`stack ${input.stackName} is ${current.StackId} now, not ${reviewed.stackId}, the stack the plan was made for`);
     }
-    if (reviewed?.kind === 'under-way') {
-      throw planNoLongerHolds(`the plan found an update of stack ${input.stackName} under way, to wait for; the stack is ${current.StackStatus} now`);
-    }
-    if (reviewed?.kind === 'no-changes') {
-      ctx.log(`The reviewed plan found nothing to change in stack ${input.stackName}: nothing is sent.`);
-      return { StackId: current.StackId!, Updated: false, Stack: toPlainJson(current) };
-    }
-    if (reviewed?.kind === 'change-set') {
-      return { ...(await executeChangeSet(ctx, cloudformation, input, reviewed, pollIntervalMs)), ...changeSetId };
-    }
+    if (reviewed && reviewed.kind !== 'update-stack') return { ...(await carryOutReviewed(ctx, cloudformation, input, current, reviewed, pollIntervalMs)), ...changeSetId };
     const plan = await planUpdate(cloudformation, input, current);
     if (reviewed?.kind === 'update-stack' && !isDeepStrictEqual(toPlainJson(plan.request), reviewed.request)) {
       throw planNoLongerHolds(
@@ -185,6 +176,26 @@ export default defineStep<UpdateStackInput>({
     return finishUpdate(ctx, cloudformation, input, plan.stackId, pollIntervalMs, afterEventId);
   },
 });
+
+/** What the reviewed plan kept, carried out on a stack with no update under way. */
+async function carryOutReviewed(
+  ctx: StepContext,
+  cloudformation: CloudFormation,
+  input: UpdateStackInput,
+  current: Stack,
+  reviewed: Exclude<ReviewedUpdate, { kind: 'update-stack' }>,
+  pollIntervalMs: number,
+): Promise<JsonObject> {
+  switch (reviewed.kind) {
+    case 'under-way':
+      throw planNoLongerHolds(`the plan found an update of stack ${input.stackName} under way, to wait for; the stack is ${current.StackStatus} now`);
+    case 'no-changes':
+      ctx.log(`The reviewed plan found nothing to change in stack ${input.stackName}: nothing is sent.`);
+      return { StackId: current.StackId!, Updated: false, Stack: toPlainJson(current) };
+    case 'change-set':
+      return executeChangeSet(ctx, cloudformation, input, reviewed, pollIntervalMs);
+  }
+}
 
 /**
  * Executes the change set the plan showed, never a fresh UpdateStack, and waits as an update

@@ -102,6 +102,20 @@ describe('update-stack previews its update with a change set', () => {
     expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
   });
 
+  it('kept for apply, keeps no change set that changes nothing, and apply then sends nothing', async () => {
+    changeSetAnswers({ status: 'FAILED', reason: "The submitted information didn't contain changes. Submit different information to create a change set." });
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true, keepPlan: true }), INPUT);
+    expect(plan).toMatchObject({ changes: [], kept: { kind: 'no-changes', stackId: stack.id } });
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+    expect(fake.requests.find((request) => request.action === 'CreateChangeSet')!.params.get('ChangeSetName')).toMatch(/^stepwise-apply-[0-9a-f]{12}$/);
+
+    fake.requests.length = 0;
+    const context = fakeStepContext({ reviewed: { kind: 'no-changes', stackId: stack.id } });
+    expect(await updateStack.run(context, INPUT)).toMatchObject({ StackId: stack.id, Updated: false });
+    expect(context.logs).toEqual(['The reviewed plan found nothing to change in stack billing-compute: nothing is sent.']);
+    expect(actions()).toEqual(['DescribeStacks']);
+  });
+
   it('deletes its change set when the plan is cancelled while CloudFormation creates it', async () => {
     const controller = new AbortController();
     changeSetAnswers({ status: 'CREATE_PENDING' });
