@@ -7,24 +7,39 @@ import type { AwsClientHandle } from './client.js';
 
 type CloudFormation = AwsClientHandle<'cloudformation'>;
 
-/** What CloudFormation would do with an update: its resource changes, or nothing at all. */
-export type ChangeSetPreview = { kind: 'changes'; changes: ResourceChange[] } | { kind: 'no-changes'; reason: string };
+/**
+ * What CloudFormation would do with an update: its resource changes, in the change set it
+ * kept when asked to, or nothing at all.
+ */
+export type ChangeSetPreview = { kind: 'changes'; changes: ResourceChange[]; changeSetId: string } | { kind: 'no-changes'; reason: string };
 
 const POLL_MS = 1_000;
 
 /**
- * Asks CloudFormation what `request` would do, as a change set of type UPDATE with the same
- * template, parameters and capabilities, and deletes that change set whatever happens: a
- * plan leaves nothing behind.
+ * How a plan names the change set it keeps for `apply` (the ones it deletes are `stepwise-plan-`):
+ * in the console, a kept change set says who will execute it.
  */
-export async function previewChangeSet(cloudformation: CloudFormation, request: UpdateStackCommandInput, signal: AbortSignal): Promise<ChangeSetPreview> {
+export const KEPT_CHANGE_SET_PREFIX = 'stepwise-apply-';
+
+/**
+ * Asks CloudFormation what `request` would do, as a change set of type UPDATE with the same
+ * template, parameters and capabilities. The change set is deleted whatever happens, so that a
+ * plan leaves nothing behind, but with `keep` (`plan --out`): once described, it stays for
+ * `apply` to execute. A change set that changes nothing, fails or is cancelled is never kept.
+ */
+export async function previewChangeSet(
+  cloudformation: CloudFormation,
+  request: UpdateStackCommandInput,
+  signal: AbortSignal,
+  options: { keep?: boolean } = {},
+): Promise<ChangeSetPreview> {
   const { sdk, client, callOptions } = cloudformation;
   const created = await client.send(
     new sdk.CreateChangeSetCommand({
       StackName: request.StackName,
-      ChangeSetName: `stepwise-plan-${randomBytes(6).toString('hex')}`,
+      ChangeSetName: `${options.keep ? KEPT_CHANGE_SET_PREFIX : 'stepwise-plan-'}${randomBytes(6).toString('hex')}`,
       ChangeSetType: 'UPDATE',
-      Description: 'stepwise plan: a preview, deleted once described',
+      Description: options.keep ? 'stepwise plan --out: kept for stepwise apply to execute, as reviewed' : 'stepwise plan: a preview, deleted once described',
       ...(request.TemplateURL ? { TemplateURL: request.TemplateURL } : { UsePreviousTemplate: true }),
       ...(request.Parameters ? { Parameters: request.Parameters } : {}),
       ...(request.Capabilities ? { Capabilities: request.Capabilities } : {}),
@@ -32,6 +47,7 @@ export async function previewChangeSet(cloudformation: CloudFormation, request: 
     callOptions,
   );
   const changeSet = created.Id!;
+  let kept = false;
   try {
     const first = await describeWhenCreated(cloudformation, changeSet, signal);
     if (first.Status === 'FAILED') {
@@ -39,10 +55,12 @@ export async function previewChangeSet(cloudformation: CloudFormation, request: 
       if (isNoChanges(reason)) return { kind: 'no-changes', reason };
       throw new StepFailure(`CloudFormation could not preview the update of stack ${request.StackName}: change set ${changeSet} FAILED: ${reason}`, { code: 'change-set-failed', retryable: false });
     }
-    return { kind: 'changes', changes: [...resourceChanges(first.Changes), ...(await laterPages(cloudformation, changeSet, first.NextToken))] };
+    const changes = [...resourceChanges(first.Changes), ...(await laterPages(cloudformation, changeSet, first.NextToken))];
+    kept = options.keep === true;
+    return { kind: 'changes', changes, changeSetId: changeSet };
   } finally {
     // not cancelled with the step: a plan stopped by Ctrl-C or its timeout still leaves nothing behind
-    await client.send(new sdk.DeleteChangeSetCommand({ ChangeSetName: changeSet }));
+    if (!kept) await client.send(new sdk.DeleteChangeSetCommand({ ChangeSetName: changeSet }));
   }
 }
 

@@ -1,12 +1,15 @@
 import type { Capability, Parameter, Stack, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
 import { DURATION_PATTERN, parseDuration } from '../../engine/duration.js';
-import type { JsonValue } from '../../engine/json.js';
+import type { JsonObject, JsonValue } from '../../engine/json.js';
 import { defineStep, type Plan, type StepContext } from '../../engine/step-definition.js';
 import { StepFailure } from '../../engine/step-failure.js';
+import { isDeepStrictEqual } from 'node:util';
 import { previewChangeSet, describeChanges } from './change-set-preview.js';
 import { awsClient, changeSetsAllowed, type AwsClientHandle } from './client.js';
 import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson } from './plain-json.js';
+import { mustExecute, planNoLongerHolds, readReviewedUpdate, type ReviewedUpdate } from './reviewed-update.js';
+import { stackBasisDifferences, takeStackBasis } from './stack-basis.js';
 import { isUpdateInProgress } from './stack-status.js';
 import { describeStack, newestEventId, waitForStackStatus } from './stack-waiter.js';
 
@@ -40,7 +43,7 @@ interface UpdatePlan {
 export default defineStep<UpdateStackInput>({
   type: 'aws.cloudformation.update-stack',
   description:
-    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack }`, Updated false when there was nothing to change.",
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `plan --out` keeps that change set, and `apply` executes exactly it, never a fresh UpdateStack (it fails, saying to make a new plan, when the change set is gone or no longer executable). `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack, ChangeSetId }`, Updated false when there was nothing to change, ChangeSetId the reviewed change set `apply` executed.",
   effect: 'write',
   input: {
     type: 'object',
@@ -103,35 +106,63 @@ export default defineStep<UpdateStackInput>({
     // one client for the reads and the preview: the guard allows its change-set calls only when change sets are
     const cloudformation = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
     const stack = await describeStack(cloudformation, input.stackName);
+    const stackId = stack.StackId!;
+    const keep = (kept: ReviewedUpdate) => (ctx.keepPlan ? { kept: kept as unknown as JsonObject } : {});
     if (isUpdateInProgress(stack.StackStatus ?? '')) {
-      return `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
+      const summary = `${alreadyUpdating(input, stack)}${input.waitFor ? `; would wait for ${input.waitFor}` : ''}`;
+      return ctx.keepPlan ? { summary, ...keep({ kind: 'under-way', stackId }) } : summary;
     }
     const plan = await planUpdate(cloudformation, input, stack);
     const request = JSON.stringify(plan.request, null, 2);
     if (!changeSetsAllowed(ctx)) {
-      return { summary: summarize(input, plan), details: `${request}\nno change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown` };
+      const applied = ctx.keepPlan ? '\nno change set (--no-change-sets): apply sends this UpdateStack request, and refuses if the update would now send another' : '';
+      return {
+        summary: summarize(input, plan),
+        details: `${request}\nno change set asked for (--no-change-sets): CloudFormation's own preview of the resource changes is not shown${applied}`,
+        ...keep({ kind: 'update-stack', stackId, request: toPlainJson(plan.request) as JsonObject }),
+      };
     }
-    const preview = await previewChangeSet(cloudformation, plan.request, ctx.signal);
+    const preview = await previewChangeSet(cloudformation, plan.request, ctx.signal, { keep: ctx.keepPlan });
     if (preview.kind === 'no-changes') {
-      return { summary: `${summarize(input, plan)}: nothing to change, CloudFormation says (${preview.reason})`, details: request, changes: [] };
+      return { summary: `${summarize(input, plan)}: nothing to change, CloudFormation says (${preview.reason})`, details: request, changes: [], ...keep({ kind: 'no-changes', stackId }) };
     }
     const count = `${preview.changes.length} resource change${preview.changes.length === 1 ? '' : 's'}`;
+    const fate = ctx.keepPlan ? `kept for apply to execute: ${preview.changeSetId}` : 'created to preview, then deleted';
     return {
       summary: `${summarize(input, plan)}; CloudFormation's change set: ${count}`,
-      details: `${request}\nCloudFormation's change set (created to preview, then deleted):\n${describeChanges(preview.changes)}`,
+      details: `${request}\nCloudFormation's change set (${fate}):\n${describeChanges(preview.changes)}`,
       changes: preview.changes,
+      ...keep({ kind: 'change-set', stackId, changeSetId: preview.changeSetId }),
     };
+  },
+
+  basis: {
+    take: async (ctx, input) => takeStackBasis(await awsClient(ctx, 'cloudformation'), input.stackName) as unknown as JsonValue,
+    differences: (recorded, now, input) => stackBasisDifferences(input.stackName, recorded, now),
   },
 
   async run(ctx, input): Promise<JsonValue> {
     const pollIntervalMs = pollInterval(input);
     const cloudformation = await awsClient(ctx, 'cloudformation');
+    const reviewed = ctx.reviewed && readReviewedUpdate(input.stackName, ctx.reviewed);
+    // a reviewed change set's id is part of the result, and so of the journal
+    const changeSetId: JsonObject = reviewed?.kind === 'change-set' ? { ChangeSetId: reviewed.changeSetId } : {};
     const current = await describeStack(cloudformation, input.stackName);
     if (isUpdateInProgress(current.StackStatus ?? '')) {
       ctx.log(alreadyUpdating(input, current));
-      return finishUpdate(ctx, cloudformation, input, current.StackId!, pollIntervalMs, await newestEventId(cloudformation, current.StackId!));
+      const result = await finishUpdate(ctx, cloudformation, input, current.StackId!, pollIntervalMs, await newestEventId(cloudformation, current.StackId!));
+      return { ...result, ...changeSetId };
     }
+    if (reviewed && reviewed.stackId !== current.StackId) {
+      throw planNoLongerHolds(`stack ${input.stackName} is ${current.StackId} now, not ${reviewed.stackId}, the stack the plan was made for`);
+    }
+    if (reviewed && reviewed.kind !== 'update-stack') return { ...(await carryOutReviewed(ctx, cloudformation, input, current, reviewed, pollIntervalMs)), ...changeSetId };
     const plan = await planUpdate(cloudformation, input, current);
+    if (reviewed?.kind === 'update-stack' && !isDeepStrictEqual(toPlainJson(plan.request), reviewed.request)) {
+      throw planNoLongerHolds(
+        `the update of stack ${input.stackName} would now send ${JSON.stringify(toPlainJson(plan.request))}, not the request reviewed, ${JSON.stringify(reviewed.request)}`,
+      );
+    }
     ctx.log(summarize(input, plan));
     const afterEventId = await newestEventId(cloudformation, plan.stackId);
     try {
@@ -146,6 +177,47 @@ export default defineStep<UpdateStackInput>({
   },
 });
 
+/** What the reviewed plan kept, carried out on a stack with no update under way. */
+async function carryOutReviewed(
+  ctx: StepContext,
+  cloudformation: CloudFormation,
+  input: UpdateStackInput,
+  current: Stack,
+  reviewed: Exclude<ReviewedUpdate, { kind: 'update-stack' }>,
+  pollIntervalMs: number,
+): Promise<JsonObject> {
+  switch (reviewed.kind) {
+    case 'under-way':
+      throw planNoLongerHolds(`the plan found an update of stack ${input.stackName} under way, to wait for; the stack is ${current.StackStatus} now`);
+    case 'no-changes':
+      ctx.log(`The reviewed plan found nothing to change in stack ${input.stackName}: nothing is sent.`);
+      return { StackId: current.StackId!, Updated: false, Stack: toPlainJson(current) };
+    case 'change-set':
+      return executeChangeSet(ctx, cloudformation, input, reviewed, pollIntervalMs);
+  }
+}
+
+/**
+ * Executes the change set the plan showed, never a fresh UpdateStack, and waits as an update
+ * does. One executed already (by the apply this run resumes) is waited for, not executed again.
+ */
+async function executeChangeSet(
+  ctx: StepContext,
+  cloudformation: CloudFormation,
+  input: UpdateStackInput,
+  reviewed: { stackId: string; changeSetId: string },
+  pollIntervalMs: number,
+): Promise<JsonObject> {
+  if (!(await mustExecute(cloudformation, input.stackName, reviewed))) {
+    ctx.log(`The reviewed change set ${reviewed.changeSetId} was executed already: it is not executed again.`);
+    return finishUpdate(ctx, cloudformation, input, reviewed.stackId, pollIntervalMs, undefined);
+  }
+  ctx.log(`Executing the reviewed change set ${reviewed.changeSetId} of stack ${input.stackName}, as the plan showed it.`);
+  const afterEventId = await newestEventId(cloudformation, reviewed.stackId);
+  await cloudformation.client.send(new cloudformation.sdk.ExecuteChangeSetCommand({ ChangeSetName: reviewed.changeSetId, StackName: reviewed.stackId }), cloudformation.callOptions);
+  return finishUpdate(ctx, cloudformation, input, reviewed.stackId, pollIntervalMs, afterEventId);
+}
+
 /** The result once the update is under way: at once, or when it reaches `waitFor`. */
 async function finishUpdate(
   ctx: StepContext,
@@ -154,7 +226,7 @@ async function finishUpdate(
   stackId: string,
   pollIntervalMs: number,
   afterEventId: string | undefined,
-): Promise<JsonValue> {
+): Promise<JsonObject> {
   if (!input.waitFor) return { StackId: stackId, Updated: true };
   const stack = await waitForStackStatus(ctx, cloudformation, {
     stackId,

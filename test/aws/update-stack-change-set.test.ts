@@ -102,6 +102,20 @@ describe('update-stack previews its update with a change set', () => {
     expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
   });
 
+  it('kept for apply, keeps no change set that changes nothing, and apply then sends nothing', async () => {
+    changeSetAnswers({ status: 'FAILED', reason: "The submitted information didn't contain changes. Submit different information to create a change set." });
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true, keepPlan: true }), INPUT);
+    expect(plan).toMatchObject({ changes: [], kept: { kind: 'no-changes', stackId: stack.id } });
+    expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+    expect(fake.requests.find((request) => request.action === 'CreateChangeSet')!.params.get('ChangeSetName')).toMatch(/^stepwise-apply-[0-9a-f]{12}$/);
+
+    fake.requests.length = 0;
+    const context = fakeStepContext({ reviewed: { kind: 'no-changes', stackId: stack.id } });
+    expect(await updateStack.run(context, INPUT)).toMatchObject({ StackId: stack.id, Updated: false });
+    expect(context.logs).toEqual(['The reviewed plan found nothing to change in stack billing-compute: nothing is sent.']);
+    expect(actions()).toEqual(['DescribeStacks']);
+  });
+
   it('deletes its change set when the plan is cancelled while CloudFormation creates it', async () => {
     const controller = new AbortController();
     changeSetAnswers({ status: 'CREATE_PENDING' });
@@ -121,5 +135,39 @@ describe('update-stack previews its update with a change set', () => {
       message: `CloudFormation could not preview the update of stack billing-compute: change set ${CHANGE_SET} FAILED: Parameters: [KeyName] must have values`,
     });
     expect(actions()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
+  it.each([
+    ['OBSOLETE', 'CREATE_COMPLETE', undefined],
+    ['UNAVAILABLE', 'FAILED', 'Parameters: [KeyName] must have values'],
+  ])('in apply, refuses a reviewed change set whose execution status is %s, and sends no update of its own', async (executionStatus, status, reason) => {
+    fake.handle = (request) => {
+      switch (request.action) {
+        case 'DescribeStacks':
+          return describeStacksResult(stack);
+        case 'DescribeChangeSet':
+          return queryResult(
+            'DescribeChangeSet',
+            `<ChangeSetId>${CHANGE_SET}</ChangeSetId><StackId>${stack.id}</StackId><Status>${status}</Status>${reason ? `<StatusReason>${reason}</StatusReason>` : ''}<ExecutionStatus>${executionStatus}</ExecutionStatus>`,
+          );
+        default:
+          throw new Error(`apply sent ${request.action}`);
+      }
+    };
+    const reviewed = { kind: 'change-set', stackId: stack.id, changeSetId: CHANGE_SET };
+    await expect(updateStack.run(fakeStepContext({ reviewed }), INPUT)).rejects.toMatchObject({
+      code: 'reviewed-plan-unusable',
+      message: `the reviewed change set ${CHANGE_SET} of stack billing-compute cannot be executed: its status is ${status}${reason ? ` (${reason})` : ''}, its execution status ${executionStatus}, not AVAILABLE. Make a new plan (stepwise plan --out), review it, and apply that: apply never sends another update than the one reviewed`,
+    });
+    expect(actions()).toEqual(['DescribeStacks', 'DescribeChangeSet']);
+  });
+
+  it('in apply, refuses a reviewed record it cannot read, saying what it needs', async () => {
+    changeSetAnswers({ status: 'CREATE_COMPLETE' });
+    await expect(updateStack.run(fakeStepContext({ reviewed: { kind: 'change-set', stackId: stack.id } }), INPUT)).rejects.toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining(`is not one this version of stepwise reads ({"kind":"change-set","stackId":"${stack.id}"}): it needs kind (change-set, no-changes, update-stack, under-way) and stackId, and changeSetId for a change-set`),
+    });
+    expect(actions()).toEqual([]);
   });
 });

@@ -74,4 +74,28 @@ describe('update-stack when an update is already in progress', () => {
     );
     expect(actions()).toEqual(['DescribeStacks']);
   });
+
+  it('in an apply resumed after the reviewed change set was executed, waits for that update, executes nothing and names the change set', async () => {
+    stackGoesThrough('UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE');
+    const changeSetId = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/stepwise-apply-0a1b2c3d4e5f/77aa';
+    const input = { ...INPUT, waitFor: 'UPDATE_COMPLETE' as const, pollInterval: '10ms' };
+    const result = await updateStack.run(fakeStepContext({ reviewed: { kind: 'change-set', stackId: stack.id, changeSetId } }), input);
+    expect(result).toMatchObject({ StackId: stack.id, Updated: true, ChangeSetId: changeSetId, Stack: { StackStatus: 'UPDATE_COMPLETE' } });
+    expect(actions()).not.toContain('ExecuteChangeSet');
+    expect(actions()).not.toContain('DescribeChangeSet');
+  });
+
+  it('kept for apply, the plan of an update under way records it; apply refuses once that update is over, rather than send one', async () => {
+    stackGoesThrough('UPDATE_IN_PROGRESS');
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true, keepPlan: true }), INPUT);
+    expect(plan).toEqual({ summary: expect.stringContaining('is already UPDATE_IN_PROGRESS'), kept: { kind: 'under-way', stackId: stack.id } });
+
+    stackGoesThrough('UPDATE_COMPLETE');
+    fake.requests.length = 0;
+    await expect(updateStack.run(fakeStepContext({ reviewed: { kind: 'under-way', stackId: stack.id } }), INPUT)).rejects.toMatchObject({
+      code: 'reviewed-plan-unusable',
+      message: expect.stringMatching(/^the plan found an update of stack billing-compute under way, to wait for; the stack is UPDATE_COMPLETE now\. Make a new plan/),
+    });
+    expect(actions()).toEqual(['DescribeStacks']);
+  });
 });

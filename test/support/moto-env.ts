@@ -93,12 +93,12 @@ export function useMoto(options: { region?: string } = {}): MotoHandle {
   if (motoUrl) useAwsEnvironment({ endpoint: () => motoUrl, region });
   afterAll(async () => {
     try {
-      // every dry-run of the file, whatever test made it: none may have sent a write but a change set it deleted
+      // every dry-run of the file, whatever test made it: none may have sent a write but a change set it deleted or kept for apply
       if (motoUrl && releaseLock) {
         const writes = await dryRunWriteCalls(motoUrl);
         if (writes.length > 0) throw new Error(`a dry-run sent ${writes.length} write call(s) to moto: ${writes.map((call) => `${call.service}:${call.operation}`).join(', ')}`);
-        const left = await dryRunChangeSetsLeft(motoUrl);
-        if (left !== 0) throw new Error(`dry-runs created ${left} more change set(s) than they deleted: a plan must delete the change set it previews with`);
+        const { previews } = await dryRunChangeSetsLeft(motoUrl);
+        if (previews.length > 0) throw new Error(`dry-runs left change sets they previewed with: ${previews.join(', ')}; a plan must delete them (only plan --out keeps one, for apply)`);
       }
     } finally {
       await releaseLock?.();

@@ -3,10 +3,12 @@
  * No vitest here: the demo script and the benchmarks use this module compiled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DRY_RUN_USER_AGENT } from '../../aws/sdk-clients.js';
 
 export const MOTO_INSTALL_HINT = "moto_server not found: pip install 'moto[server]'";
@@ -46,6 +48,8 @@ export async function findMotoServer(pathVariable = process.env.PATH ?? ''): Pro
  * this process, kills that group when the pipe closes: moto never outlives us, even after a
  * SIGKILL. Both are children of this process, so nothing is left for init to reap.
  * Moto records every request (MOTO_ENABLE_RECORDING) into a temporary folder of its own.
+ * Moto runs with the fix of moto-fixes/sitecustomize.py (its ExecuteChangeSet leaves the stack's
+ * Outputs as they were; real CloudFormation rebuilds them).
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const command = options.command ?? (await findMotoServer());
@@ -77,7 +81,12 @@ async function launch(command: string, port: number, startTimeoutMs: number): Pr
   const server = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_RECORDER_FILEPATH: join(recordingFolder, 'recording.jsonl'), MOTO_ENABLE_RECORDING: 'true' },
+    env: {
+      ...process.env,
+      MOTO_RECORDER_FILEPATH: join(recordingFolder, 'recording.jsonl'),
+      MOTO_ENABLE_RECORDING: 'true',
+      PYTHONPATH: [motoFixesFolder(), process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    },
   });
   if (server.pid === undefined) {
     const error = await new Promise<Error>((resolve) => server.once('error', resolve));
@@ -126,6 +135,15 @@ async function launch(command: string, port: number, startTimeoutMs: number): Pr
       ? `${command} exited with code ${exitCode} before answering on ${url}: ${stderr.trim()}`
       : `${command} did not answer on ${url} within ${startTimeoutMs} ms: ${stderr.trim()}`,
   );
+}
+
+/** test/support/moto-fixes, found from this file whether it runs from test/support or dist/test/support. */
+function motoFixesFolder(): string {
+  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
+    const candidate = join(folder, 'test', 'support', 'moto-fixes');
+    if (existsSync(join(candidate, 'sitecustomize.py'))) return candidate;
+    if (dirname(folder) === folder) throw new Error(`test/support/moto-fixes not found above ${fileURLToPath(import.meta.url)}`);
+  }
 }
 
 function exitOf(child: ChildProcess, event: 'exit' | 'close'): Promise<number | null> {
@@ -181,6 +199,8 @@ export interface RecordedCall {
   url: string;
   /** Sent by a client stepwise built for a dry-run (its user agent says so). */
   dryRun: boolean;
+  /** The change set a CloudFormation request names, by its name (also when the request gives its ARN). */
+  changeSet?: string;
 }
 
 /** A position in the recording: only calls after it count. */
@@ -213,13 +233,22 @@ export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
 }
 
 /**
- * The change sets dry-runs created and did not delete: a plan may preview a stack update with
- * a change set (CreateChangeSet, DescribeChangeSet, DeleteChangeSet), but must delete each one.
+ * How a plan names a change set it keeps for `apply` (`plan --out`), as the step does
+ * (steps/aws/change-set-preview.ts); written again here so that the check does not share its mistakes.
  */
-export async function dryRunChangeSetsLeft(url: string): Promise<number> {
-  const calls = await dryRunCalls(url);
-  const count = (operation: string) => calls.filter((call) => call.service === 'cloudformation' && call.operation === operation).length;
-  return count('CreateChangeSet') - count('DeleteChangeSet');
+const KEPT_CHANGE_SET = /^stepwise-apply-/;
+
+/**
+ * The change sets dry-runs created and did not delete, by name: a plan may preview a stack
+ * update with a change set (CreateChangeSet, DescribeChangeSet, DeleteChangeSet), but must
+ * delete each one, `kept` aside: the change sets `plan --out` keeps for `apply` to execute.
+ */
+export async function dryRunChangeSetsLeft(url: string): Promise<{ previews: string[]; kept: string[] }> {
+  const calls = (await dryRunCalls(url)).filter((call) => call.service === 'cloudformation');
+  const named = (operation: string) => calls.filter((call) => call.operation === operation).map((call) => call.changeSet ?? '?');
+  const deleted = new Set(named('DeleteChangeSet'));
+  const left = named('CreateChangeSet').filter((name) => !deleted.has(name));
+  return { previews: left.filter((name) => !KEPT_CHANGE_SET.test(name)), kept: left.filter((name) => KEPT_CHANGE_SET.test(name)) };
 }
 
 async function dryRunCalls(url: string): Promise<RecordedCall[]> {
@@ -298,7 +327,9 @@ function describeRecordedRequest(request: RecordedRequest): RecordedCall | undef
     target.searchParams.get('x-id') ??
     `${request.method} ${target.pathname}${target.search}`;
   const dryRun = `${headers['user-agent'] ?? ''} ${headers['x-amz-user-agent'] ?? ''}`.includes(DRY_RUN_USER_AGENT);
-  return { service, region, operation, method: request.method, url: request.url, dryRun };
+  // arn:aws:cloudformation:REGION:ACCOUNT:changeSet/NAME/ID, or the name alone
+  const changeSet = new URLSearchParams(body).get('ChangeSetName')?.replace(/^arn:[^/]*:changeSet\/([^/]+)\/.*$/, '$1');
+  return { service, region, operation, method: request.method, url: request.url, dryRun, ...(changeSet ? { changeSet } : {}) };
 }
 
 /**

@@ -2,7 +2,7 @@
  * A loopback proxy in front of moto that shows chosen stacks the way CloudFormation does while
  * it works, which moto cannot: moto finishes every update before it answers UpdateStack, and
  * never rolls one back. Everything is forwarded to moto (so its recorder sees every call that
- * reaches it) except an UpdateStack the test keeps from it; only the answers of DescribeStacks
+ * reaches it) except an update the test keeps from it; only the answers of DescribeStacks
  * and DescribeStackEvents about a scripted stack are rewritten.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -30,7 +30,7 @@ export interface ProxyStackEvent {
   reason?: string;
 }
 
-/** What becomes of an UpdateStack of a stack. */
+/** What becomes of an update of a stack: an UpdateStack, or an ExecuteChangeSet that names its stack. */
 export interface UpdateStackHandling {
   /** Whether moto gets the request, and so makes the change. Otherwise the proxy answers for it. */
   forward: boolean;
@@ -45,7 +45,7 @@ export interface ProxiedCall {
   action: string;
   /** The stack's name, from StackName (a name or an ARN), for CloudFormation calls that name one. */
   stackName?: string;
-  /** For UpdateStack: set once moto has made the change (true) or was kept from it (false). */
+  /** For an update: set once moto has made the change (true) or was kept from it (false). */
   forwarded?: boolean;
 }
 
@@ -53,7 +53,7 @@ export interface StackScriptProxy {
   readonly url: string;
   /** Every request, in arrival order. */
   readonly calls: readonly ProxiedCall[];
-  /** Decides what an UpdateStack does; by default it goes to moto and is answered. */
+  /** Decides what an update (UpdateStack, ExecuteChangeSet) does; by default it goes to moto and is answered. */
   handleUpdateStack: (stackName: string) => UpdateStackHandling;
   /** Shows `stackName` as `script` says from now on; undefined shows it as moto has it. */
   script(stackName: string, script: StackScript | undefined): void;
@@ -158,7 +158,7 @@ export async function startStackScriptProxy(target: string): Promise<StackScript
     return xml.replace(/<StackEvents>[\s\S]*<\/StackEvents>|<StackEvents\/>/, `<StackEvents>${[...added, ...own].join('')}</StackEvents>`);
   }
 
-  async function updateStack(incoming: IncomingMessage, outgoing: ServerResponse, body: Buffer, stackName: string): Promise<void> {
+  async function update(incoming: IncomingMessage, outgoing: ServerResponse, body: Buffer, action: string, stackName: string): Promise<void> {
     const call = calls.at(-1)!;
     const handling = proxy.handleUpdateStack(stackName);
     let answer: Forwarded | { status: number; body: string };
@@ -168,7 +168,7 @@ export async function startStackScriptProxy(target: string): Promise<StackScript
       const described = await forward(incoming, new URLSearchParams({ Action: 'DescribeStacks', Version: '2010-05-15', StackName: stackName }).toString());
       const stackId = /<StackId>([^<]+)<\/StackId>/.exec(described.body.toString('utf8'))?.[1];
       if (!stackId) throw new Error(`the proxy could not find the id of stack ${stackName} in moto's answer: ${described.body.toString('utf8').slice(0, 300)}`);
-      answer = queryResult('UpdateStack', `<StackId>${stackId}</StackId>`);
+      answer = queryResult(action, action === 'UpdateStack' ? `<StackId>${stackId}</StackId>` : '');
     }
     if (answer.status === 200 && handling.then) proxy.script(stackName, handling.then);
     call.forwarded = handling.forward;
@@ -182,7 +182,7 @@ export async function startStackScriptProxy(target: string): Promise<StackScript
     const stackName = nameOf(params.get('StackName'));
     calls.push({ service, action, ...(stackName === undefined ? {} : { stackName }) });
     if (service !== 'cloudformation') return reply(outgoing, await forward(incoming, body));
-    if (action === 'UpdateStack' && stackName !== undefined) return updateStack(incoming, outgoing, body, stackName);
+    if ((action === 'UpdateStack' || action === 'ExecuteChangeSet') && stackName !== undefined) return update(incoming, outgoing, body, action, stackName);
     const answer = await forward(incoming, body);
     if (answer.status !== 200) return reply(outgoing, answer);
     const xml = answer.body.toString('utf8');
