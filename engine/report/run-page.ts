@@ -1,7 +1,7 @@
 import { formatDuration } from '../duration.js';
 import type { JsonObject } from '../json.js';
 import type { RunSummary, StepTimeline } from '../state/summarize-run.js';
-import { describeApprovers } from '../approval/approvers.js';
+import { describeWaiting } from './describe-waiting.js';
 import { codeBlock, inlineCode, plainText } from './markdown.js';
 import { parameterSection } from './parameter-section.js';
 
@@ -38,8 +38,12 @@ function approvalSection(summary: RunSummary): string[] {
     lines.push('');
   }
   if (waiting) {
-    lines.push(`Waiting at ${inlineCode(waiting.stepId)} for ${waiting.minApprovals} approval${waiting.minApprovals === 1 ? '' : 's'} by ${plainText(describeApprovers(waiting.approvers))}: ${plainText(waiting.message)}`, '');
-    lines.push(...codeBlock(waiting.command), '');
+    const [standing = '', ...next] = describeWaiting(waiting);
+    lines.push(`${plainText(standing.charAt(0).toUpperCase() + standing.slice(1))}.`, '');
+    for (const line of next) {
+      const split = line.indexOf(': ');
+      lines.push(`${plainText(line.charAt(0).toUpperCase() + line.slice(1, split))}:`, '', ...codeBlock(line.slice(split + 2)), '');
+    }
   }
   return lines;
 }

@@ -61,9 +61,13 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const listed = await runCli(['runs', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+gate\\s+1\\.0\\.0\\s+waiting\\s`, 'm'));
 
+    const waiting = await runCli(['show', runId!, '--state-dir', 'state'], { cwd: ws.dir });
+    expect(waiting.stdout).toContain(`\nwaiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir state\n`);
+    expect(waiting.stdout, 'a run that waits needs no resume').not.toContain('resume');
+
     const approved = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(approved.code, approved.printed).toBe(0);
-    expect(approved.stdout).toContain(`approved run ${runId} at step "gate" as ${ME}`);
+    expect(approved.stdout).toContain(`approved run ${runId} at step "gate" as ${ME}\napproved: the waiting run goes on\n`);
     const done = await run.done;
     expect(done.code, done.printed).toBe(0);
     expect(done.stdout).toContain(`gate: approved by ${ME}`);
@@ -97,6 +101,52 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const done = await run.done;
     expect(done.code, done.printed).toBe(130);
     expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
+  });
+
+  it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait']);
+    expect(stopped.code, stopped.printed).toBe(3);
+    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    const resume = `stepwise resume ${runId} --state-dir state`;
+    const before = await cli(['show', runId!]);
+    expect(before.stdout).toContain(`\nstopped waiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir state\n  once approved, to go on: ${resume}\n`);
+
+    const approved = await cli(['approve', runId!]);
+    expect(approved.code, approved.printed).toBe(0);
+    expect(approved.stdout).toContain(`approved; the run stopped waiting: go on with: ${resume}\n`);
+    const shown = await cli(['show', runId!]);
+    expect(shown.stdout).toContain(`\napproved at step "gate" by ${ME}; the run stopped waiting: a resume goes on\n  to go on: ${resume}\n`);
+    expect(shown.stdout.split('\napprovals:\n')[1], 'no command that would be refused').not.toContain('to approve:');
+    const json = JSON.parse((await cli(['show', runId!, '--json'])).stdout) as { waitingFor: Record<string, unknown> };
+    expect(json.waitingFor).toMatchObject({ stepId: 'gate', approvedBy: [ME], needed: 0, stopped: true, resume });
+    const page = await cli(['show', runId!, '--format', 'markdown']);
+    expect(page.stdout).toContain(`Approved at step "gate" by ${ME}; the run stopped waiting: a resume goes on.\n\nTo go on:\n\n\`\`\`\n${resume}\n\`\`\`\n`);
+    expect(page.stdout.split('## Approvals')[1]).not.toContain('stepwise approve');
+
+    const resumed = await cli(['resume', runId!]);
+    expect(resumed.code, resumed.printed).toBe(0);
+  });
+
+  it('says of a run that stopped waiting and was rejected that the rejection stands, and its resume stops there', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait']);
+    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    const rejected = await cli(['approve', runId!, '--reject', '--reason', 'not today']);
+    expect(rejected.code, rejected.printed).toBe(0);
+    expect(rejected.stdout).toContain('the run stopped waiting; a resume stops at this approval (exit 3)');
+    const shown = await cli(['show', runId!]);
+    expect(shown.stdout).toContain(`\nrejected at step "gate" by ${ME}: not today; a rejection stands: the run stops there (exit 3), start a new run to ask again\n`);
+    expect(shown.stdout.split('\napprovals:\n')[1]).not.toContain('to approve:');
+    const json = JSON.parse((await cli(['show', runId!, '--json'])).stdout) as { waitingFor: Record<string, unknown> };
+    expect(json.waitingFor).toMatchObject({ rejected: { by: ME, reason: 'not today' }, stopped: true });
+    const resumed = await cli(['resume', runId!]);
+    expect(resumed.code, resumed.printed).toBe(3);
+    expect(resumed.stdout).not.toContain('passed');
   });
 
   it('goes on through approvals one resume at a time: one given before the run stopped waiting at the next is not asked again', async () => {
