@@ -75,7 +75,8 @@ steps:
     const runId = String(waiting.body.stepwise.runId);
     const command = `stepwise approve ${runId} --step sign-off --state ${state}`;
     expect(waiting.body.stepwise).toMatchObject({ event: 'waiting', status: 'waiting', runbook: 'release', step: 'sign-off', approvers: [approver.arn], minApprovals: 1, approve: command });
-    expect(waiting.body.text).toContain(approver.arn);
+    expect(waiting.body.text).toContain(`Who may approve: ${approver.arn} (not ${operator.arn}, who runs it) (1 approval needed).`);
+    expect(waiting.body.stepwise.allowSelfApproval).toBe(false);
     expect(waiting.body.text).toContain(command);
     expect(waiting.body.text).toContain('Release with ***?');
     expectNoSecret(waiting);
