@@ -6,6 +6,7 @@ import { wantsMarkdown, type OutputFormat } from './output-format.js';
 import { renderRunPage } from '../report/run-page.js';
 import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
 import { describeWaiting } from '../report/describe-waiting.js';
+import { runTook } from '../report/run-took.js';
 import { resumeCommandLine } from './resume-command-line.js';
 
 export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }): Promise<void> {
@@ -22,7 +23,7 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  const took = runTook(summary);
   process.stdout.write(`run ${summary.runId}: ${summary.status}${took}\n`);
   process.stdout.write(`runbook ${summary.runbook} ${summary.version} (${summary.path})\n`);
   process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n`);

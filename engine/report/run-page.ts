@@ -4,10 +4,11 @@ import type { RunSummary, StepTimeline } from '../state/summarize-run.js';
 import { describeWaiting } from './describe-waiting.js';
 import { codeBlock, inlineCode, plainText } from './markdown.js';
 import { parameterSection } from './parameter-section.js';
+import { runTook } from './run-took.js';
 
 /** A recorded run as a Markdown page for a change ticket: what each step did. Its values come from the journal, redacted. */
 export function renderRunPage(summary: RunSummary, params: JsonObject, secretParams: string[]): string {
-  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  const took = runTook(summary);
   const lines = [
     `# Run ${plainText(summary.runId)}: ${plainText(summary.runbook)} ${plainText(summary.version)}`,
     '',

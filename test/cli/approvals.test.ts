@@ -64,6 +64,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const waiting = await runCli(['show', runId!, '--state-dir', 'state'], { cwd: ws.dir });
     expect(waiting.stdout).toContain(`\nwaiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir state\n`);
     expect(waiting.stdout, 'a run that waits needs no resume').not.toContain('resume');
+    expect(waiting.stdout, 'since when, not how long it ran before').toMatch(new RegExp(`^run ${runId}: waiting since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n`));
 
     const approved = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(approved.code, approved.printed).toBe(0);
@@ -125,6 +126,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const page = await cli(['show', runId!, '--format', 'markdown']);
     expect(page.stdout).toContain(`Approved at step "gate" by ${ME}; the run stopped waiting: a resume goes on.\n\nTo go on:\n\n\`\`\`\n${resume}\n\`\`\`\n`);
     expect(page.stdout.split('## Approvals')[1]).not.toContain('stepwise approve');
+    expect(page.stdout).toMatch(/^\*\*waiting\*\* since \d{4}-\d\d-\d\dT[\d:.]+Z\. Started /m);
 
     const resumed = await cli(['resume', runId!]);
     expect(resumed.code, resumed.printed).toBe(0);
