@@ -70,6 +70,24 @@ steps:
     expectNoStackTrace(exit.screen);
   });
 
+  it('plan --out, then apply on the terminal: the plan says whose decision it needs, the apply waits for it and goes on once given', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
+    const { ws, state, env } = setUp();
+    const plan = startOnTerminal([process.execPath, CLI, 'plan', 'release.yaml', '--out', 'plan.json'], { cwd: ws.dir, env, cols: 250 });
+    const planned = await plan.exited;
+    expect(planned.code, planned.screen).toBe(0);
+    expect(planned.screen).toMatch(new RegExp(`sign-off \\([^)]+\\) — needs a decision\n +→ would wait for 1 approval by ${approver.arn} \\(not the operator\\), at most 24h: Release 1\\.4 to production\\?`));
+
+    const terminal = startOnTerminal([process.execPath, CLI, 'apply', 'plan.json', '--state', state], { cwd: ws.dir, env, cols: 250 });
+    const [, runId] = await terminal.waitFor(/to approve: stepwise approve (\S+) --step sign-off/, 'the approve command');
+    await untilListedWaiting(runId!, ['--state', state], { cwd: ws.dir });
+    expect((await runCli(['approve', runId!, '--state', state], { cwd: ws.dir, env: approver.env })).code).toBe(0);
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(0);
+    expect(exit.screen).toContain(`approved by ${approver.arn}`);
+    const shown = JSON.parse((await runCli(['show', runId!, '--json', '--state', state], { cwd: ws.dir })).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ status: 'succeeded', plan: { path: ws.file('plan.json') }, approvals: [{ by: approver.arn, decision: 'approve' }] });
+  });
+
   it('Ctrl-C while it waits: exit 130 and the resume line; once approved, show gives that line and the resume goes on', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const { ws, state, env } = setUp();
     const terminal = startOnTerminal([process.execPath, CLI, 'run', 'release.yaml', '--state', state], { cwd: ws.dir, env, cols: 250 });
