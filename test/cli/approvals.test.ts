@@ -108,10 +108,15 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const ws = workspace();
     gate(ws, '{ message: "Go on?" }');
     const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
-    const stopped = await cli(['run', 'gate.yaml', '--no-wait']);
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait', '--json']);
     expect(stopped.code, stopped.printed).toBe(3);
-    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    const document = JSON.parse(stopped.stdout) as { runId: string; status: string; waitingFor: unknown };
+    const runId = document.runId;
     const resume = `stepwise resume ${runId} --state-dir state`;
+    expect(document, 'a script reads what to do from --json').toMatchObject({
+      status: 'waiting',
+      waitingFor: { stepId: 'gate', message: 'Go on?', approvers: [], minApprovals: 1, command: `stepwise approve ${runId} --step gate --state-dir state`, resume },
+    });
     const before = await cli(['show', runId!]);
     expect(before.stdout).toContain(`\nstopped waiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir state\n  once approved, to go on: ${resume}\n`);
 

@@ -68,7 +68,7 @@ describeMoto('apply, with notifications and approvals', () => {
   });
 
   it('waits at another\'s approval like a run: --no-wait exits 3, approve, then resume carries out the reviewed plan', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
-    const approval = `  - id: sign-off\n    type: approve\n    with: { message: "Apply the reviewed plan?", approvers: ["${approver.arn}"] }`;
+    const approval = `  - id: sign-off\n    type: approve\n    with: { message: "Apply the reviewed plan with \${{ params.token }}?", approvers: ["${approver.arn}"] }`;
     const bed = reviewedPlanBed(gatedRunbook(`${inbox.base}/hooks/gated`, approval));
     const state = `s3://${bucket}/${randomBytes(3).toString('hex')}`;
     const asOperator = { ...operator.env, STEPWISE_PARAM_TOKEN: SECRET_PARAM };
@@ -76,11 +76,17 @@ describeMoto('apply, with notifications and approvals', () => {
     expect(planned.code, planned.printed).toBe(0);
     expect(planned.stdout).toContain(`would wait for 1 approval by ${approver.arn} (not the operator)`);
 
-    const stopped = await runCli(['apply', 'plan.json', '--state', state, '--no-wait'], { cwd: bed.dir, env: asOperator });
+    const stopped = await runCli(['apply', 'plan.json', '--state', state, '--no-wait', '--json'], { cwd: bed.dir, env: asOperator });
     expectNoStackTrace(stopped.printed);
     expect(stopped.code, stopped.printed).toBe(3);
     const [, runId] = /to resume once approved: stepwise resume (\S+) --state /.exec(stopped.stderr) ?? [];
     expect(runId, stopped.printed).toBeDefined();
+    expect(JSON.parse(stopped.stdout)).toMatchObject({
+      status: 'waiting',
+      plan: { path: bed.file('plan.json') },
+      waitingFor: { stepId: 'sign-off', message: 'Apply the reviewed plan with ***?', command: `stepwise approve ${runId} --step sign-off --state ${state}`, resume: `stepwise resume ${runId} --state ${state}` },
+    });
+    for (const form of encodedForms(SECRET_PARAM)) expect(stopped.printed).not.toContain(form);
     const waiting = await inbox.event('/hooks/gated', 'waiting');
     expect(waiting.body.stepwise).toMatchObject({ runId, step: 'sign-off', approve: `stepwise approve ${runId} --step sign-off --state ${state}` });
     expect(bed.reviewed().map((line) => line.step), 'nothing after the approval ran').toEqual(['first']);
