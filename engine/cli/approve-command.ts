@@ -1,6 +1,6 @@
 import { describeApprovers, isApprover, tally } from '../approval/approvers.js';
 import { decisionsAt, type Decision } from '../approval/decision.js';
-import { pendingApproval, type PendingApproval } from '../approval/pending-approval.js';
+import { pendingApproval, stoppedWaiting, type PendingApproval } from '../approval/pending-approval.js';
 import { UsageError } from '../exit-codes.js';
 import { replayJournal } from '../state/replay.js';
 import type { StoredRun } from '../state/state-backend.js';
@@ -37,7 +37,7 @@ export async function approveCommand(runId: string, options: ApproveCliOptions):
   };
   if (!(await backend.recordDecision(runId, decision))) throw new UsageError(`${identity} already decided at ${where}: each approver decides once`);
   process.stdout.write(`${reject ? 'rejected' : 'approved'} ${where} as ${identity}\n`);
-  const stopped = !watched || run.journal.entries.at(-1)?.type === 'run-finished';
+  const stopped = stoppedWaiting(run.journal.entries, watched);
   process.stdout.write(`${whatFollows(tally([...here, decision], pending, pending.operator ?? ''), pending, stopped ? resumeCommandLine(runId, state.arguments) : undefined)}\n`);
 }
 

@@ -1,6 +1,6 @@
 import { tally } from '../approval/approvers.js';
 import { decisionsAt, type Decision } from '../approval/decision.js';
-import { pendingApproval, type PendingApproval } from '../approval/pending-approval.js';
+import { pendingApproval, stoppedWaiting, type PendingApproval } from '../approval/pending-approval.js';
 import type { JournalEntry } from './journal.js';
 import { itemKeyOf, replayJournal } from './replay.js';
 import type { RunOverview, StoredRun } from './state-backend.js';
@@ -86,7 +86,7 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly
     steps: timeline(entries, replay.status === 'succeeded'),
     ...(run.record.plan ? { plan: { path: run.record.plan.path, sha256: run.record.plan.sha256, madeBy: run.record.plan.madeBy, madeAt: run.record.plan.madeAt } } : {}),
     approvals: approvalDecisions(entries, stored),
-    ...(pending && waiting ? { waitingFor: waitingFor(pending, waiting.command, !lockHeld || entries.at(-1)?.type === 'run-finished', entries, stored, resume) } : {}),
+    ...(pending && waiting ? { waitingFor: waitingFor(pending, waiting.command, stoppedWaiting(entries, lockHeld), entries, stored, resume) } : {}),
   };
 }
 
