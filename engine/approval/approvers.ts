@@ -60,6 +60,11 @@ export function tally(decisions: readonly Decision[], rules: ApprovalRules, oper
   return by.length >= rules.minApprovals ? { state: 'approved', by } : { state: 'open', by, needed: rules.minApprovals - by.length };
 }
 
+/** ` (not ann@host, who runs it)` when the operator may not approve their own run, else nothing: for messages. */
+export function notTheOperator(waiting: { allowSelfApproval?: boolean; operator?: string }): string {
+  return waiting.allowSelfApproval === false && waiting.operator ? ` (not ${waiting.operator}, who runs it)` : '';
+}
+
 /** `alice, arn:...:user/bob` or `anyone who can reach the run's state`, for messages. */
 export function describeApprovers(approvers: readonly string[]): string {
   return approvers.length === 0 ? 'anyone who can reach the run\'s state' : approvers.join(', ');

@@ -44,3 +44,12 @@ export function pendingApproval(entries: readonly JournalEntry[]): PendingApprov
     operator: waiting.operator,
   };
 }
+
+/**
+ * Whether the run stopped waiting at its approval (`--no-wait`, its timeout, an interruption, a
+ * process that died): a decision alone does not make it go on, a resume does. A process that
+ * waits holds the run's lock and has not journaled the run's end.
+ */
+export function stoppedWaiting(entries: readonly JournalEntry[], lockHeld: boolean): boolean {
+  return !lockHeld || entries.at(-1)?.type === 'run-finished';
+}

@@ -25,7 +25,7 @@ import { prepareAnnouncer } from './prepare-announcer.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { onInterrupt } from './on-interrupt.js';
 import { openState, type OpenedState } from './open-state.js';
-import { resumeCommandLine } from './resume-command-line.js';
+import { commandLine, resumeCommandLine } from './resume-command-line.js';
 import { readPastRuns } from './warn-unchanged-version.js';
 import { newRunId, runbookFiles, runRecord } from './run-command.js';
 
@@ -53,7 +53,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
   refuseIfStale(planFile, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)]);
   const state = await openState(options, builtInStateCatalog());
   await refuseIfApplied(read, state);
-  const { values, redactor } = await paramsForApply(read, runbook);
+  const { values, redactor } = await paramsForApply(read, runbook, commandLine(['stepwise', 'apply', read.file, ...state.arguments]));
   const interrupt = onInterrupt();
   const runId = newRunId();
   say(`checking ${planFile} against the system: its reads run again, nothing is written`);
@@ -201,21 +201,21 @@ function readParam(name: string, spec: ParamSpec, text: string): JsonValue {
  * The plan's params, checked against the runbook as on a new run, and the secret ones, never
  * stored: from STEPWISE_PARAM_<NAME>, else typed at the terminal.
  */
-async function paramsForApply({ file, plan }: ReadPlan, runbook: Runbook): Promise<{ values: JsonObject; redactor: Redactor }> {
+async function paramsForApply({ file, plan }: ReadPlan, runbook: Runbook, applyLine: string): Promise<{ values: JsonObject; redactor: Redactor }> {
   const specs = runbook.params ?? {};
   const secret = Object.keys(specs).filter((name) => specs[name]!.secret);
   const given = Object.fromEntries(secret.flatMap((name) => (process.env[paramEnvName(name)] === undefined ? [] : [[name, process.env[paramEnvName(name)]!]])));
   const missing = secret.filter((name) => !(name in given) && specs[name]!.default === undefined && isRequired(specs[name]! as JsonObject));
-  const typed = missing.length > 0 ? await askSecrets(missing, specs, file) : {};
-  const resolved = resolveResumeParams(specs, plan.params, { ...given, ...typed }, file, (name) => `${paramEnvName(name)}=... stepwise apply ${file}`);
+  const typed = missing.length > 0 ? await askSecrets(missing, specs, applyLine) : {};
+  const resolved = resolveResumeParams(specs, plan.params, { ...given, ...typed }, file, (name) => `${paramEnvName(name)}=... ${applyLine}`);
   const redactor = new Redactor();
   for (const value of resolved.secrets) redactor.add(value);
   return { values: resolved.values, redactor };
 }
 
-async function askSecrets(names: string[], specs: Record<string, ParamSpec>, file: string): Promise<Record<string, string>> {
+async function askSecrets(names: string[], specs: Record<string, ParamSpec>, applyLine: string): Promise<Record<string, string>> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError('the plan has secret parameters, which a plan file never holds; give them again:', names.map((name) => `${paramEnvName(name)}=... stepwise apply ${file}`));
+    throw new UsageError('the plan has secret parameters, which a plan file never holds; give them again:', names.map((name) => `${paramEnvName(name)}=... ${applyLine}`));
   }
   const typed: Record<string, string> = {};
   for (const name of names) {

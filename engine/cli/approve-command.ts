@@ -1,6 +1,6 @@
 import { describeApprovers, isApprover, tally } from '../approval/approvers.js';
 import { decisionsAt, type Decision } from '../approval/decision.js';
-import { pendingApproval, type PendingApproval } from '../approval/pending-approval.js';
+import { pendingApproval, stoppedWaiting, type PendingApproval } from '../approval/pending-approval.js';
 import { UsageError } from '../exit-codes.js';
 import { replayJournal } from '../state/replay.js';
 import type { StoredRun } from '../state/state-backend.js';
@@ -22,7 +22,7 @@ export async function approveCommand(runId: string, options: ApproveCliOptions):
   const { backend } = state;
   const run = await backend.open(runId);
   const pending = waitingApproval(run, options.step);
-  const [identity, decisions] = await Promise.all([builtInIdentity(), backend.decisions(runId)]);
+  const [identity, decisions, watched] = await Promise.all([builtInIdentity(), backend.decisions(runId), backend.isLocked(runId)]);
   const here = decisionsAt(decisions, pending.stepId, pending.itemKey, pending.round ?? 0);
   const where = `run ${runId} at step "${pending.stepId}"`;
   refuseUnlessMayDecide(identity, pending, here, where);
@@ -37,7 +37,8 @@ export async function approveCommand(runId: string, options: ApproveCliOptions):
   };
   if (!(await backend.recordDecision(runId, decision))) throw new UsageError(`${identity} already decided at ${where}: each approver decides once`);
   process.stdout.write(`${reject ? 'rejected' : 'approved'} ${where} as ${identity}\n`);
-  process.stdout.write(`${whatFollows(tally([...here, decision], pending, pending.operator ?? ''), pending, resumeCommandLine(runId, state.arguments))}\n`);
+  const stopped = stoppedWaiting(run.journal.entries, watched);
+  process.stdout.write(`${whatFollows(tally([...here, decision], pending, pending.operator ?? ''), pending, stopped ? resumeCommandLine(runId, state.arguments) : undefined)}\n`);
 }
 
 function waitingApproval(run: StoredRun, step: string | undefined): PendingApproval {
@@ -66,8 +67,9 @@ function refuseUnlessMayDecide(identity: string, pending: PendingApproval, decid
   }
 }
 
-function whatFollows(result: ReturnType<typeof tally>, pending: PendingApproval, resume: string): string {
-  if (result.state === 'rejected') return 'the run stops at this approval (exit 3)';
+/** What the decision leads to; `resume` is given when no process waits at the approval any more. */
+function whatFollows(result: ReturnType<typeof tally>, pending: PendingApproval, resume: string | undefined): string {
+  if (result.state === 'rejected') return resume === undefined ? 'the run stops at this approval (exit 3)' : 'the run stopped waiting; a resume stops at this approval (exit 3)';
   if (result.state === 'open') return `${result.needed} more approval${result.needed === 1 ? '' : 's'} needed (of ${pending.minApprovals})`;
-  return `approved: a run that waits goes on; a stopped one goes on with: ${resume}`;
+  return resume === undefined ? 'approved: the waiting run goes on' : `approved; the run stopped waiting: go on with: ${resume}`;
 }

@@ -1,7 +1,7 @@
 import type { RunCliOptions } from './cli-options.js';
 import type { Runbook } from '../document/runbook.js';
 import { ExitCode, StateWriteError } from '../exit-codes.js';
-import type { RunObserver, RunStatus } from '../execute/events.js';
+import type { RunEvent, RunObserver, RunStatus } from '../execute/events.js';
 import { executeRunbook, type RunOptions, type RunResult } from '../execute/execute-runbook.js';
 import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
@@ -12,6 +12,8 @@ import { onInterrupt, type Interrupt } from './on-interrupt.js';
 import type { PlanReview } from '../execute/plan-review.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { renderPlanPage, type PlannedEvent, type SkippedEvent } from '../report/plan-page.js';
+
+type WaitingEvent = Extract<RunEvent, { type: 'approval-waiting' }>;
 
 export interface RunSetup {
   file: string;
@@ -56,10 +58,12 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   const reporter = await chooseReporter(options.json === true || markdown);
   const planned: PlannedEvent[] = [];
   const skipped: SkippedEvent[] = [];
+  let waiting: WaitingEvent | undefined;
   const collectPlans: RunObserver = {
     onEvent: (event) => {
       if (event.type === 'step-planned') planned.push(event);
       if (event.type === 'step-skipped') skipped.push(event);
+      if (event.type === 'approval-waiting') waiting = event;
     },
   };
   const interrupt = setup.interrupt ?? onInterrupt();
@@ -100,7 +104,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   const result = outcome;
   setup.beforeReport?.(result);
   if (options.json) {
-    const document = jsonResult(result, setup, planned);
+    const document = { ...jsonResult(result, setup, planned), ...(result.status === 'waiting' && waiting ? { waitingFor: waitingFor(waiting, setup) } : {}) };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   } else if (markdown) {
     process.stdout.write(planPage(result, setup, [...planned, ...skipped]));
@@ -116,6 +120,13 @@ export async function driveRun(setup: RunSetup): Promise<void> {
   if (result.status !== 'succeeded' && resumable) sayHowToResume(setup, result.status === 'waiting' ? 'to resume once approved' : 'to resume');
   process.exitCode = (result.status === 'interrupted' ? interrupt.exitCode() : undefined) ?? exitCodeOf(result.status);
   await announcer?.ended({ status: result.status, durationMs: result.durationMs, ...(result.failure ? { failure: result.failure } : {}), ...(setup.journal && resumable ? { resume: resumeCommandLine(setup.runId, setup.resumeArguments) } : {}) });
+}
+
+/** A run that stopped at an approval, for a script: what it waits for, the command that approves, and the one that goes on. */
+function waitingFor(event: WaitingEvent, setup: RunSetup) {
+  const { stepId, item, message, approvers, minApprovals, command } = event;
+  const resume = resumeCommandLine(setup.runId, setup.resumeArguments);
+  return setup.redactor.value({ stepId, ...(item === undefined ? {} : { item }), message, approvers, minApprovals, command, resume });
 }
 
 /** Every value in the page is redacted already; the page as a whole is too, so that no way around it can leak. */

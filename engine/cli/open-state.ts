@@ -20,7 +20,8 @@ export interface OpenedState {
   arguments: string[];
   /**
    * What someone else (another terminal, another machine) needs on theirs: the address taken from
-   * STEPWISE_STATE or stepwise.config.yaml, which their shell or folder may not give them.
+   * STEPWISE_STATE or stepwise.config.yaml, which their shell or folder may not give them, and a
+   * local folder as an absolute path, since their shell may be in another folder.
    */
   elsewhereArguments: string[];
 }
@@ -50,16 +51,21 @@ export async function openState(
   }
   const existing = open.existing === true;
   if (options.state !== undefined) return given(await openAddress(options.state, '--state', cwd, catalog, existing), ['--state', options.state]);
-  if (options.stateDir !== undefined) return given(localFolder(path.resolve(cwd, options.stateDir), '--state-dir', existing), ['--state-dir', options.stateDir]);
+  if (options.stateDir !== undefined) return givenFolder(localFolder(path.resolve(cwd, options.stateDir), '--state-dir', existing), ['--state-dir', options.stateDir], path.resolve(cwd, options.stateDir));
   const fromEnv = env.STEPWISE_STATE;
   if (fromEnv !== undefined && fromEnv.trim() !== '') return found(await openAddress(fromEnv, 'STEPWISE_STATE', cwd, catalog, existing), absoluteAddress(fromEnv, cwd));
   const config = findProjectConfig(cwd);
   if (config?.state) return found(await openAddress(config.state.value, config.state.where, path.dirname(config.file), catalog, existing), absoluteAddress(config.state.value, path.dirname(config.file)));
-  return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [], elsewhereArguments: [] };
+  return { backend: new LocalStateBackend(path.resolve(cwd, DEFAULT_STATE_DIR)), arguments: [], elsewhereArguments: ['--state-dir', path.resolve(cwd, DEFAULT_STATE_DIR)] };
 }
 
 function given(backend: StateBackend, words: string[]): OpenedState {
   return { backend, arguments: words, elsewhereArguments: words };
+}
+
+/** Another terminal may be in another folder: it is given the folder as an absolute path. */
+function givenFolder(backend: StateBackend, words: string[], folder: string): OpenedState {
+  return { backend, arguments: words, elsewhereArguments: ['--state-dir', folder] };
 }
 
 function found(backend: StateBackend, address: string): OpenedState {

@@ -58,7 +58,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
   }
   const plan = planResume(replay, runbook.steps.map((step) => step.id), options.from);
   await asking(() => confirmInFlight(replay, options), runId, state);
-  const { values, redactor } = await asking(() => paramsForResume(run, runbook, options.allowChanged === true), runId, state);
+  const { values, redactor } = await asking(() => paramsForResume(run, runbook, options.allowChanged === true, resumeCommandLine(runId, state.arguments)), runId, state);
   tellThePlan(plan);
   const settingsOverrides = mergeOverrides(run.record.settingsOverrides, settingOverrides(options, registry.settingsBlocks()));
   const announcer = prepareAnnouncer({ runbook, registry, runId, params: values, redactor, settingsOverrides });
@@ -174,9 +174,8 @@ async function confirmInFlight(replay: Replay, options: ResumeCliOptions): Promi
  * since was never given: they come from STEPWISE_PARAM_<NAME>, or the operator types them when
  * there is a terminal to ask on. `-p` is not taken: a resume goes on with the run's params.
  */
-async function paramsForResume(run: StoredRun, runbook: Runbook, allowChanged: boolean): Promise<{ values: JsonObject; redactor: Redactor }> {
+async function paramsForResume(run: StoredRun, runbook: Runbook, allowChanged: boolean, resumeLine: string): Promise<{ values: JsonObject; redactor: Redactor }> {
   const specs = runbook.params ?? {};
-  const runId = run.record.runId;
   const recorded = { ...run.record.params };
   const dropped = Object.keys(recorded).filter((name) => !(name in specs));
   if (allowChanged && dropped.length > 0) {
@@ -186,19 +185,19 @@ async function paramsForResume(run: StoredRun, runbook: Runbook, allowChanged: b
   const notStored = Object.keys(specs).filter((name) => specs[name]!.secret || !(name in recorded));
   const given = Object.fromEntries(notStored.flatMap((name) => (process.env[paramEnvName(name)] === undefined ? [] : [[name, process.env[paramEnvName(name)]!]])));
   const missing = notStored.filter((name) => !(name in given) && specs[name]!.default === undefined && (specs[name]!.secret || isRequired(specs[name]! as JsonObject)));
-  const typed = missing.length > 0 ? await askAgain(missing, specs, runId) : {};
+  const typed = missing.length > 0 ? await askAgain(missing, specs, resumeLine) : {};
   const where = `${run.location}/run.json`;
-  const resolved = resolveResumeParams(specs, recorded, { ...given, ...typed }, where, (name) => `${paramEnvName(name)}=... stepwise resume ${runId}`);
+  const resolved = resolveResumeParams(specs, recorded, { ...given, ...typed }, where, (name) => `${paramEnvName(name)}=... ${resumeLine}`);
   const redactor = new Redactor();
   for (const value of resolved.secrets) redactor.add(value);
   return { values: resolved.values, redactor };
 }
 
-async function askAgain(names: string[], specs: Record<string, ParamSpec>, runId: string): Promise<Record<string, string>> {
+async function askAgain(names: string[], specs: Record<string, ParamSpec>, resumeLine: string): Promise<Record<string, string>> {
   const secret = names.filter((name) => specs[name]!.secret);
   const added = names.filter((name) => !specs[name]!.secret);
   if (!process.stdin.isTTY) {
-    const give = (name: string) => `${paramEnvName(name)}=... stepwise resume ${runId}`;
+    const give = (name: string) => `${paramEnvName(name)}=... ${resumeLine}`;
     if (secret.length > 0) throw new UsageError('this run has secret parameters, which are never stored; give them again:', [...secret, ...added].map(give));
     throw new UsageError('the runbook requires parameters this run was not given (it changed since the run started); give them:', added.map(give));
   }

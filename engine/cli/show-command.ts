@@ -5,13 +5,16 @@ import { openState } from './open-state.js';
 import { wantsMarkdown, type OutputFormat } from './output-format.js';
 import { renderRunPage } from '../report/run-page.js';
 import { summarizeRun, type RunSummary } from '../state/summarize-run.js';
-import { describeApprovers } from '../approval/approvers.js';
+import { describeWaiting } from '../report/describe-waiting.js';
+import { runTook } from '../report/run-took.js';
+import { resumeCommandLine } from './resume-command-line.js';
 
 export async function showCommand(runId: string, options: StateCliOptions & { json?: boolean; format?: OutputFormat }): Promise<void> {
   const markdown = wantsMarkdown(options);
-  const { backend } = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
+  const state = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
+  const { backend } = state;
   const [run, locked, decisions] = await Promise.all([backend.open(runId), backend.isLocked(runId), backend.decisions(runId)]);
-  const summary = summarizeRun(run, locked, decisions);
+  const summary = summarizeRun(run, locked, decisions, resumeCommandLine(runId, state.arguments));
   if (markdown) {
     process.stdout.write(renderRunPage(summary, run.record.params, run.record.secretParams));
     return;
@@ -20,7 +23,7 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  const took = runTook(summary);
   process.stdout.write(`run ${summary.runId}: ${summary.status}${took}\n`);
   process.stdout.write(`runbook ${summary.runbook} ${summary.version} (${summary.path})\n`);
   process.stdout.write(`started ${summary.startedAt} by ${summary.user} on ${summary.host}\n`);
@@ -45,9 +48,5 @@ function writeApprovals(summary: RunSummary): void {
       process.stdout.write(`  ${d.decidedAt}  ${d.stepId}${item}  ${d.decision === 'approve' ? 'approved' : 'rejected'} by ${d.by}${reason}\n`);
     }
   }
-  const waiting = summary.waitingFor;
-  if (waiting) {
-    process.stdout.write(`\nwaiting at step "${waiting.stepId}" for ${waiting.minApprovals} approval${waiting.minApprovals === 1 ? '' : 's'} by ${describeApprovers(waiting.approvers)}: ${waiting.message}\n`);
-    process.stdout.write(`  to approve: ${waiting.command}\n`);
-  }
+  if (summary.waitingFor) process.stdout.write(`\n${describeWaiting(summary.waitingFor).join('\n  ')}\n`);
 }

@@ -1,3 +1,4 @@
+import { describeApprovers, notTheOperator } from '../approval/approvers.js';
 import { formatDuration } from '../duration.js';
 import type { RunEvent, RunStatus } from '../execute/events.js';
 import type { RunFailure } from '../execute/run-result.js';
@@ -27,7 +28,7 @@ export interface RunEnding {
 /** A run waits at an approval: who may approve, and the command that does. */
 export function waitingNotification(facts: RunFacts, waiting: WaitingEvent, redactor: Redactor): Notification {
   const step = waiting.item === undefined ? waiting.stepId : `${waiting.stepId} (item ${waiting.item})`;
-  const who = waiting.approvers.length > 0 ? waiting.approvers.join(', ') : 'anyone with access to the run';
+  const who = `${describeApprovers(waiting.approvers)}${notTheOperator(waiting)}`;
   const count = waiting.minApprovals === 1 ? '1 approval' : `${waiting.minApprovals} approvals`;
   const lines = [
     `${title(facts)} waits for approval at step "${step}".`,
@@ -44,6 +45,7 @@ export function waitingNotification(facts: RunFacts, waiting: WaitingEvent, reda
     message: waiting.message,
     approvers: waiting.approvers,
     minApprovals: waiting.minApprovals,
+    ...(waiting.allowSelfApproval === undefined ? {} : { allowSelfApproval: waiting.allowSelfApproval }),
     approve: waiting.command,
   });
 }

@@ -1,4 +1,4 @@
-import { describeApprovers } from '../approval/approvers.js';
+import { describeApprovers, notTheOperator } from '../approval/approvers.js';
 import type { RunEvent } from '../execute/events.js';
 
 type Waiting = Extract<RunEvent, { type: 'approval-waiting' }>;
@@ -7,9 +7,8 @@ type Decided = Extract<RunEvent, { type: 'approval-decided' }>;
 /** `waiting for 2 approvals by alice, bob (not the operator), at most 24h: Update prod?` */
 export function waitingLine(event: Waiting): string {
   const count = `${event.minApprovals} approval${event.minApprovals === 1 ? '' : 's'}`;
-  const self = event.approvers.length > 0 && event.allowSelfApproval === false && event.operator ? ` (not ${event.operator}, who runs it)` : '';
   const within = event.timeout ? `, at most ${event.timeout}` : '';
-  return `waiting for ${count} by ${describeApprovers(event.approvers)}${self}${within}: ${event.message}`;
+  return `waiting for ${count} by ${describeApprovers(event.approvers)}${notTheOperator(event)}${within}: ${event.message}`;
 }
 
 /** `approved by alice` or `rejected by bob: not during the freeze` */

@@ -23,6 +23,8 @@ interface OpenStep {
   failure?: string;
   /** Lines to keep: written under the step once its list is over (listr drops a task's output). */
   notes: string[];
+  /** What a dry-run says the step would do, kept the same way: the reason to run a plan. */
+  planned: string[];
   /** On resume: it had succeeded, and ran again because it only reads. */
   readAgain?: boolean;
 }
@@ -75,6 +77,7 @@ export class ListrReporter implements Reporter {
         const step = await this.step(event.stepId);
         const plan = typeof event.plan === 'object' ? `${event.plan.summary}\n${event.plan.details ?? ''}` : (event.plan ?? '');
         step.task.output = event.status === 'depends' ? `depends on ${(event.dependsOn ?? []).join(', ')}` : plan;
+        step.planned.push(...plannedLines(event, this.paint));
         return;
       }
       case 'step-succeeded':
@@ -157,7 +160,7 @@ export class ListrReporter implements Reporter {
       rendererOptions: { collapseErrors: false, showErrorMessage: true, ...this.styles },
     });
     const finished = list.run().catch(() => undefined);
-    const opened: OpenStep = { task: await taskReady, settle, finished, notes: [] };
+    const opened: OpenStep = { task: await taskReady, settle, finished, notes: [], planned: [] };
     this.open.set(id, opened);
     return opened;
   }
@@ -173,11 +176,21 @@ export class ListrReporter implements Reporter {
       step.settle();
     }
     await step.finished;
+    for (const line of step.planned) this.out.write(`${line}\n`);
     for (const note of step.notes) this.out.write(`${noteLine(note, this.paint)}\n`);
   }
 }
 
+/** A planned step's summary and details (one line each), or what it depends on; an item's marked with its number. */
+function plannedLines(event: Extract<RunEvent, { type: 'step-planned' }>, p: Painter): string[] {
+  const item = event.item === undefined ? '' : `item ${event.item}: `;
+  if (event.status === 'depends') return [`    ${p.dim(`⋯ ${item}depends on ${(event.dependsOn ?? []).join(', ')}`)}`];
+  if (event.plan === undefined) return [];
+  const { summary, details } = typeof event.plan === 'string' ? { summary: event.plan, details: undefined } : event.plan;
+  return [`    ${p.cyan('→')} ${item}${summary}`, ...(details ? details.split('\n').map((line) => `      ${line}`) : [])];
+}
+
 function statusNote(status: string): string {
-  const notes: Record<string, string> = { satisfied: ' — already in place', restored: ' — done in an earlier attempt', planned: ' — would change', depends: ' — depends on an earlier change', 'would-ask': ' — would ask' };
+  const notes: Record<string, string> = { satisfied: ' — already in place', restored: ' — done in an earlier attempt', planned: ' — would change', depends: ' — depends on an earlier change', 'would-ask': ' — needs a decision' };
   return notes[status] ?? '';
 }

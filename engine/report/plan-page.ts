@@ -52,7 +52,7 @@ function verdict(step: StepResult): string {
     case 'depends':
       return 'depends on earlier changes';
     case 'would-ask':
-      return 'would ask';
+      return 'needs a decision';
     case 'succeeded':
       return 'read';
     case 'not-run':

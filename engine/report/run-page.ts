@@ -1,13 +1,14 @@
 import { formatDuration } from '../duration.js';
 import type { JsonObject } from '../json.js';
 import type { RunSummary, StepTimeline } from '../state/summarize-run.js';
-import { describeApprovers } from '../approval/approvers.js';
+import { describeWaiting } from './describe-waiting.js';
 import { codeBlock, inlineCode, plainText } from './markdown.js';
 import { parameterSection } from './parameter-section.js';
+import { runTook } from './run-took.js';
 
 /** A recorded run as a Markdown page for a change ticket: what each step did. Its values come from the journal, redacted. */
 export function renderRunPage(summary: RunSummary, params: JsonObject, secretParams: string[]): string {
-  const took = summary.durationMs === undefined ? '' : ` in ${formatDuration(summary.durationMs)}`;
+  const took = runTook(summary);
   const lines = [
     `# Run ${plainText(summary.runId)}: ${plainText(summary.runbook)} ${plainText(summary.version)}`,
     '',
@@ -38,8 +39,12 @@ function approvalSection(summary: RunSummary): string[] {
     lines.push('');
   }
   if (waiting) {
-    lines.push(`Waiting at ${inlineCode(waiting.stepId)} for ${waiting.minApprovals} approval${waiting.minApprovals === 1 ? '' : 's'} by ${plainText(describeApprovers(waiting.approvers))}: ${plainText(waiting.message)}`, '');
-    lines.push(...codeBlock(waiting.command), '');
+    const [standing = '', ...next] = describeWaiting(waiting);
+    lines.push(`${plainText(standing.charAt(0).toUpperCase() + standing.slice(1))}.`, '');
+    for (const line of next) {
+      const split = line.indexOf(': ');
+      lines.push(`${plainText(line.charAt(0).toUpperCase() + line.slice(1, split))}:`, '', ...codeBlock(line.slice(split + 2)), '');
+    }
   }
   return lines;
 }

@@ -1,5 +1,6 @@
-import type { Decision } from '../approval/decision.js';
-import { pendingApproval } from '../approval/pending-approval.js';
+import { tally } from '../approval/approvers.js';
+import { decisionsAt, type Decision } from '../approval/decision.js';
+import { pendingApproval, stoppedWaiting, type PendingApproval } from '../approval/pending-approval.js';
 import type { JournalEntry } from './journal.js';
 import { itemKeyOf, replayJournal } from './replay.js';
 import type { RunOverview, StoredRun } from './state-backend.js';
@@ -46,6 +47,19 @@ export interface WaitingApproval {
   approvers: string[];
   minApprovals: number;
   command: string;
+  /** The approvers whose approval counts so far. */
+  approvedBy: string[];
+  /** How many approvals it still needs: 0 once approved. */
+  needed: number;
+  /** A rejection in the state that the run has not taken in yet: it stops there (exit 3). */
+  rejected?: { by: string; reason?: string };
+  /**
+   * No process waits at it any more (`--no-wait`, its timeout, an interruption): a decision
+   * alone does not make the run go on, a resume does.
+   */
+  stopped: boolean;
+  /** When it stopped: the command that goes on once it is approved. */
+  resume?: string;
 }
 
 export interface RunSummary extends RunListing {
@@ -62,7 +76,7 @@ export interface RunSummary extends RunListing {
  * A run as `show` presents it, from run.json and the journal, and the decisions its state keeps:
  * one made while no process ran the run is in the state before a resume journals it.
  */
-export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly Decision[] = []): RunSummary {
+export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly Decision[] = [], resume?: string): RunSummary {
   const entries = run.journal.entries;
   const replay = replayJournal(entries);
   const pending = pendingApproval(entries);
@@ -72,10 +86,22 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly
     steps: timeline(entries, replay.status === 'succeeded'),
     ...(run.record.plan ? { plan: { path: run.record.plan.path, sha256: run.record.plan.sha256, madeBy: run.record.plan.madeBy, madeAt: run.record.plan.madeAt } } : {}),
     approvals: approvalDecisions(entries, stored),
-    ...(waiting
-      ? { waitingFor: { stepId: waiting.stepId, ...(waiting.item === undefined ? {} : { item: waiting.item }), message: waiting.message, approvers: waiting.approvers, minApprovals: waiting.minApprovals, command: waiting.command } }
-      : {}),
+    ...(pending && waiting ? { waitingFor: waitingFor(pending, waiting.command, stoppedWaiting(entries, lockHeld), entries, stored, resume) } : {}),
   };
+}
+
+/** The approval a run waits at, who approved it and what it still needs, counted as the run will count them. */
+function waitingFor(pending: PendingApproval, command: string, stopped: boolean, entries: readonly JournalEntry[], stored: readonly Decision[], resume: string | undefined): WaitingApproval {
+  const journaled = entries.filter((entry): entry is Extract<JournalEntry, { type: 'approval-decided' }> => entry.type === 'approval-decided');
+  const decisions = [...journaled.map((entry) => ({ ...entry, decision: entry.decision === 'reject' ? ('reject' as const) : ('approve' as const) })), ...stored];
+  const standing = tally(decisionsAt(decisions, pending.stepId, pending.itemKey, pending.round ?? 0), pending, pending.operator ?? '');
+  const { stepId, item, message, approvers, minApprovals } = pending;
+  const described = { stepId, ...(item === undefined ? {} : { item }), message, approvers: [...approvers], minApprovals, command, stopped, ...(stopped && resume !== undefined ? { resume } : {}) };
+  if (standing.state === 'rejected') {
+    const { by, reason } = standing.decision;
+    return { ...described, approvedBy: [], needed: minApprovals, rejected: { by, ...(reason === undefined ? {} : { reason }) } };
+  }
+  return { ...described, approvedBy: standing.by, needed: standing.state === 'open' ? standing.needed : 0 };
 }
 
 /** Each person's decision once per approval, though a resume journals again the ones it counts. */

@@ -54,16 +54,24 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const ws = workspace();
     gate(ws, '{ message: "Go on?" }');
     const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
-    const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate --state-dir state\n/);
+    const [, runId] = await outputMatching(run, new RegExp(`to approve: stepwise approve (\\S+) --step gate --state-dir ${ws.dir}/state\\n`));
     await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(run.stdout()).toContain('waiting for 1 approval by anyone who can reach the run\'s state, at most 24h: Go on?');
 
     const listed = await runCli(['runs', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+gate\\s+1\\.0\\.0\\s+waiting\\s`, 'm'));
 
-    const approved = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const waiting = await runCli(['show', runId!, '--state-dir', 'state'], { cwd: ws.dir });
+    expect(waiting.stdout).toContain(`\nwaiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state\n`);
+    expect(waiting.stdout, 'a run that waits needs no resume').not.toContain('resume');
+    expect(waiting.stdout, 'since when, not how long it ran before').toMatch(new RegExp(`^run ${runId}: waiting since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n`));
+
+    // the command exactly as printed, from another terminal in another folder
+    const [, printed] = /to approve: stepwise (approve [^\n]+)\n/.exec(run.stdout()) ?? [];
+    ws.write('elsewhere/.keep', '');
+    const approved = await runCli(printed!.split(' '), { cwd: ws.file('elsewhere'), env: noAws(ws) });
     expect(approved.code, approved.printed).toBe(0);
-    expect(approved.stdout).toContain(`approved run ${runId} at step "gate" as ${ME}`);
+    expect(approved.stdout).toContain(`approved run ${runId} at step "gate" as ${ME}\napproved: the waiting run goes on\n`);
     const done = await run.done;
     expect(done.code, done.printed).toBe(0);
     expect(done.stdout).toContain(`gate: approved by ${ME}`);
@@ -99,6 +107,71 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
   });
 
+  it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait', '--json']);
+    expect(stopped.code, stopped.printed).toBe(3);
+    const document = JSON.parse(stopped.stdout) as { runId: string; status: string; waitingFor: unknown };
+    const runId = document.runId;
+    const resume = `stepwise resume ${runId} --state-dir state`;
+    expect(document, 'a script reads what to do from --json').toMatchObject({
+      status: 'waiting',
+      waitingFor: { stepId: 'gate', message: 'Go on?', approvers: [], minApprovals: 1, command: `stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state`, resume },
+    });
+    const before = await cli(['show', runId!]);
+    expect(before.stdout).toContain(`\nstopped waiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state\n  once approved, to go on: ${resume}\n`);
+
+    const approved = await cli(['approve', runId!]);
+    expect(approved.code, approved.printed).toBe(0);
+    expect(approved.stdout).toContain(`approved; the run stopped waiting: go on with: ${resume}\n`);
+    const shown = await cli(['show', runId!]);
+    expect(shown.stdout).toContain(`\napproved at step "gate" by ${ME}; the run stopped waiting: a resume goes on\n  to go on: ${resume}\n`);
+    expect(shown.stdout.split('\napprovals:\n')[1], 'no command that would be refused').not.toContain('to approve:');
+    const json = JSON.parse((await cli(['show', runId!, '--json'])).stdout) as { waitingFor: Record<string, unknown> };
+    expect(json.waitingFor).toMatchObject({ stepId: 'gate', approvedBy: [ME], needed: 0, stopped: true, resume });
+    const page = await cli(['show', runId!, '--format', 'markdown']);
+    expect(page.stdout).toContain(`Approved at step "gate" by ${ME}; the run stopped waiting: a resume goes on.\n\nTo go on:\n\n\`\`\`\n${resume}\n\`\`\`\n`);
+    expect(page.stdout.split('## Approvals')[1]).not.toContain('stepwise approve');
+    expect(page.stdout).toMatch(/^\*\*waiting\*\* since \d{4}-\d\d-\d\dT[\d:.]+Z\. Started /m);
+
+    const resumed = await cli(['resume', runId!]);
+    expect(resumed.code, resumed.printed).toBe(0);
+  });
+
+  it('says of a run that stopped waiting and was rejected that the rejection stands, and its resume stops there', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait']);
+    const [, runId] = /to resume once approved: stepwise resume (\S+)/.exec(stopped.stderr) ?? [];
+    const rejected = await cli(['approve', runId!, '--reject', '--reason', 'not today']);
+    expect(rejected.code, rejected.printed).toBe(0);
+    expect(rejected.stdout).toContain('the run stopped waiting; a resume stops at this approval (exit 3)');
+    const shown = await cli(['show', runId!]);
+    expect(shown.stdout).toContain(`\nrejected at step "gate" by ${ME}: not today; a rejection stands: the run stops there (exit 3), start a new run to ask again\n`);
+    expect(shown.stdout.split('\napprovals:\n')[1]).not.toContain('to approve:');
+    const json = JSON.parse((await cli(['show', runId!, '--json'])).stdout) as { waitingFor: Record<string, unknown> };
+    expect(json.waitingFor).toMatchObject({ rejected: { by: ME, reason: 'not today' }, stopped: true });
+    const resumed = await cli(['resume', runId!]);
+    expect(resumed.code, resumed.printed).toBe(3);
+    expect(resumed.stdout).not.toContain('passed');
+  });
+
+  it('names the default state folder in the approve command, so that it works from another folder', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?" }');
+    const stopped = await runCli(['run', 'gate.yaml', '--no-wait'], { cwd: ws.dir, env: noAws(ws) });
+    expect(stopped.code, stopped.printed).toBe(3);
+    const [, printed] = /to approve: stepwise (approve [^\n]+)\n/.exec(stopped.printed) ?? [];
+    expect(printed).toMatch(new RegExp(`^approve \\S+ --step gate --state-dir ${ws.dir}/\\.stepwise$`));
+    expect(stopped.stderr, 'the operator\'s own resume needs no folder').toMatch(/to resume once approved: stepwise resume \S+\n/);
+    ws.write('elsewhere/.keep', '');
+    const approved = await runCli(printed!.split(' '), { cwd: ws.file('elsewhere'), env: noAws(ws) });
+    expect(approved.code, approved.printed).toBe(0);
+  });
+
   it('goes on through approvals one resume at a time: one given before the run stopped waiting at the next is not asked again', async () => {
     const ws = workspace();
     ws.write('child.yaml', 'apiVersion: stepwise/v1\nname: child\nversion: 1.0.0\nsteps:\n  - id: inner\n    type: approve\n    with: { message: "Inner?" }\n');
@@ -113,7 +186,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect((await cli(['approve', runId!, '--step', 'first'])).code).toBe(0);
     const atChild = await cli(['resume', runId!, '--no-wait']);
     expect(atChild.code, atChild.printed).toBe(3);
-    expect(atChild.printed).toContain(`to approve: stepwise approve ${runId} --step child/inner --state-dir state`);
+    expect(atChild.printed).toContain(`to approve: stepwise approve ${runId} --step child/inner --state-dir ${ws.dir}/state`);
     expect((await cli(['approve', runId!, '--step', 'child/inner'])).code).toBe(0);
     const done = await cli(['resume', runId!, '--no-wait']);
     expect(done.code, done.printed).toBe(0);
@@ -141,7 +214,7 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(plan.stdout, 'a dry-run says whom it would wait for').toContain('would wait for 1 approval by someone-else (not the operator), at most 24h: Go on?');
     const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env });
     await terminal.waitFor(/waiting for 1 approval by someone-else/, 'the waiting line');
-    await terminal.waitFor(/to approve: stepwise approve \S+ --step gate --state-dir state/, 'the approve command');
+    await terminal.waitFor(new RegExp(`to approve: stepwise approve \\S+ --step gate --state-dir ${ws.dir}/state`), 'the approve command');
     terminal.type('\x03');
     const exit = await terminal.exited;
     expect(exit.code, exit.screen).toBe(130);

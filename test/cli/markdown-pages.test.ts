@@ -123,6 +123,13 @@ describe.concurrent('--format markdown', () => {
     expect(`${stdout}${stderr}`).not.toContain(SECRET);
   });
 
+  it('plan says an approval needs a decision, and whose: not "would ask" of one the operator may not give', async ({ expect }) => {
+    const gated = await scratch.write('gated.yaml', runbookYaml('gated', 'steps:\n  - id: sign-off\n    type: approve\n    with: { message: "Go on?", approvers: [someone-else] }\n'));
+    const { code, stdout } = await runCli(['plan', gated, '--format', 'markdown']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('### 1. `sign-off` (approve): needs a decision\n\nwould wait for 1 approval by someone-else (not the operator), at most 24h: Go on?');
+  });
+
   it.skipIf(!haveScript).for([
     ['a Markdown page', '--format markdown', /^# Plan: planned 1\.2\.3\n/],
     ['a JSON document', '--json', /^\{\n {2}"runId": null,/],

@@ -15,9 +15,9 @@ function shellQuote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-async function onTerminal(args: string[]): Promise<string> {
+async function onTerminal(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   const command = `stty cols 120; ${[process.execPath, CLI, ...args].map(shellQuote).join(' ')}`;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CI' && !name.startsWith('STEPWISE_')));
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'CI' && !name.startsWith('STEPWISE_'))), ...extraEnv };
   const { stdout } = await promisify(execFile)(SCRIPT, ['-qec', command, '/dev/null'], { env }).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
   return stdout.replace(ESCAPES, '').replaceAll('\r', '');
 }
@@ -75,5 +75,37 @@ describe.skipIf(!existsSync(SCRIPT))('on a terminal', () => {
     expect(screen).toMatch(/✔ change( \([^)]+\))? — done in an earlier attempt/);
     expect(screen).toMatch(/✔ look \([^)]+\) — read again/);
     expect(screen).toMatch(/✔ gate \([^)]+\)\n/);
+  });
+
+  it('keeps under each step of a plan what it would do, for each item, and whom an approval would wait for', async () => {
+    const file = await folder.write(
+      'planned.yaml',
+      runbookYaml(
+        'planned',
+        `params:
+  token: { type: string, secret: true }
+steps:
+  - id: create
+    type: shell
+    with: { command: [touch, '${folder.dir}/created-with-\${{ params.token }}'] }
+  - id: each
+    type: shell
+    forEach: [one, two]
+    with: { command: [touch, '${folder.dir}/\${{ item }}'] }
+  - id: after
+    type: shell
+    with: { command: [echo, '\${{ steps.create.outputs.stdout }}'] }
+  - id: sign-off
+    type: approve
+    with: { message: "Go on?", approvers: [someone-else] }
+`,
+      ),
+    );
+    const screen = await onTerminal(['plan', file], { STEPWISE_PARAM_TOKEN: 'tok-on-terminal-42' });
+    expect(screen).toMatch(new RegExp(`✔ create \\([^)]+\\) — would change\n {4}→ touch ${folder.dir}/created-with-\\*\\*\\*\n {6}cwd: `));
+    expect(screen).toMatch(/— would change\n {4}→ item 0: touch \S+\/one\n[^]*\n {4}→ item 1: touch \S+\/two\n/);
+    expect(screen).toMatch(/✔ after \([^)]+\) — depends on an earlier change\n {4}⋯ depends on create\n/);
+    expect(screen).toMatch(/✔ sign-off \([^)]+\) — needs a decision\n {4}→ would wait for 1 approval by someone-else \(not the operator\), at most 24h: Go on\?\n/);
+    expect(screen).not.toContain('tok-on-terminal-42');
   });
 });

@@ -67,7 +67,7 @@ describe('secrets across a failed and resumed run', { timeout: CLI_TESTS_TIMEOUT
     const withoutSecret = await cli(['resume', runId]);
     expect(withoutSecret.code, withoutSecret.printed).toBe(2);
     expect(withoutSecret.stderr).toContain('this run has secret parameters, which are never stored; give them again:');
-    expect(withoutSecret.stderr).toContain(`STEPWISE_PARAM_TOKEN=... stepwise resume ${runId}`);
+    expect(withoutSecret.stderr, 'the line to copy keeps where the run is').toContain(`STEPWISE_PARAM_TOKEN=... stepwise resume ${runId} --state-dir ${ws.stateDir}\n`);
 
     writeFileSync(ws.file('allow'), '');
     const resumed = await cli(['resume', runId, '--json'], { STEPWISE_PARAM_TOKEN: token });

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runbookYaml, runCli, runFolder, workspace, type Workspace } from '../support/cli.js';
@@ -148,6 +149,26 @@ describe('a webhook hears how a run ended', () => {
     }
     expect(received).toEqual([]);
     expect(existsSync(space.stateDir)).toBe(false);
+  });
+});
+
+describe('a webhook hears that a run waits', () => {
+  it('for approvals the operator may not give: it says so, also with no approvers named', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
+    const space = workspace();
+    space.write('gate.yaml', runbookYaml('gate', `
+notify: { webhook: ${base}/waits }
+steps:
+  - id: sign-off
+    type: approve
+    with: { message: "Go on?", allowSelfApproval: false, minApprovals: 2 }
+`));
+    const stopped = await runCli(['run', 'gate.yaml', '--state-dir', space.stateDir, '--no-wait'], { cwd: space.dir });
+    expect(stopped.code, stopped.printed).toBe(3);
+    const me = `${os.userInfo().username}@${os.hostname()}`;
+    expect(stopped.stdout).toContain(`waiting for 2 approvals by anyone who can reach the run's state (not ${me}, who runs it), at most 24h: Go on?`);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body.text).toContain(`Who may approve: anyone who can reach the run's state (not ${me}, who runs it) (2 approvals needed).`);
+    expect(received[0]!.body.stepwise).toMatchObject({ event: 'waiting', approvers: [], minApprovals: 2, allowSelfApproval: false });
   });
 });
 

@@ -376,7 +376,7 @@ describe('apply refuses what is not a plan it can carry out, exit 2, located, no
     expect((await bed.plan()).code).toBe(0);
     const applied = await runCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
     expect(applied.code, applied.printed).toBe(2);
-    expect(applied.stderr).toContain('STEPWISE_PARAM_TOKEN=... stepwise apply plan.json');
+    expect(applied.stderr, 'the line to copy keeps where the run goes').toContain(`STEPWISE_PARAM_TOKEN=... stepwise apply plan.json --state-dir ${bed.stateDir}\n`);
     expect(runIds(bed.stateDir)).toEqual([]);
   });
 });
