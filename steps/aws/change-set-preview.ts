@@ -19,7 +19,7 @@ const POLL_MS = 1_000;
  * How a plan names the change set it keeps for `apply` (the ones it deletes are `stepwise-plan-`):
  * in the console, a kept change set says who will execute it.
  */
-export const KEPT_CHANGE_SET_PREFIX = 'stepwise-apply-';
+const KEPT_CHANGE_SET_PREFIX = 'stepwise-apply-';
 
 /**
  * Asks CloudFormation what `request` would do, as a change set of type UPDATE with the same
