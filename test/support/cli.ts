@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as pause } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
+import { trackUntilEnded } from './leftover-processes.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(REPO, 'dist/engine/cli.js');
@@ -83,26 +84,13 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Sta
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, printed }));
   });
-  stopWhenTheTestEnds(child, done);
+  trackUntilEnded(async () => {
+    child.kill('SIGKILL');
+    await done.catch(() => undefined);
+  }, done);
   return { child, done, output: () => printed, stdout: () => stdout, stderr: () => stderr };
 }
 
-/**
- * A CLI a test started and left running (a run waiting for an approval, say) must not outlive
- * it: it would go on writing to the moto the next test file resets and records.
- * Outside a test (a beforeAll), the file that starts a CLI stops it itself.
- */
-function stopWhenTheTestEnds(child: ChildProcess, done: Promise<unknown>): void {
-  try {
-    onTestFinished(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
-      await done.catch(() => undefined);
-    });
-  } catch {
-    // not inside a test
-  }
-}
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;

@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { stopLeftoverProcesses } from './leftover-processes.js';
 import { dryRunChangeSetsLeft, dryRunWriteCalls, resetMoto, resetRecording, takeMotoLock } from './moto.js';
 
 /** Every variable that could lead the SDK away from the emulator or to a developer's real account. */
@@ -93,6 +94,7 @@ export function useMoto(options: { region?: string } = {}): MotoHandle {
   if (motoUrl) useAwsEnvironment({ endpoint: () => motoUrl, region });
   afterAll(async () => {
     try {
+      await stopLeftoverProcesses();
       // every dry-run of the file, whatever test made it: none may have sent a write but a change set it deleted or kept for apply
       if (motoUrl && releaseLock) {
         const writes = await dryRunWriteCalls(motoUrl);

@@ -9,7 +9,7 @@
  * terminal when its stdin ends, and prints the program's exit status as JSON on stderr.
  */
 import { spawn } from 'node:child_process';
-import { onTestFinished } from 'vitest';
+import { trackUntilEnded } from './leftover-processes.js';
 import { setTimeout as pause } from 'node:timers/promises';
 
 export const PYTHON = 'python3';
@@ -118,16 +118,11 @@ export function startOnTerminal(argv: readonly string[], options: TerminalOption
       }
     });
   });
-  // a program a test left running (a run waiting for an approval) must not outlive the test: hung up, it records that and ends
-  try {
-    onTestFinished(async () => {
-      if (ended) return;
-      driver.stdin.end();
-      await exited.catch(() => undefined);
-    });
-  } catch {
-    // not inside a test: the caller stops it
-  }
+  // hung up, a program a test left running records that and ends
+  trackUntilEnded(async () => {
+    driver.stdin.end();
+    await exited.catch(() => undefined);
+  }, exited);
   return {
     screen,
     async waitFor(pattern, what = String(pattern)) {
