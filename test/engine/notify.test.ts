@@ -4,11 +4,10 @@
  * finished notifications of a real run are in test/notify/.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openWebhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 import { prepareAnnouncer } from '../../engine/cli/prepare-announcer.js';
 import type { Runbook } from '../../engine/document/runbook.js';
 import { UsageError } from '../../engine/exit-codes.js';
@@ -23,34 +22,16 @@ import { Redactor } from '../../engine/secrets.js';
 const SECRET = 'hunter2-the-token';
 const HOOK_SECRET = 'T000-B000-xyzzy-hook-path';
 
-interface Received {
-  url: string;
-  body: { text: string; stepwise: Record<string, unknown> };
-}
-
-let server: Server;
+let inbox: WebhookInbox;
 let base: string;
-const received: Received[] = [];
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return text;
-}
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      received.push({ url: request.url ?? '', body: JSON.parse(text) as Received['body'] });
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  inbox = await openWebhookInbox();
+  base = inbox.base;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await inbox?.close();
 });
 
 const waiting: Extract<RunEvent, { type: 'approval-waiting' }> = {
@@ -75,7 +56,7 @@ function resolved(value: Parameters<typeof notifyTargets>[0], channels: readonly
 
 describe('the waiting notification', () => {
   it('says who may approve and the approve command, with no secret, to a webhook whose address is a secret', async () => {
-    received.length = 0;
+    inbox.heard.length = 0;
     const url = `${base}/services/${HOOK_SECRET}`;
     const redactor = new Redactor();
     redactor.add(SECRET);
@@ -85,39 +66,39 @@ describe('the waiting notification', () => {
     const warnings: string[] = [];
     await announcerFor(targets, redactor, warnings).onEvent(waiting);
     expect(warnings).toEqual([]);
-    expect(received).toHaveLength(1);
-    const { text, stepwise } = received[0]!.body;
+    expect(inbox.heard).toHaveLength(1);
+    const { text, stepwise } = inbox.heard[0]!.body;
     expect(text).toContain('Runbook update-prod 1.4.0, run 20261203-101500-ab12, waits for approval at step "approve-update".');
     expect(text).toContain('Who may approve: arn:aws:iam::123456789012:role/ops-*, alice (2 approvals needed).');
     expect(text).toContain(`To approve: ${waiting.command}`);
     expect(text).toContain('Update prod with token ***?');
     expect(stepwise).toMatchObject({ event: 'waiting', status: 'waiting', step: 'approve-update', approvers: waiting.approvers, minApprovals: 2, approve: waiting.command, runId: FACTS.runId });
-    const all = JSON.stringify(received[0]!.body);
+    const all = JSON.stringify(inbox.heard[0]!.body);
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain(HOOK_SECRET);
   });
 
   it('goes only to the targets that hear it', async () => {
-    received.length = 0;
+    inbox.heard.length = 0;
     const { targets } = resolved([
       { webhook: `${base}/failures`, on: ['failed'] },
       { webhook: `${base}/approvals`, on: ['waiting'] },
     ]);
     await announcerFor(targets, new Redactor(), []).onEvent(waiting);
-    expect(received.map((request) => request.url)).toEqual(['/approvals']);
+    expect(inbox.heard.map((request) => request.path)).toEqual(['/approvals']);
   });
 
   it('other events announce nothing until the run is over, and a plan\'s end nothing at all', async () => {
-    received.length = 0;
+    inbox.heard.length = 0;
     const { targets } = resolved({ webhook: `${base}/all` });
     const announcer = announcerFor(targets, new Redactor(), []);
     await announcer.onEvent({ type: 'step-failed', stepId: 'x', error: { message: 'no', code: 'exit-code' }, willRetry: false, durationMs: 1, at: waiting.at });
     await announcer.onEvent({ type: 'run-finished', status: 'failed', outputs: null, durationMs: 1, at: waiting.at });
     await announcer.ended({ status: 'planned', durationMs: 1 });
-    expect(received).toEqual([]);
+    expect(inbox.heard).toEqual([]);
     await announcer.ended({ status: 'failed', durationMs: 1, failure: { stepId: 'x', message: 'no', code: 'exit-code' }, resume: 'stepwise resume 20261203-101500-ab12' });
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body.text).toContain('To resume: stepwise resume 20261203-101500-ab12');
+    expect(inbox.heard).toHaveLength(1);
+    expect(inbox.heard[0]!.body.text).toContain('To resume: stepwise resume 20261203-101500-ab12');
   });
 });
 
@@ -186,11 +167,11 @@ describe("stepwise.config.yaml's notify", () => {
   }
 
   it('is told as well as the runbook, its address from the environment and redacted from then on', async () => {
-    received.length = 0;
+    inbox.heard.length = 0;
     const { announcer, redactor } = prepare('notify:\n  webhook: ${{ env.OPS_HOOK }}\n', { OPS_HOOK: `${base}/team/${HOOK_SECRET}` });
     expect(redactor.text(`posting to ${base}/team/${HOOK_SECRET}`)).toBe('posting to ***');
     await announcer!.ended({ status: 'failed', durationMs: 3, resume: 'stepwise resume x' });
-    expect(received.map((request) => request.url).sort()).toEqual(['/runbook', `/team/${HOOK_SECRET}`]);
+    expect(inbox.heard.map((request) => request.path).sort()).toEqual(['/runbook', `/team/${HOOK_SECRET}`]);
   });
 
   it('refuses a mistake with its place in the file', () => {

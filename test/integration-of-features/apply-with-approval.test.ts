@@ -11,7 +11,7 @@ import { describeMoto, useMoto } from '../support/moto-env.js';
 import { newPerson, type Person } from '../support/moto-people.js';
 import { newBucket, testS3 } from '../state-s3/support/s3.js';
 import { reviewedPlanBed, SECRET_PARAM } from '../plans/support/reviewed-plan-bed.js';
-import { encodedForms, openWebhookInbox, type WebhookInbox } from './support/webhook-inbox.js';
+import { encodedForms, openWebhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 
 const moto = useMoto();
 

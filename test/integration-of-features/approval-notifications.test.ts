@@ -11,7 +11,7 @@ import { describeMoto, useMoto } from '../support/moto-env.js';
 import { newPerson, type Person } from '../support/moto-people.js';
 import { untilListedWaiting } from '../support/waiting-run.js';
 import { newBucket, testS3 } from '../state-s3/support/s3.js';
-import { encodedForms, openWebhookInbox, type Heard, type WebhookInbox } from './support/webhook-inbox.js';
+import { encodedForms, openWebhookInbox, type Heard, type WebhookInbox } from '../support/webhook-inbox.js';
 
 const moto = useMoto();
 /** Characters that JSON, URLs and base64 each write differently. */

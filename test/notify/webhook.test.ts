@@ -3,54 +3,31 @@
  * ended, with no secret in what it hears; a webhook that cannot be reached is a warning only.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openWebhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runbookYaml, runCli, runFolder, workspace, type Workspace } from '../support/cli.js';
 
 const TOKEN = 'tok-4f9a-very-secret';
 const HOOK_PATH_SECRET = 'T0001-B0002-hooksecret';
 
-interface Received {
-  path: string;
-  text: string;
-  body: { text: string; stepwise: Record<string, unknown> };
-}
-
-let server: Server;
+let inbox: WebhookInbox;
 let base: string;
-const received: Received[] = [];
-const hanging: ServerResponse[] = [];
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return text;
-}
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    void readBody(request).then((text) => {
-      if (request.url === '/broken') return void response.writeHead(500).end('down');
-      if (request.url === '/silent') return void hanging.push(response);
-      received.push({ path: request.url ?? '', text, body: JSON.parse(text) as Received['body'] });
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  inbox = await openWebhookInbox({ broken: ['/broken'], silent: ['/silent'] });
+  base = inbox.base;
 });
 
 afterAll(async () => {
-  for (const response of hanging) response.destroy();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await inbox?.close();
 });
 
 beforeEach(() => {
-  received.length = 0;
+  inbox.heard.length = 0;
 });
 
 /** A port nothing listens on: taken, then let go. */
@@ -101,27 +78,27 @@ describe('a webhook hears how a run ended', () => {
     const failed = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir, env: SECRET_ENV(hook) });
     expect(failed.code, failed.printed).toBe(1);
     const runId = onlyRunId(space.stateDir);
-    expect(received).toHaveLength(1);
-    const failure = received[0]!;
+    expect(inbox.heard).toHaveLength(1);
+    const failure = inbox.heard[0]!;
     expect(failure.path).toBe(`/services/${HOOK_PATH_SECRET}`);
     expect(failure.body.text).toContain(`Runbook deploy-api 1.2.3, run ${runId}, failed after`);
     expect(failure.body.text).toContain('Step "deploy": `sh` exited with code 4');
     expect(failure.body.text).toContain('no ready file for ***');
     expect(failure.body.text).toContain(`To resume: stepwise resume ${runId} --state-dir ${space.stateDir}`);
     expect(failure.body.stepwise).toMatchObject({ event: 'failed', status: 'failed', runbook: 'deploy-api', version: '1.2.3', runId, step: 'deploy', resume: `stepwise resume ${runId} --state-dir ${space.stateDir}` });
-    expectNoSecret(failure.text);
+    expectNoSecret(failure.raw);
     expectNoSecret(failed.printed);
     expectNoSecret(readFileSync(path.join(runFolder(space.stateDir, runId), 'journal.ndjson'), 'utf8'));
 
     space.write('ready', '');
     const resumed = await runCli(['resume', runId, '--state-dir', space.stateDir], { cwd: space.dir, env: SECRET_ENV(hook) });
     expect(resumed.code, resumed.printed).toBe(0);
-    expect(received).toHaveLength(2);
-    const success = received[1]!;
+    expect(inbox.heard).toHaveLength(2);
+    const success = inbox.heard[1]!;
     expect(success.body.text).toContain(`Runbook deploy-api 1.2.3, run ${runId}, succeeded after`);
     expect(success.body.text).not.toContain('To resume');
     expect(success.body.stepwise).toMatchObject({ event: 'succeeded', status: 'succeeded', runId });
-    expectNoSecret(success.text);
+    expectNoSecret(success.raw);
   });
 
   it('a success, to the runbook\'s target and the repository\'s, each told only what it listens for', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
@@ -132,10 +109,10 @@ describe('a webhook hears how a run ended', () => {
     const result = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir, env: { ...SECRET_ENV(`${base}/own/${HOOK_PATH_SECRET}`), TEAM_HOOK_KEY: 'team-key-1234' } });
     expect(result.code, result.printed).toBe(0);
     const runId = onlyRunId(space.stateDir);
-    expect(received.map((request) => request.path).sort()).toEqual([`/own/${HOOK_PATH_SECRET}`, '/team/team-key-1234']);
-    for (const request of received) {
+    expect(inbox.heard.map((request) => request.path).sort()).toEqual([`/own/${HOOK_PATH_SECRET}`, '/team/team-key-1234']);
+    for (const request of inbox.heard) {
       expect(request.body.text).toContain(`Runbook deploy-api 1.2.3, run ${runId}, succeeded after`);
-      expectNoSecret(request.text);
+      expectNoSecret(request.raw);
     }
     expectNoSecret(result.printed);
   });
@@ -147,7 +124,7 @@ describe('a webhook hears how a run ended', () => {
       const result = await runCli(args, { cwd: space.dir, env: SECRET_ENV(`${base}/services/${HOOK_PATH_SECRET}`) });
       expect(result.code, result.printed).toBe(0);
     }
-    expect(received).toEqual([]);
+    expect(inbox.heard).toEqual([]);
     expect(existsSync(space.stateDir)).toBe(false);
   });
 });
@@ -166,9 +143,9 @@ steps:
     expect(stopped.code, stopped.printed).toBe(3);
     const me = `${os.userInfo().username}@${os.hostname()}`;
     expect(stopped.stdout).toContain(`waiting for 2 approvals by anyone who can reach the run's state (not ${me}, who runs it), at most 24h: Go on?`);
-    expect(received).toHaveLength(1);
-    expect(received[0]!.body.text).toContain(`Who may approve: anyone who can reach the run's state (not ${me}, who runs it) (2 approvals needed).`);
-    expect(received[0]!.body.stepwise).toMatchObject({ event: 'waiting', approvers: [], minApprovals: 2, allowSelfApproval: false });
+    expect(inbox.heard).toHaveLength(1);
+    expect(inbox.heard[0]!.body.text).toContain(`Who may approve: anyone who can reach the run's state (not ${me}, who runs it) (2 approvals needed).`);
+    expect(inbox.heard[0]!.body.stepwise).toMatchObject({ event: 'waiting', approvers: [], minApprovals: 2, allowSelfApproval: false });
   });
 });
 
@@ -196,7 +173,7 @@ describe('a webhook that cannot be reached', () => {
         `stepwise: warning: could not notify webhook ${base}/… (the runbook's notify) that the run succeeded: no answer within 1.0s`,
       ].sort(),
     );
-    expect(hanging.length).toBeGreaterThan(0);
-    expect(received.map((request) => request.path)).toEqual(['/heard']);
+    expect(inbox.unanswered()).toBeGreaterThan(0);
+    expect(inbox.heard.map((request) => request.path)).toEqual(['/heard']);
   });
 });
