@@ -107,6 +107,29 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
   });
 
+  it('says why AWS credentials that do not answer leave the identity user@host: in the run, in approve and in its refusal', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?", approvers: ["arn:aws:iam::123456789012:user/alice"] }');
+    // credentials that STS cannot confirm: nothing listens on port 1
+    const brokenAws = { ...noAws(ws), AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' };
+    const run = await runCli(['run', 'gate.yaml', '--state-dir', 'state', '--no-wait'], { cwd: ws.dir, env: brokenAws });
+    expect(run.code, run.printed).toBe(3);
+    expect(run.printed).toMatch(new RegExp(`warning: could not ask AWS who you are \\([^\n]+\\): acting as ${ME.replace(/[.]/g, '\\.')}\n`));
+    const [, runId] = /stepwise approve (\S+) --step gate/.exec(run.printed) ?? [];
+
+    const refused = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: brokenAws });
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^stepwise: warning: could not ask AWS who you are \\([^\n]+\\): acting as ${ME.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(refused.stderr).toContain(`${ME} is not an approver of run ${runId} at step "gate"`);
+    expect(refused.stderr).toMatch(new RegExp(`you are ${ME.replace(/[.]/g, '\\.')}: user@host, since could not ask AWS who you are \\(`));
+    expect(refused.stderr).not.toContain('not-a-secret');
+    expectNoStackTrace(refused.printed);
+
+    const withoutAws = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(withoutAws.stderr, 'no credentials: nothing to warn of').not.toContain('warning');
+    expect(withoutAws.stderr).toContain(`you are ${ME}: user@host: no credentials found for the ARN of the AWS principal`);
+  });
+
   it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {
     const ws = workspace();
     gate(ws, '{ message: "Go on?" }');
