@@ -72,6 +72,13 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(waiting.stdout, 'a run that waits needs no resume').not.toContain('resume');
     expect(waiting.stdout, 'since when, not how long it ran before').toContain(`run ${runId}: waiting since ${shownJson.waitingSince}\n`);
 
+    const resumed = await runCli(['resume', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(resumed.code, resumed.printed).toBe(2);
+    expect(resumed.stderr).toContain(`run ${runId} is waiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?; its process goes on once approved`);
+    expect(resumed.stderr).toContain(`\n  to approve: stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state\n`);
+    expect(resumed.stderr, 'which process').toMatch(/being driven by process \d+/);
+    expectNoStackTrace(resumed.printed);
+
     // the command exactly as printed, from another terminal in another folder
     const [, printed] = /to approve: stepwise (approve [^\n]+)\n/.exec(run.stdout()) ?? [];
     ws.write('elsewhere/.keep', '');
