@@ -73,7 +73,7 @@ class Approval {
     if (!yes) {
       // the operator's own "no" is journaled, not kept in the state: a resume asks them again
       await this.state.emit(this.decidedEvent({ ...decision, reason: 'declined at the terminal' }));
-      throw new StepFailure(`the operator declined: ${this.message}`, { code: 'declined', retryable: false });
+      throw new StepFailure(`rejected by ${this.operator}: declined at the terminal ("${this.message}")`, { code: 'declined', retryable: false });
     }
     await this.desk.record(decision);
     return this.settled();
