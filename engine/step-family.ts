@@ -32,10 +32,17 @@ export interface IdentitySource {
   /** What the identity is, for messages and help: `the ARN of the cloud principal whose credentials are in use`. */
   describe: string;
   /**
-   * The identity, or undefined when there are no usable credentials. Must answer within a few
-   * seconds, and never throw: an approval must not hang or fail for want of a cloud account.
+   * The identity; undefined when there are no credentials; `failed` with why, when there are
+   * some but they did not tell who (expired, refused, unreachable): the person is told, since
+   * approvers would not know them by the fallback. Must answer within a few seconds, and never
+   * throw: an approval must not hang or fail for want of a cloud account.
    */
-  identify(): Promise<string | undefined>;
+  identify(): Promise<string | IdentityFailure | undefined>;
+}
+
+/** Credentials were there but did not tell who: `could not ask <provider> who you are (<cause>)`. */
+export interface IdentityFailure {
+  failed: string;
 }
 
 /**

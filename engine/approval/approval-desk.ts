@@ -1,12 +1,13 @@
 import type { Decision } from './decision.js';
+import type { Identity } from './who-is-running.js';
 
 /**
  * What a real run lends its approvals: who runs it, and the decisions its state keeps, which
  * `stepwise approve` adds to from any process that reaches the state.
  */
 export interface ApprovalDesk {
-  /** Who runs the run, as approvers are named. */
-  operator(): Promise<string>;
+  /** Who runs the run, as approvers are named, and a warning when credentials did not tell. */
+  operator(): Promise<Identity>;
   /** Every decision recorded for the run, oldest first. */
   decisions(): Promise<Decision[]>;
   /** False when this person already decided there. */

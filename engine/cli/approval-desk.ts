@@ -1,4 +1,5 @@
 import type { ApprovalDesk } from '../approval/approval-desk.js';
+import type { Identity } from '../approval/who-is-running.js';
 import { approvalRounds } from '../approval/approval-rounds.js';
 import type { JournalEntry } from '../state/journal.js';
 import type { StateBackend } from '../state/state-backend.js';
@@ -13,7 +14,7 @@ const POLL_MS = 1000;
 export function approvalDesk(state: OpenedState, runId: string, noWait: boolean, earlier: readonly JournalEntry[] = []): ApprovalDesk {
   const round = approvalRounds(earlier);
   const backend: StateBackend = state.backend;
-  let operator: Promise<string> | undefined;
+  let operator: Promise<Identity> | undefined;
   return {
     operator: () => (operator ??= builtInIdentity()),
     decisions: () => backend.decisions(runId),

@@ -5,7 +5,8 @@ import { UsageError } from '../exit-codes.js';
 import { replayJournal } from '../state/replay.js';
 import type { StoredRun } from '../state/state-backend.js';
 import type { ApproveCliOptions } from './cli-options.js';
-import { builtInIdentity, builtInIdentityDescription, builtInStateCatalog } from './builtins.js';
+import type { Identity } from '../approval/who-is-running.js';
+import { builtInIdentity, builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
 import { resumeCommandLine } from './resume-command-line.js';
 
@@ -22,10 +23,12 @@ export async function approveCommand(runId: string, options: ApproveCliOptions):
   const { backend } = state;
   const run = await backend.open(runId);
   const pending = waitingApproval(run, options.step);
-  const [identity, decisions, watched] = await Promise.all([builtInIdentity(), backend.decisions(runId), backend.isLocked(runId)]);
+  const [who, decisions, watched] = await Promise.all([builtInIdentity(), backend.decisions(runId), backend.isLocked(runId)]);
+  if (who.warning) process.stderr.write(`stepwise: warning: ${who.warning}\n`);
+  const identity = who.name;
   const here = decisionsAt(decisions, pending.stepId, pending.itemKey, pending.round ?? 0);
   const where = `run ${runId} at step "${pending.stepId}"`;
-  refuseUnlessMayDecide(identity, pending, here, where);
+  refuseUnlessMayDecide(who, pending, here, where);
   const decision: Decision = {
     stepId: pending.stepId,
     ...(pending.itemKey === undefined ? {} : { itemKey: pending.itemKey }),
@@ -54,12 +57,13 @@ function waitingApproval(run: StoredRun, step: string | undefined): PendingAppro
   return pending;
 }
 
-function refuseUnlessMayDecide(identity: string, pending: PendingApproval, decided: readonly Decision[], where: string): void {
+function refuseUnlessMayDecide(who: Identity, pending: PendingApproval, decided: readonly Decision[], where: string): void {
+  const identity = who.name;
   const earlier = decided.find((d) => d.by === identity);
   if (earlier) throw new UsageError(`${identity} already decided at ${where} (${earlier.decision === 'approve' ? 'approved' : 'rejected'} at ${earlier.decidedAt}): each approver decides once`);
   if (!isApprover(identity, pending.approvers)) {
     throw new UsageError(`${identity} is not an approver of ${where}: it may be approved by ${describeApprovers(pending.approvers)}`, [
-      `the identity is ${builtInIdentityDescription()}`,
+      `you are ${identity}: ${who.foundBy}`,
     ]);
   }
   if (!pending.allowSelfApproval && identity === pending.operator) {

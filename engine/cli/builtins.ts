@@ -1,6 +1,6 @@
 import { StepRegistry } from '../registry.js';
 import type { StateBackendCatalog } from '../state/state-backend.js';
-import { whoIsRunning } from '../approval/who-is-running.js';
+import { whoIsRunning, type Identity } from '../approval/who-is-running.js';
 import type { IdentitySource, NotifyChannel, SettingsBlock } from '../step-family.js';
 import { builtInFamilies } from '../../steps/catalog.js';
 import { builtInStateBackends } from '../../state/catalog.js';
@@ -28,7 +28,7 @@ export function builtInNotifyChannels(): readonly NotifyChannel[] {
 }
 
 /** Who runs this process, as approvers are named: the AWS identity when there are credentials, else user@host. */
-export function builtInIdentity(): Promise<string> {
+export function builtInIdentity(): Promise<Identity> {
   return whoIsRunning(identitySources());
 }
 

@@ -12,6 +12,8 @@ import { askParam } from './ask-secret-params.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
 import { replayJournal, type Replay } from '../state/replay.js';
+import { summarizeRun } from '../state/summarize-run.js';
+import { describeWaiting } from '../report/describe-waiting.js';
 import { planResume, type ResumePlan } from '../state/resume-plan.js';
 import type { StoredRun } from '../state/state-backend.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
@@ -34,12 +36,26 @@ export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'
 
 export async function resumeCommand(runId: string, options: ResumeCliOptions): Promise<void> {
   const state = await openState(options, builtInStateCatalog(), process.env, process.cwd(), { existing: true });
-  const lock = await state.backend.lock(runId, say);
+  const lock = await state.backend.lock(runId, say).catch(async (error: unknown) => {
+    throw error instanceof UsageError ? await sayIfWaitingForApproval(runId, state, error) : error;
+  });
   try {
     await resumeLocked(await state.backend.open(runId), state, options);
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The process that drives the run may be waiting at an approval: the one who tries to resume
+ * it learns what it waits for and how to give it, which a resume could not do.
+ */
+async function sayIfWaitingForApproval(runId: string, state: OpenedState, lockError: UsageError): Promise<UsageError> {
+  const [run, decisions] = await Promise.all([state.backend.open(runId), state.backend.decisions(runId)]).catch(() => []);
+  const waiting = run && summarizeRun(run, true, decisions).waitingFor;
+  if (!waiting || waiting.needed === 0 || waiting.rejected) return lockError;
+  const [standing = '', ...next] = describeWaiting(waiting);
+  return new UsageError(`run ${runId} is ${standing}; its process goes on once approved: there is nothing to resume`, [...next, lockError.message]);
 }
 
 async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeCliOptions): Promise<void> {

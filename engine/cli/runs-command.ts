@@ -35,8 +35,18 @@ function printRuns(backend: StateBackend, runs: RunListing[], json: boolean): vo
     process.stdout.write(`no runs in ${backend.location}\n`);
     return;
   }
-  const rows = runs.map((s) => [s.runId, s.runbook, s.version, s.status, s.startedAt.replace('T', ' ').slice(0, 19), s.durationMs === undefined ? '' : formatDuration(s.durationMs)]);
+  const rows = runs.map((s) => [s.runId, s.runbook, s.version, s.status, shortTime(s.startedAt), timeOf(s)]);
   printTable(['RUN', 'RUNBOOK', 'VERSION', 'STATUS', 'STARTED', 'DURATION'], rows);
+}
+
+/** How long it ran; for a run that waits, since when: how long it ran before would read as how long it has waited. */
+function timeOf(run: RunListing): string {
+  if (run.waitingSince !== undefined) return `waiting since ${shortTime(run.waitingSince)}`;
+  return run.durationMs === undefined ? '' : formatDuration(run.durationMs);
+}
+
+function shortTime(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 19);
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -27,7 +27,10 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   if (timeoutMs === undefined) throw new StepFailure(`approval timeout ${JSON.stringify(request.timeout)} is not a duration such as 30m or 24h`, { code: 'invalid-input', retryable: false });
   const desk = state.options.approvals;
   if (!desk) return askOnly(state, message, signal);
-  const approval = new Approval(state, desk, at, request, message, await desk.operator());
+  const operator = await desk.operator();
+  // the operator must learn why approvers may not know them, while the run waits, not after
+  if (operator.warning) state.options.reporter.view(at.stepId).note(`warning: ${operator.warning}`);
+  const approval = new Approval(state, desk, at, request, message, operator.name);
   const asked = (await approval.settled()) ?? (await approval.askOperator(signal));
   return asked ?? approval.waitForOthers(timeoutMs, signal);
 }
@@ -70,7 +73,7 @@ class Approval {
     if (!yes) {
       // the operator's own "no" is journaled, not kept in the state: a resume asks them again
       await this.state.emit(this.decidedEvent({ ...decision, reason: 'declined at the terminal' }));
-      throw new StepFailure(`the operator declined: ${this.message}`, { code: 'declined', retryable: false });
+      throw new StepFailure(`rejected by ${this.operator}: declined at the terminal ("${this.message}")`, { code: 'declined', retryable: false });
     }
     await this.desk.record(decision);
     return this.settled();

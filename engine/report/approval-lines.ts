@@ -11,7 +11,7 @@ export function waitingLine(event: Waiting): string {
   return `waiting for ${count} by ${describeApprovers(event.approvers)}${notTheOperator(event)}${within}: ${event.message}`;
 }
 
-/** `approved by alice` or `rejected by bob: not during the freeze` */
-export function decidedLine(event: Decided): string {
-  return `${event.decision === 'approve' ? 'approved' : 'rejected'} by ${event.by}${event.reason ? `: ${event.reason}` : ''}`;
+/** `approved by alice: CHG-42`; a rejection is the step's failure, which says who and why. */
+export function approvedLine(event: Decided): string {
+  return `approved by ${event.by}${event.reason ? `: ${event.reason}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { formatDuration } from '../duration.js';
 import { interruptedFailure } from '../execute/abortable.js';
 import type { RunEvent } from '../execute/events.js';
 import { paint, type Painter } from './paint.js';
-import { decidedLine, waitingLine } from './approval-lines.js';
+import { approvedLine, waitingLine } from './approval-lines.js';
 import { noteLine, PlainReporter } from './plain-reporter.js';
 import type { Reporter, StepView } from './reporter.js';
 import { isCtrlCAtPrompt } from './ctrl-c-at-prompt.js';
@@ -92,9 +92,11 @@ export class ListrReporter implements Reporter {
         return;
       }
       case 'approval-decided': {
+        // a rejection ends the step: its failure says who rejected and why, on one line
+        if (event.decision === 'reject') return;
         const step = await this.step(event.stepId);
-        step.task.output = decidedLine(event);
-        step.notes.push(decidedLine(event));
+        step.task.output = approvedLine(event);
+        step.notes.push(approvedLine(event));
         return;
       }
       case 'step-finished':

@@ -3,7 +3,7 @@ import { formatDuration } from '../duration.js';
 import type { JsonValue } from '../json.js';
 import type { RunEvent } from '../execute/events.js';
 import { renderPlan } from './render-plan.js';
-import { decidedLine, waitingLine } from './approval-lines.js';
+import { approvedLine, waitingLine } from './approval-lines.js';
 import type { Reporter, StepView } from './reporter.js';
 import { paint, type Painter } from './paint.js';
 
@@ -108,7 +108,8 @@ export class PlainReporter implements Reporter {
       case 'approval-waiting':
         return `  ${p.yellow('⏸')} ${label(event.stepId, event.item)}: ${waitingLine(event)}\n    to approve: ${event.command}`;
       case 'approval-decided':
-        return `  ${event.decision === 'approve' ? p.green('✔') : p.red('✖')} ${label(event.stepId, event.item)}: ${decidedLine(event)}`;
+        // a rejection ends the step: its failure, next, says who rejected and why, on one line
+        return event.decision === 'approve' ? `  ${p.green('✔')} ${label(event.stepId, event.item)}: ${approvedLine(event)}` : undefined;
       case 'step-finished':
         return undefined;
       case 'run-finished':

@@ -5,8 +5,8 @@ import type { RunListing } from '../state/summarize-run.js';
  * ` in 4.2s` after a run's status, or ` since 2026-...Z` for a run that waits: its time is how
  * long it ran before it began to wait, which would read as how long it has waited.
  */
-export function runTook(run: Pick<RunListing, 'status' | 'startedAt' | 'durationMs'>): string {
+export function runTook(run: Pick<RunListing, 'durationMs' | 'waitingSince'>): string {
+  if (run.waitingSince !== undefined) return ` since ${run.waitingSince}`;
   if (run.durationMs === undefined) return '';
-  if (run.status === 'waiting') return ` since ${new Date(Date.parse(run.startedAt) + run.durationMs).toISOString()}`;
   return ` in ${formatDuration(run.durationMs)}`;
 }

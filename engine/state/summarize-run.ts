@@ -24,7 +24,10 @@ export interface RunListing {
   path: string;
   status: string;
   startedAt: string;
+  /** How long it ran; for a waiting run, how long it ran before it began to wait (see `waitingSince`). */
   durationMs: number | undefined;
+  /** A waiting run: when it began to wait, or when the last decision at its approval came in. */
+  waitingSince?: string;
   host: string;
   user: string;
 }
@@ -129,6 +132,7 @@ export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 
   // 'stopped': the latest attempt has not finished, so it is running now or it died.
   const status = isWaiting(run) ? 'waiting' : run.locked && finalStatus === 'stopped' ? 'running' : finalStatus;
   const last = run.lastEntry;
+  const waitingSince = status === 'waiting' && last ? { waitingSince: last.at } : {};
   return {
     runId: run.record.runId,
     runbook: run.record.runbook.name,
@@ -137,6 +141,7 @@ export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 
     status,
     startedAt: run.record.startedAt,
     durationMs: last ? Date.parse(last.at) - Date.parse(run.record.startedAt) : undefined,
+    ...waitingSince,
     host: run.record.host,
     user: run.record.user,
   };

@@ -60,11 +60,24 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
 
     const listed = await runCli(['runs', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(listed.stdout).toMatch(new RegExp(`^${runId}\\s+gate\\s+1\\.0\\.0\\s+waiting\\s`, 'm'));
+    const [, since] = new RegExp(`^${runId}\\s+gate\\s+1\\.0\\.0\\s+waiting\\s+[\\d-]+ [\\d:]+\\s+waiting since ([\\d-]+ [\\d:]+)$`, 'm').exec(listed.stdout) ?? [];
+    expect(since, `DURATION says since when it waits:\n${listed.stdout}`).toBeDefined();
+    const listedJson = (JSON.parse((await runCli(['runs', '--state-dir', 'state', '--json'], { cwd: ws.dir, env: noAws(ws) })).stdout) as { runId: string; waitingSince?: string }[]).find((r) => r.runId === runId);
+    const shownJson = JSON.parse((await runCli(['show', runId!, '--state-dir', 'state', '--json'], { cwd: ws.dir })).stdout) as { waitingSince?: string };
+    expect(listedJson?.waitingSince, 'runs --json and show --json agree').toBe(shownJson.waitingSince);
+    expect(listedJson?.waitingSince?.replace('T', ' ').slice(0, 19)).toBe(since);
 
     const waiting = await runCli(['show', runId!, '--state-dir', 'state'], { cwd: ws.dir });
     expect(waiting.stdout).toContain(`\nwaiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?\n  to approve: stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state\n`);
     expect(waiting.stdout, 'a run that waits needs no resume').not.toContain('resume');
-    expect(waiting.stdout, 'since when, not how long it ran before').toMatch(new RegExp(`^run ${runId}: waiting since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n`));
+    expect(waiting.stdout, 'since when, not how long it ran before').toContain(`run ${runId}: waiting since ${shownJson.waitingSince}\n`);
+
+    const resumed = await runCli(['resume', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(resumed.code, resumed.printed).toBe(2);
+    expect(resumed.stderr).toContain(`run ${runId} is waiting at step "gate" for 1 approval by anyone who can reach the run's state: Go on?; its process goes on once approved`);
+    expect(resumed.stderr).toContain(`\n  to approve: stepwise approve ${runId} --step gate --state-dir ${ws.dir}/state\n`);
+    expect(resumed.stderr, 'which process').toMatch(/being driven by process \d+/);
+    expectNoStackTrace(resumed.printed);
 
     // the command exactly as printed, from another terminal in another folder
     const [, printed] = /to approve: stepwise (approve [^\n]+)\n/.exec(run.stdout()) ?? [];
@@ -105,6 +118,29 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const done = await run.done;
     expect(done.code, done.printed).toBe(130);
     expect(done.stderr).toContain(`to resume: stepwise resume ${runId} --state-dir state`);
+  });
+
+  it('says why AWS credentials that do not answer leave the identity user@host: in the run, in approve and in its refusal', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?", approvers: ["arn:aws:iam::123456789012:user/alice"] }');
+    // credentials that STS cannot confirm: nothing listens on port 1
+    const brokenAws = { ...noAws(ws), AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' };
+    const run = await runCli(['run', 'gate.yaml', '--state-dir', 'state', '--no-wait'], { cwd: ws.dir, env: brokenAws });
+    expect(run.code, run.printed).toBe(3);
+    expect(run.printed).toMatch(new RegExp(`warning: could not ask AWS who you are \\([^\n]+\\): acting as ${ME.replace(/[.]/g, '\\.')}\n`));
+    const [, runId] = /stepwise approve (\S+) --step gate/.exec(run.printed) ?? [];
+
+    const refused = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: brokenAws });
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^stepwise: warning: could not ask AWS who you are \\([^\n]+\\): acting as ${ME.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(refused.stderr).toContain(`${ME} is not an approver of run ${runId} at step "gate"`);
+    expect(refused.stderr).toMatch(new RegExp(`you are ${ME.replace(/[.]/g, '\\.')}: user@host, since could not ask AWS who you are \\(`));
+    expect(refused.stderr).not.toContain('not-a-secret');
+    expectNoStackTrace(refused.printed);
+
+    const withoutAws = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect(withoutAws.stderr, 'no credentials: nothing to warn of').not.toContain('warning');
+    expect(withoutAws.stderr).toContain(`you are ${ME}: user@host: no credentials found for the ARN of the AWS principal`);
   });
 
   it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {

@@ -70,6 +70,22 @@ steps:
     expectNoStackTrace(exit.screen);
   });
 
+  it('a rejection is one line under the step: who rejected and why', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
+    const { ws, state, env } = setUp();
+    const terminal = startOnTerminal([process.execPath, CLI, 'run', 'release.yaml', '--state', state], { cwd: ws.dir, env, cols: 250 });
+    const [, runId] = await terminal.waitFor(/to approve: stepwise approve (\S+) --step sign-off/, 'the approve command');
+    await untilListedWaiting(runId!, ['--state', state], { cwd: ws.dir });
+    const rejected = await runCli(['approve', runId!, '--state', state, '--reject', '--reason', 'freeze until Monday'], { cwd: ws.dir, env: approver.env });
+    expect(rejected.code, rejected.printed).toBe(0);
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(3);
+    // the live view redraws its lines: each distinct line once
+    const progress = [...new Set(exit.screen.split('\n').filter((line) => line.includes('rejected by') && !line.startsWith('stepwise:')))];
+    expect(progress, exit.screen).toHaveLength(1);
+    expect(progress[0]).toContain(`rejected by ${approver.arn}: freeze until Monday`);
+    expectNoStackTrace(exit.screen);
+  });
+
   it('plan --out, then apply on the terminal: the plan says whose decision it needs, the apply waits for it and goes on once given', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
     const { ws, state, env } = setUp();
     const plan = startOnTerminal([process.execPath, CLI, 'plan', 'release.yaml', '--out', 'plan.json'], { cwd: ws.dir, env, cols: 250 });

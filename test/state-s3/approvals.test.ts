@@ -104,6 +104,8 @@ describeMoto('approvals with the state in S3', () => {
     const done = await run.done;
     expect(done.code, done.printed).toBe(3);
     expect(done.stderr).toContain(`rejected by ${bob.arn}: not during the freeze`);
+    const stepLines = done.stdout.split('\n').filter((line) => /^ +✖ change\b/.test(line));
+    expect(stepLines, 'one line for the rejection: who and why').toEqual([`  ✖ change: rejected by ${bob.arn}: not during the freeze ("Delete the old stack?"); a rejection stands: start a new run to ask again`]);
     expect(done.stdout).not.toContain('✔ after');
 
     const shown = JSON.parse((await runCli(['show', command[1]!, '--json', '--state', state], { cwd: ws.dir })).stdout) as Record<string, unknown>;
