@@ -3,13 +3,10 @@
  * an apply whose runbook waits for another person's approval stops like a run (`--no-wait`,
  * exit 3), is approved from another process, and its resume carries out the reviewed plan.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, runCli } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
-import { newPerson, type Person } from '../support/moto-people.js';
-import { newBucket, testS3 } from '../state-s3/support/s3.js';
+import { useTeam } from '../support/moto-team.js';
 import { reviewedPlanBed, SECRET_PARAM } from '../plans/support/reviewed-plan-bed.js';
 import { encodedForms, openWebhookInbox, type WebhookInbox } from '../support/webhook-inbox.js';
 
@@ -35,18 +32,10 @@ ${approval}
 }
 
 describeMoto('apply, with notifications and approvals', () => {
-  let s3: S3Client;
-  let bucket: string;
-  let operator: Person;
-  let approver: Person;
+  const team = useTeam(moto, 'applied');
   let inbox: WebhookInbox;
 
   beforeAll(async () => {
-    s3 = testS3(moto.url);
-    bucket = await newBucket(s3, 'applied');
-    const tag = randomBytes(3).toString('hex');
-    operator = await newPerson(moto.url, `operator-${tag}`);
-    approver = await newPerson(moto.url, `approver-${tag}`);
     inbox = await openWebhookInbox();
   });
 
@@ -68,13 +57,13 @@ describeMoto('apply, with notifications and approvals', () => {
   });
 
   it('waits at another\'s approval like a run: --no-wait exits 3, approve, then resume carries out the reviewed plan', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
-    const approval = `  - id: sign-off\n    type: approve\n    with: { message: "Apply the reviewed plan with \${{ params.token }}?", approvers: ["${approver.arn}"] }`;
+    const approval = `  - id: sign-off\n    type: approve\n    with: { message: "Apply the reviewed plan with \${{ params.token }}?", approvers: ["${team.approver.arn}"] }`;
     const bed = reviewedPlanBed(gatedRunbook(`${inbox.base}/hooks/gated`, approval));
-    const state = `s3://${bucket}/${randomBytes(3).toString('hex')}`;
-    const asOperator = { ...operator.env, STEPWISE_PARAM_TOKEN: SECRET_PARAM };
+    const state = team.newState();
+    const asOperator = { ...team.operator.env, STEPWISE_PARAM_TOKEN: SECRET_PARAM };
     const planned = await bed.plan([], asOperator);
     expect(planned.code, planned.printed).toBe(0);
-    expect(planned.stdout).toContain(`would wait for 1 approval by ${approver.arn} (not the operator)`);
+    expect(planned.stdout).toContain(`would wait for 1 approval by ${team.approver.arn} (not the operator)`);
 
     const stopped = await runCli(['apply', 'plan.json', '--state', state, '--no-wait', '--json'], { cwd: bed.dir, env: asOperator });
     expectNoStackTrace(stopped.printed);
@@ -91,7 +80,7 @@ describeMoto('apply, with notifications and approvals', () => {
     expect(waiting.body.stepwise).toMatchObject({ runId, step: 'sign-off', approve: `stepwise approve ${runId} --step sign-off --state ${state}` });
     expect(bed.reviewed().map((line) => line.step), 'nothing after the approval ran').toEqual(['first']);
 
-    const approved = await runCli(['approve', runId!, '--state', state], { cwd: bed.dir, env: approver.env });
+    const approved = await runCli(['approve', runId!, '--state', state], { cwd: bed.dir, env: team.approver.env });
     expect(approved.code, approved.printed).toBe(0);
     const resumed = await runCli(['resume', runId!, '--state', state], { cwd: bed.dir, env: asOperator });
     expectNoStackTrace(resumed.printed);
@@ -105,6 +94,6 @@ describeMoto('apply, with notifications and approvals', () => {
     for (const heard of [waiting, succeeded]) for (const form of encodedForms(SECRET_PARAM)) expect(heard.raw).not.toContain(form);
 
     const shown = JSON.parse((await runCli(['show', runId!, '--json', '--state', state], { cwd: bed.dir })).stdout) as Record<string, unknown>;
-    expect(shown).toMatchObject({ status: 'succeeded', plan: { path: bed.file('plan.json') }, approvals: [{ stepId: 'sign-off', by: approver.arn, decision: 'approve' }] });
+    expect(shown).toMatchObject({ status: 'succeeded', plan: { path: bed.file('plan.json') }, approvals: [{ stepId: 'sign-off', by: team.approver.arn, decision: 'approve' }] });
   });
 });

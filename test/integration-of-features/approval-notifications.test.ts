@@ -3,14 +3,11 @@
  * waits for another person's approval, a webhook on 127.0.0.1 hears that it waits (who may
  * approve, the exact command) and how it ended, and neither notification holds the secret.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, runCli, startCli, workspace } from '../support/cli.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
-import { newPerson, type Person } from '../support/moto-people.js';
+import { useTeam } from '../support/moto-team.js';
 import { untilListedWaiting } from '../support/waiting-run.js';
-import { newBucket, testS3 } from '../state-s3/support/s3.js';
 import { encodedForms, openWebhookInbox, type Heard, type WebhookInbox } from '../support/webhook-inbox.js';
 
 const moto = useMoto();
@@ -22,18 +19,10 @@ function expectNoSecret(heard: Heard): void {
 }
 
 describeMoto('a run that waits for a team\'s approval tells a webhook, without its secrets', () => {
-  let s3: S3Client;
-  let bucket: string;
-  let operator: Person;
-  let approver: Person;
+  const team = useTeam(moto, 'notified');
   let inbox: WebhookInbox;
 
   beforeAll(async () => {
-    s3 = testS3(moto.url);
-    bucket = await newBucket(s3, 'notified');
-    const tag = randomBytes(3).toString('hex');
-    operator = await newPerson(moto.url, `operator-${tag}`);
-    approver = await newPerson(moto.url, `approver-${tag}`);
     inbox = await openWebhookInbox();
   });
 
@@ -58,14 +47,14 @@ steps:
     with: { command: [echo, "logged in with \${{ params.token }}"], effect: read }
   - id: sign-off
     type: approve
-    with: { message: "Release with \${{ params.token }}?", approvers: ["${approver.arn}"] }
+    with: { message: "Release with \${{ params.token }}?", approvers: ["${team.approver.arn}"] }
   - id: release
     type: shell
     with: { command: [echo, released], effect: read }
 `,
     );
-    const state = `s3://${bucket}/${randomBytes(3).toString('hex')}`;
-    return { ws, state, env: { ...operator.env, STEPWISE_PARAM_TOKEN: SECRET } };
+    const state = team.newState();
+    return { ws, state, env: { ...team.operator.env, STEPWISE_PARAM_TOKEN: SECRET } };
   }
 
   it('hears the waiting notification (who may approve, the exact command), then the success once another approves', { timeout: CLI_TESTS_TIMEOUT_MS }, async () => {
@@ -74,15 +63,15 @@ steps:
     const waiting = await inbox.event('/hooks/approved', 'waiting');
     const runId = String(waiting.body.stepwise.runId);
     const command = `stepwise approve ${runId} --step sign-off --state ${state}`;
-    expect(waiting.body.stepwise).toMatchObject({ event: 'waiting', status: 'waiting', runbook: 'release', step: 'sign-off', approvers: [approver.arn], minApprovals: 1, approve: command });
-    expect(waiting.body.text).toContain(`Who may approve: ${approver.arn} (not ${operator.arn}, who runs it) (1 approval needed).`);
+    expect(waiting.body.stepwise).toMatchObject({ event: 'waiting', status: 'waiting', runbook: 'release', step: 'sign-off', approvers: [team.approver.arn], minApprovals: 1, approve: command });
+    expect(waiting.body.text).toContain(`Who may approve: ${team.approver.arn} (not ${team.operator.arn}, who runs it) (1 approval needed).`);
     expect(waiting.body.stepwise.allowSelfApproval).toBe(false);
     expect(waiting.body.text).toContain(command);
     expect(waiting.body.text).toContain('Release with ***?');
     expectNoSecret(waiting);
 
     await untilListedWaiting(runId, ['--state', state], { cwd: ws.dir });
-    const approved = await runCli(command.split(' ').slice(1), { cwd: ws.dir, env: approver.env });
+    const approved = await runCli(command.split(' ').slice(1), { cwd: ws.dir, env: team.approver.env });
     expect(approved.code, approved.printed).toBe(0);
     const done = await run.done;
     expect(done.code, done.printed).toBe(0);
@@ -101,7 +90,7 @@ steps:
     const waiting = await inbox.event('/hooks/rejected', 'waiting');
     const runId = String(waiting.body.stepwise.runId);
     await untilListedWaiting(runId, ['--state', state], { cwd: ws.dir });
-    const rejected = await runCli(['approve', runId, '--reject', '--reason', 'not during the freeze', '--state', state], { cwd: ws.dir, env: approver.env });
+    const rejected = await runCli(['approve', runId, '--reject', '--reason', 'not during the freeze', '--state', state], { cwd: ws.dir, env: team.approver.env });
     expect(rejected.code, rejected.printed).toBe(0);
     const done = await run.done;
     expect(done.code, done.printed).toBe(3);
@@ -111,7 +100,7 @@ steps:
     expect(failed.body.stepwise).toMatchObject({ event: 'failed', runId, step: 'sign-off' });
     expect(failed.body.stepwise.resume).toBeUndefined();
     expect(failed.body.text).toContain('not during the freeze');
-    expect(failed.body.text).toContain(approver.arn);
+    expect(failed.body.text).toContain(team.approver.arn);
     expect(failed.body.text).not.toMatch(/resume/i);
     expectNoSecret(failed);
   });
