@@ -102,6 +102,14 @@ async function nodesOf(system: string): Promise<string[][]> {
   return (Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((node) => [node.InstanceType!, node.State!.Name!]).sort();
 }
 
+/** The ids of the system's nodes of one instance type that are not terminated. */
+async function nodeIdsOf(system: string, instanceType: string): Promise<string[]> {
+  const ec2 = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:datomic:system', Values: [system] }, { Name: 'instance-type', Values: [instanceType] }] }));
+  ec2.destroy();
+  return (Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).filter((node) => node.State!.Name !== 'terminated').map((node) => node.InstanceId!);
+}
+
 async function updateStackCallsSince(mark: RecordingMark): Promise<number> {
   return (await recordedCalls(moto.url)).slice(mark.count).filter((call) => call.operation === 'UpdateStack').length;
 }
@@ -191,6 +199,7 @@ describeMoto('convert-solo-to-production against moto', () => {
       'split-stacks': 'succeeded',
       stable: 'succeeded',
       'solo-version': 'succeeded',
+      current: 'succeeded',
       approve: 'succeeded',
       update: 'succeeded',
       wait: 'succeeded',
@@ -214,7 +223,7 @@ describeMoto('convert-solo-to-production against moto', () => {
     const mark = await recordingMark(moto.url);
     const run = json(await convert('inventory', { extra: ['--json'] }));
     expect(run.outputs).toMatchObject({ alreadyProduction: true, topology: 'production', nodes: null });
-    for (const id of ['stable', 'solo-version', 'approve', 'update', 'wait', 'nodes', 'production-nodes']) expect(statuses(run)[id], id).toBe('skipped');
+    for (const id of ['stable', 'solo-version', 'current', 'approve', 'update', 'wait', 'nodes', 'production-nodes']) expect(statuses(run)[id], id).toBe('skipped');
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
   });
 
@@ -326,6 +335,23 @@ describeMoto('convert-solo-to-production against moto', () => {
     ]);
     expect(await changeSetsOf('planned-compute')).toEqual([]);
     expect((await stack('planned-compute')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('plans, before the approval, which node goes and which come, from what the system runs now', async () => {
+    const [solo] = await nodeIdsOf('planned', 't2.small');
+    const result = await runCli(['plan', runbook, '-p', 'system=planned', '-p', `templateUrl=${templateUrl}`], cliEnv());
+    expect(result.code, result.printed).toBe(0);
+    const lines = result.stdout.split('\n');
+    const current = lines.findIndex((line) => line.includes('✔ current'));
+    const approve = lines.findIndex((line) => line.includes('? approve: would ask:'));
+    expect(current, result.stdout).toBeGreaterThan(-1);
+    expect(approve).toBeGreaterThan(current);
+    expect(lines[approve]).toBe(
+      `  ? approve: would ask: Update stack planned-compute of system planned from Solo to Production with the template ${templateUrl}? ` +
+        `The t2.small node ${solo} goes and two i3.large nodes come (the Production topology). ` +
+        'Every parameter keeps its value and the IAM capabilities are acknowledged. It takes ten minutes or more (this run waits up to 45m).',
+    );
+    expect(lines[approve + 1]).toMatch(/^ {2}◇ update \(would change\): update stack planned-compute .*CloudFormation's change set: 2 resource changes$/);
   });
 
   it('with --no-change-sets, plans reading only: the exact request, and no change set asked for', async () => {
