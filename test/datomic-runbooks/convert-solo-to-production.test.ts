@@ -6,7 +6,7 @@
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListChangeSetsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { ResourceChange } from '../../engine/step-definition.js';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DeleteTagsCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -171,7 +171,7 @@ function printed(cli: StartedCli, text: string, times = 1): Promise<true> {
 describeMoto('convert-solo-to-production against moto', () => {
   beforeAll(async () => {
     const seeded = await seedDatomicSystems(moto.url, [
-      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted', 'lingering'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted', 'lingering', 'nodeless'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { system: 'modern', topology: 'solo', version: '884-9095' },
     ], { concurrency: 1 });
     templateUrl = seeded[0]!.templateUrls['production-compute'];
@@ -352,6 +352,20 @@ describeMoto('convert-solo-to-production against moto', () => {
         'Every parameter keeps its value and the IAM capabilities are acknowledged. It takes ten minutes or more (this run waits up to 45m).',
     );
     expect(lines[approve + 1]).toMatch(/^ {2}◇ update \(would change\): update stack planned-compute .*CloudFormation's change set: 2 resource changes$/);
+  });
+
+  it('says no t2.small node runs now when it finds none of the system, and still plans the conversion', async () => {
+    const ec2 = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+    try {
+      // in moto a terminated node comes back (its Auto Scaling group keeps one running); a node without the node tag is not the system's
+      await ec2.send(new DeleteTagsCommand({ Resources: await nodeIdsOf('nodeless', 't2.small'), Tags: [{ Key: 'datomic:tx-group' }] }));
+    } finally {
+      ec2.destroy();
+    }
+    const result = await runCli(['plan', runbook, '-p', 'system=nodeless', '-p', `templateUrl=${templateUrl}`], cliEnv());
+    expect(result.code, result.printed).toBe(0);
+    expect(result.stdout).toContain('? No t2.small node runs now and two i3.large nodes come (the Production topology).');
+    expect(result.stdout).toContain('◇ update (would change): update stack nodeless-compute');
   });
 
   it('with --no-change-sets, plans reading only: the exact request, and no change set asked for', async () => {
