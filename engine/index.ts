@@ -12,6 +12,7 @@ export type {
   InputResolver,
   JsonSchema,
   Plan,
+  PropertyChange,
   ResourceChange,
   StepContext,
   StepDefinition,

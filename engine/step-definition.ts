@@ -20,6 +20,20 @@ export interface ResourceChange {
   resourceType: string;
   /** Whether a Modify replaces the resource; absent when the system does not say. */
   replacement?: 'True' | 'Conditional' | 'False';
+  /** What the change does to the resource's properties, where the system's preview says. */
+  properties?: PropertyChange[];
+}
+
+/** One property a resource change sets, as the system's preview gives it; values are its text, possibly truncated. */
+export interface PropertyChange {
+  /** The property's path inside the resource, such as `LaunchTemplateData/InstanceType`. */
+  name: string;
+  /** Its value now; absent when the change adds it or the system does not say. */
+  before?: string;
+  /** Its value after the change; absent when the change removes it or the value is known only then. */
+  after?: string;
+  /** Whether changing it recreates the resource (`Never`, `Conditionally`, `Always`), as the system says. */
+  requiresRecreation?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ResourceChange } from '../step-definition.js';
+import type { PropertyChange, ResourceChange } from '../step-definition.js';
 import { table } from './markdown.js';
 
 /**
@@ -11,16 +11,43 @@ export function resourceChangesOf(plan: unknown): ResourceChange[] {
   return plan.changes.filter(isResourceChange);
 }
 
+/** One row per resource; a Properties column, one property a line, when the preview gave any. */
 export function resourceChangeTable(changes: ResourceChange[]): string[] {
+  const withProperties = changes.some((change) => (change.properties ?? []).length > 0);
   return table(
-    ['Action', 'Logical id', 'Type', 'Replacement'],
-    changes.map((change) => [change.action, change.logicalId, change.resourceType, change.replacement ?? '']),
+    ['Action', 'Logical id', 'Type', 'Replacement', ...(withProperties ? ['Properties'] : [])],
+    changes.map((change) => [
+      change.action,
+      change.logicalId,
+      change.resourceType,
+      change.replacement ?? '',
+      ...(withProperties ? [(change.properties ?? []).map(describePropertyChange).join('\n')] : []),
+    ]),
   );
+}
+
+/** `LaunchTemplateData/InstanceType: t2.small → i3.large`, and whether it recreates the resource when it may. */
+export function describePropertyChange(property: PropertyChange): string {
+  const recreation = property.requiresRecreation && property.requiresRecreation !== 'Never' ? ` (recreates the resource: ${property.requiresRecreation})` : '';
+  return `${property.name}: ${property.before ?? '(none)'} → ${property.after ?? '(none)'}${recreation}`;
 }
 
 function isResourceChange(value: unknown): value is ResourceChange {
   if (typeof value !== 'object' || value === null) return false;
   const fields = value as Record<string, unknown>;
   const text = (name: string) => typeof fields[name] === 'string';
-  return text('action') && text('logicalId') && text('resourceType') && (fields.replacement === undefined || text('replacement'));
+  return (
+    text('action') &&
+    text('logicalId') &&
+    text('resourceType') &&
+    (fields.replacement === undefined || text('replacement')) &&
+    (fields.properties === undefined || (Array.isArray(fields.properties) && fields.properties.every(isPropertyChange)))
+  );
+}
+
+function isPropertyChange(value: unknown): value is PropertyChange {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = value as Record<string, unknown>;
+  const optionalText = (name: string) => fields[name] === undefined || typeof fields[name] === 'string';
+  return typeof fields.name === 'string' && optionalText('before') && optionalText('after') && optionalText('requiresRecreation');
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Change, DescribeChangeSetCommandOutput, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
-import type { ResourceChange } from '../../engine/step-definition.js';
+import type { Change, DescribeChangeSetCommandOutput, ResourceChangeDetail, UpdateStackCommandInput } from '@aws-sdk/client-cloudformation';
+import type { PropertyChange, ResourceChange } from '../../engine/step-definition.js';
+import { describePropertyChange } from '../../engine/report/resource-changes.js';
 import { StepFailure } from '../../engine/step-failure.js';
 import type { AwsClientHandle } from './client.js';
 
@@ -68,7 +69,7 @@ export async function previewChangeSet(
 async function describeWhenCreated(cloudformation: CloudFormation, changeSet: string, signal: AbortSignal): Promise<DescribeChangeSetCommandOutput> {
   const { sdk, client, callOptions } = cloudformation;
   for (;;) {
-    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet }), callOptions);
+    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet, IncludePropertyValues: true }), callOptions);
     if (page.Status !== 'CREATE_PENDING' && page.Status !== 'CREATE_IN_PROGRESS') return page;
     await delay(POLL_MS, undefined, { signal });
   }
@@ -78,7 +79,7 @@ async function laterPages(cloudformation: CloudFormation, changeSet: string, nex
   const { sdk, client, callOptions } = cloudformation;
   const changes: ResourceChange[] = [];
   for (let token = nextToken; token; ) {
-    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet, NextToken: token }), callOptions);
+    const page = await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSet, NextToken: token, IncludePropertyValues: true }), callOptions);
     changes.push(...resourceChanges(page.Changes));
     token = page.NextToken;
   }
@@ -94,9 +95,37 @@ function resourceChanges(changes: Change[] | undefined): ResourceChange[] {
         logicalId: change.LogicalResourceId,
         resourceType: change.ResourceType ?? 'unknown type',
         ...(change.Replacement ? { replacement: change.Replacement } : {}),
+        ...propertiesOf(change.Details),
       },
     ];
   });
+}
+
+/**
+ * The property values CloudFormation gives when asked (IncludePropertyValues; an emulator may
+ * give none). It lists a property once per cause (a parameter, a resource it refers to), so a
+ * property seen again with the same values is one entry.
+ */
+function propertiesOf(details: ResourceChangeDetail[] | undefined): { properties?: PropertyChange[] } {
+  const properties = new Map<string, PropertyChange>();
+  for (const { Target: target } of details ?? []) {
+    const name = propertyName(target?.Path, target?.Name ?? target?.Attribute);
+    if (!name) continue;
+    const property: PropertyChange = {
+      name,
+      ...(target?.BeforeValue === undefined ? {} : { before: target.BeforeValue }),
+      ...(target?.AfterValue === undefined ? {} : { after: target.AfterValue }),
+      ...(target?.RequiresRecreation ? { requiresRecreation: target.RequiresRecreation } : {}),
+    };
+    properties.set(JSON.stringify(property), property);
+  }
+  return properties.size === 0 ? {} : { properties: [...properties.values()] };
+}
+
+/** `/Properties/LaunchTemplateData/InstanceType` reads `LaunchTemplateData/InstanceType`; without a path, the property's or attribute's name. */
+function propertyName(path: string | undefined, name: string | undefined): string | undefined {
+  const inside = path?.replace(/^\/Properties\//, '').replace(/^\//, '');
+  return inside || name || undefined;
 }
 
 /** CloudFormation fails a change set that would change nothing, rather than creating an empty one. */
@@ -104,8 +133,16 @@ function isNoChanges(reason: string): boolean {
   return /didn't contain changes|No updates are to be performed|no changes/i.test(reason);
 }
 
-/** One line per change, for the plan's text: `Add TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup), replacement: True`. */
+/**
+ * One line per change, for the plan's text: `Modify TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup), replacement: True`,
+ * and under it one line per property it sets: `  LaunchTemplateData/InstanceType: t2.small → i3.large`.
+ */
 export function describeChanges(changes: readonly ResourceChange[]): string {
   if (changes.length === 0) return 'the change set lists no resource change';
-  return changes.map((change) => `${change.action} ${change.logicalId} (${change.resourceType})${change.replacement ? `, replacement: ${change.replacement}` : ''}`).join('\n');
+  return changes
+    .flatMap((change) => [
+      `${change.action} ${change.logicalId} (${change.resourceType})${change.replacement ? `, replacement: ${change.replacement}` : ''}`,
+      ...(change.properties ?? []).map((property) => `  ${describePropertyChange(property)}`),
+    ])
+    .join('\n');
 }

@@ -27,9 +27,20 @@ interface Page {
   nextToken?: string;
 }
 
-function change(action: string, logicalId: string, type: string, replacement?: string): string {
+function change(action: string, logicalId: string, type: string, replacement?: string, details: string[] = []): string {
   const replaced = replacement ? `<Replacement>${replacement}</Replacement>` : '';
-  return `<member><Type>Resource</Type><ResourceChange><Action>${action}</Action><LogicalResourceId>${logicalId}</LogicalResourceId><ResourceType>${type}</ResourceType>${replaced}</ResourceChange></member>`;
+  const detailed = details.length > 0 ? `<Details>${details.join('')}</Details>` : '';
+  return `<member><Type>Resource</Type><ResourceChange><Action>${action}</Action><LogicalResourceId>${logicalId}</LogicalResourceId><ResourceType>${type}</ResourceType>${replaced}${detailed}</ResourceChange></member>`;
+}
+
+/** A ResourceChangeDetail as CloudFormation gives it when asked for property values (IncludePropertyValues). */
+function detail(target: { name: string; path: string; before?: string; after?: string; recreation: string }, source = 'DirectModification'): string {
+  const value = (tag: string, text: string | undefined) => (text === undefined ? '' : `<${tag}>${text}</${tag}>`);
+  return (
+    `<member><Target><Attribute>Properties</Attribute><Name>${target.name}</Name><Path>${target.path}</Path><RequiresRecreation>${target.recreation}</RequiresRecreation>` +
+    `${value('BeforeValue', target.before)}${value('AfterValue', target.after)}<AttributeChangeType>Modify</AttributeChangeType></Target>` +
+    `<Evaluation>Static</Evaluation><ChangeSource>${source}</ChangeSource></member>`
+  );
 }
 
 function describeChangeSetResult(page: Page): FakeResponse {
@@ -90,6 +101,56 @@ describe('update-stack previews its update with a change set', () => {
     expect(create.get('Capabilities.member.1')).toBe('CAPABILITY_IAM');
     expect(fake.requests.filter((request) => request.action === 'DescribeChangeSet').map((request) => request.params.get('NextToken'))).toEqual([null, null, 'page-2']);
     expect(fake.requests.find((request) => request.action === 'DeleteChangeSet')!.params.get('ChangeSetName')).toBe(CHANGE_SET);
+  });
+
+  it("asks for property values and shows each property a change sets, before and after, once however many causes CloudFormation lists", async () => {
+    const instanceType = { name: 'LaunchTemplateData', path: '/Properties/LaunchTemplateData/InstanceType', before: 't2.small', after: 'i3.large', recreation: 'Never' };
+    changeSetAnswers(
+      { status: 'CREATE_IN_PROGRESS' },
+      {
+        status: 'CREATE_COMPLETE',
+        changes: [
+          change('Modify', 'NodeLaunchTemplate', 'AWS::EC2::LaunchTemplate', 'False', [detail(instanceType), detail(instanceType, 'ParameterReference')]),
+          change('Modify', 'TxAutoScalingGroup', 'AWS::AutoScaling::AutoScalingGroup', 'Conditional', [
+            detail({ name: 'MinSize', path: '/Properties/MinSize', before: '1', after: '2', recreation: 'Never' }),
+            detail({ name: 'AvailabilityZones', path: '/Properties/AvailabilityZones', after: '["us-east-1a"]', recreation: 'Conditionally' }),
+          ]),
+        ],
+      },
+    );
+    const plan = await updateStack.plan!(fakeStepContext({ dryRun: true }), INPUT);
+    if (typeof plan === 'string') throw new Error(`expected a plan with details, got ${plan}`);
+
+    expect(plan.changes).toEqual([
+      {
+        action: 'Modify',
+        logicalId: 'NodeLaunchTemplate',
+        resourceType: 'AWS::EC2::LaunchTemplate',
+        replacement: 'False',
+        properties: [{ name: 'LaunchTemplateData/InstanceType', before: 't2.small', after: 'i3.large', requiresRecreation: 'Never' }],
+      },
+      {
+        action: 'Modify',
+        logicalId: 'TxAutoScalingGroup',
+        resourceType: 'AWS::AutoScaling::AutoScalingGroup',
+        replacement: 'Conditional',
+        properties: [
+          { name: 'MinSize', before: '1', after: '2', requiresRecreation: 'Never' },
+          { name: 'AvailabilityZones', after: '["us-east-1a"]', requiresRecreation: 'Conditionally' },
+        ],
+      },
+    ]);
+    expect(plan.details).toContain(
+      [
+        'Modify NodeLaunchTemplate (AWS::EC2::LaunchTemplate), replacement: False',
+        '  LaunchTemplateData/InstanceType: t2.small → i3.large',
+        'Modify TxAutoScalingGroup (AWS::AutoScaling::AutoScalingGroup), replacement: Conditional',
+        '  MinSize: 1 → 2',
+        '  AvailabilityZones: (none) → ["us-east-1a"] (recreates the resource: Conditionally)',
+      ].join('\n'),
+    );
+    const describes = fake.requests.filter((request) => request.action === 'DescribeChangeSet');
+    expect(describes.map((request) => request.params.get('IncludePropertyValues'))).toEqual(['true', 'true']);
   });
 
   it('says there is nothing to change when CloudFormation fails the change set for having no changes, and deletes it', async () => {

@@ -6,7 +6,7 @@
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, ListChangeSetsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { ResourceChange } from '../../engine/step-definition.js';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DeleteTagsCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,14 @@ async function nodesOf(system: string): Promise<string[][]> {
   return (Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((node) => [node.InstanceType!, node.State!.Name!]).sort();
 }
 
+/** The ids of the system's nodes of one instance type that are not terminated. */
+async function nodeIdsOf(system: string, instanceType: string): Promise<string[]> {
+  const ec2 = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+  const { Reservations } = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:datomic:system', Values: [system] }, { Name: 'instance-type', Values: [instanceType] }] }));
+  ec2.destroy();
+  return (Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).filter((node) => node.State!.Name !== 'terminated').map((node) => node.InstanceId!);
+}
+
 async function updateStackCallsSince(mark: RecordingMark): Promise<number> {
   return (await recordedCalls(moto.url)).slice(mark.count).filter((call) => call.operation === 'UpdateStack').length;
 }
@@ -163,7 +171,7 @@ function printed(cli: StartedCli, text: string, times = 1): Promise<true> {
 describeMoto('convert-solo-to-production against moto', () => {
   beforeAll(async () => {
     const seeded = await seedDatomicSystems(moto.url, [
-      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted', 'lingering'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ...['inventory', 'planned', 'shaky', 'doomed', 'waited', 'interrupted', 'lingering', 'nodeless'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { system: 'modern', topology: 'solo', version: '884-9095' },
     ], { concurrency: 1 });
     templateUrl = seeded[0]!.templateUrls['production-compute'];
@@ -191,6 +199,7 @@ describeMoto('convert-solo-to-production against moto', () => {
       'split-stacks': 'succeeded',
       stable: 'succeeded',
       'solo-version': 'succeeded',
+      current: 'succeeded',
       approve: 'succeeded',
       update: 'succeeded',
       wait: 'succeeded',
@@ -214,7 +223,7 @@ describeMoto('convert-solo-to-production against moto', () => {
     const mark = await recordingMark(moto.url);
     const run = json(await convert('inventory', { extra: ['--json'] }));
     expect(run.outputs).toMatchObject({ alreadyProduction: true, topology: 'production', nodes: null });
-    for (const id of ['stable', 'solo-version', 'approve', 'update', 'wait', 'nodes', 'production-nodes']) expect(statuses(run)[id], id).toBe('skipped');
+    for (const id of ['stable', 'solo-version', 'current', 'approve', 'update', 'wait', 'nodes', 'production-nodes']) expect(statuses(run)[id], id).toBe('skipped');
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
   });
 
@@ -326,6 +335,37 @@ describeMoto('convert-solo-to-production against moto', () => {
     ]);
     expect(await changeSetsOf('planned-compute')).toEqual([]);
     expect((await stack('planned-compute')).StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('plans, before the approval, which node goes and which come, from what the system runs now', async () => {
+    const [solo] = await nodeIdsOf('planned', 't2.small');
+    const result = await runCli(['plan', runbook, '-p', 'system=planned', '-p', `templateUrl=${templateUrl}`], cliEnv());
+    expect(result.code, result.printed).toBe(0);
+    const lines = result.stdout.split('\n');
+    const current = lines.findIndex((line) => line.includes('✔ current'));
+    const approve = lines.findIndex((line) => line.includes('? approve: would ask:'));
+    expect(current, result.stdout).toBeGreaterThan(-1);
+    expect(approve).toBeGreaterThan(current);
+    expect(lines[approve]).toBe(
+      `  ? approve: would ask: Update stack planned-compute of system planned from Solo to Production with the template ${templateUrl}? ` +
+        `The t2.small node ${solo} goes and two i3.large nodes come (the Production topology). ` +
+        'Every parameter keeps its value and the IAM capabilities are acknowledged. It takes ten minutes or more (this run waits up to 45m).',
+    );
+    expect(lines[approve + 1]).toMatch(/^ {2}◇ update \(would change\): update stack planned-compute .*CloudFormation's change set: 2 resource changes$/);
+  });
+
+  it('says no t2.small node runs now when it finds none of the system, and still plans the conversion', async () => {
+    const ec2 = new EC2Client({ endpoint: moto.url, region: 'us-east-1', credentials: CREDENTIALS });
+    try {
+      // in moto a terminated node comes back (its Auto Scaling group keeps one running); a node without the node tag is not the system's
+      await ec2.send(new DeleteTagsCommand({ Resources: await nodeIdsOf('nodeless', 't2.small'), Tags: [{ Key: 'datomic:tx-group' }] }));
+    } finally {
+      ec2.destroy();
+    }
+    const result = await runCli(['plan', runbook, '-p', 'system=nodeless', '-p', `templateUrl=${templateUrl}`], cliEnv());
+    expect(result.code, result.printed).toBe(0);
+    expect(result.stdout).toContain('? No t2.small node runs now and two i3.large nodes come (the Production topology).');
+    expect(result.stdout).toContain('◇ update (would change): update stack nodeless-compute');
   });
 
   it('with --no-change-sets, plans reading only: the exact request, and no change set asked for', async () => {

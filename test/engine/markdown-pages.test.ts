@@ -33,6 +33,34 @@ describe('Markdown pages', () => {
     expect(page).not.toContain('Bad');
   });
 
+  it('a change with property values gets a Properties column, one property a line, each escaped', () => {
+    const page = planWith({
+      summary: 'would update stack prod-compute',
+      changes: [
+        {
+          action: 'Modify',
+          logicalId: 'NodeLaunchTemplate',
+          resourceType: 'AWS::EC2::LaunchTemplate',
+          properties: [
+            { name: 'LaunchTemplateData/InstanceType', before: 't2.small', after: 'i3.large', requiresRecreation: 'Never' },
+            { name: 'LaunchTemplateData/UserData', before: 'a|b', requiresRecreation: 'Always' },
+          ],
+        },
+        { action: 'Add', logicalId: 'Bastion', resourceType: 'AWS::EC2::Instance' },
+      ],
+    });
+    expect(page).toContain('| Action | Logical id | Type | Replacement | Properties |');
+    expect(page).toContain(
+      '| Modify | NodeLaunchTemplate | AWS::EC2::LaunchTemplate |  | LaunchTemplateData/InstanceType: t2.small → i3.large<br>LaunchTemplateData/UserData: a\\|b → (none) (recreates the resource: Always) |',
+    );
+    expect(page).toContain('| Add | Bastion | AWS::EC2::Instance |  |  |');
+  });
+
+  it('a change whose properties are malformed is no row', () => {
+    const page = planWith({ summary: 'would update', changes: [{ action: 'Modify', logicalId: 'Odd', resourceType: 'T', properties: [{ before: 'x' }] }] } as unknown as PlannedEvent['plan']);
+    expect(page).not.toContain('Odd');
+  });
+
   it("folds what a read step read, so that the changes stay in sight", () => {
     const read: StepResult = { id: 'stacks', type: 'aws.cloudformation.describe-stacks', title: 'stacks', status: 'succeeded', outputs: { names: ['inventory'] }, durationMs: 3 };
     const page = renderPlanPage({ runbook: { name: 'convert', version: '1.0.0', file: 'convert.yaml' }, params: {}, secretParams: [], status: 'planned', steps: [read], events: [] });

@@ -97,6 +97,24 @@ describe('secrets', () => {
     expect(shown).not.toContain(SECRET_PARAM);
   });
 
+  it("never shows a secret in the property values of a plan's resource changes", async () => {
+    const previews = testStep('test.preview', {
+      effect: 'write',
+      plan: async (_ctx, input) => ({
+        summary: 'would set the password',
+        changes: [{ action: 'Modify', logicalId: 'Db', resourceType: 'Db::Instance', properties: [{ name: 'MasterUserPassword', before: 'old', after: String(input.password) }] }],
+      }),
+    });
+    const run = await runRunbook(
+      { params: { password: { type: 'string', secret: true } }, steps: [{ id: 'store', type: 'test.preview', with: { password: '${{ params.password }}' } }] },
+      [previews],
+      { dryRun: true, params: { password: SECRET_PARAM }, redactor: redactorWith(SECRET_PARAM) },
+    );
+    const planned = run.reporter.ofType('step-planned')[0]!;
+    expect(planned.plan).toMatchObject({ changes: [{ properties: [{ name: 'MasterUserPassword', before: 'old', after: '***' }] }] });
+    expect(everythingShown(run, [])).not.toContain(SECRET_PARAM);
+  });
+
   it('never shows a secret param whose value is a number', async () => {
     const pin = 83619274;
     const observed: RunEvent[] = [];
