@@ -73,7 +73,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     reporter: SILENT,
     review: check,
   });
-  if (checked.status === 'interrupted') throw new InterruptedError(`interrupted while checking ${planFile}; nothing was written or recorded`);
+  if (checked.status === 'interrupted') throw new InterruptedError(`interrupted while checking ${planFile}; nothing was written or recorded`, [], interrupt.exitCode());
   if (checked.failure) {
     const { stepId, message } = checked.failure;
     throw new StepFailedError(`cannot check ${planFile}: step "${stepId}" failed: ${message}; nothing was written or recorded`);

@@ -190,16 +190,20 @@ steps:
     expect(bed.read('wait.txt')).toBe('two');
   });
 
-  it('interrupted while it checks the plan: exit 130, nothing written or recorded', async () => {
+  it.each([
+    ['SIGTERM', 130],
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const)('interrupted by %s while it checks the plan: exit %i, nothing written or recorded', async (signal, code) => {
     const bed = reviewedPlanBed();
     expect((await bed.plan()).code).toBe(0);
     bed.write('hold', '');
     const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
     await waitFor('the check to reach the read step', () => existsSync(bed.file('holding')));
-    apply.child.kill('SIGTERM');
+    apply.child.kill(signal);
     const result = await apply.done;
     expectNoStackTrace(result.printed);
-    expect(result.code, result.printed).toBe(130);
+    expect(result.code, result.printed).toBe(code);
     expect(result.stderr).toContain('stepwise: interrupted while checking plan.json; nothing was written or recorded');
     expect(runIds(bed.stateDir)).toEqual([]);
     expect(bed.reviewed()).toEqual([]);
