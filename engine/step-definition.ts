@@ -44,7 +44,10 @@ export type Plan =
  * it when the plan is made (recorded in the plan file) and again before `apply` writes anything.
  */
 export interface BasisCheck<Input = JsonObject> {
-  /** What the step reads to make its plan (for a stack: its status, parameters, template, latest event). */
+  /**
+   * What the step reads to make its plan (for a stack: its status, parameters, template, latest
+   * event), and the state of what the plan kept (`ctx.reviewed`), such as a change set's status.
+   */
   take(ctx: StepContext, input: Input): Promise<JsonValue>;
   /**
    * What differs between the recorded basis and the world now, one line each, such as
@@ -64,7 +67,11 @@ export interface StepContext {
    * (a change set) and says so in `Plan.kept`, rather than deleting it.
    */
   readonly keepPlan: boolean;
-  /** In `apply`: what this step's reviewed plan kept (`Plan.kept`), to carry out exactly that; else undefined. */
+  /**
+   * What this step's reviewed plan kept (`Plan.kept`): in `apply`, to carry out exactly that; in
+   * apply's check and in `basis.take` (also when `plan --out` takes it, right after `plan()`),
+   * so that the state of what was kept is part of the basis. Else undefined.
+   */
   readonly reviewed: JsonObject | undefined;
   /** Aborted on timeout or Ctrl-C; a step must stop its work when it fires. */
   readonly signal: AbortSignal;

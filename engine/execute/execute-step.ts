@@ -197,7 +197,9 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
     throw new StepFailure(`${step.type}: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold`, { code: 'secret-in-plan', retryable: false });
   }
   // taken after plan(), as apply's check takes it: what preparing the plan did is part of it
-  const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(ctx, valid), ctx.signal)) : undefined;
+  // taken with what the plan kept (`ctx.reviewed`), as the plan file will hold it, so that its state is part of the basis
+  const basisCtx = kept === undefined ? ctx : { ...ctx, reviewed: kept };
+  const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(basisCtx, valid), ctx.signal)) : undefined;
   if (basis !== undefined && review?.mode === 'check') checkBasis(step, state, definition, ref, valid, basis);
   await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, ...(plan === undefined ? {} : { plan }), at: now() });
   recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(basis === undefined ? {} : { basis }) });
@@ -341,7 +343,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, ref: I
     stepId: step.id,
     dryRun: options.dryRun,
     keepPlan: options.dryRun && options.review?.mode === 'keep',
-    reviewed: options.review?.mode === 'apply' ? options.review.recorded?.(step.id, ref?.key)?.kept : undefined,
+    reviewed: options.review?.mode === 'apply' || options.review?.mode === 'check' ? options.review.recorded?.(step.id, ref?.key)?.kept : undefined,
     signal,
     runbookDir: state.runbookDir,
     settings: (name) => state.settings[name] ?? {},

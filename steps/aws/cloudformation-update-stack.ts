@@ -137,7 +137,7 @@ export default defineStep<UpdateStackInput>({
   },
 
   basis: {
-    take: async (ctx, input) => takeStackBasis(await awsClient(ctx, 'cloudformation'), input.stackName) as unknown as JsonValue,
+    take: async (ctx, input) => takeStackBasis(await awsClient(ctx, 'cloudformation'), input.stackName, keptChangeSetId(input, ctx.reviewed)) as unknown as JsonValue,
     differences: (recorded, now, input) => stackBasisDifferences(input.stackName, recorded, now),
   },
 
@@ -176,6 +176,12 @@ export default defineStep<UpdateStackInput>({
     return finishUpdate(ctx, cloudformation, input, plan.stackId, pollIntervalMs, afterEventId);
   },
 });
+
+/** The change set the plan kept, whose state is part of the basis: apply can execute it only as it was. */
+function keptChangeSetId(input: UpdateStackInput, reviewed: JsonObject | undefined): string | undefined {
+  const kept = reviewed && readReviewedUpdate(input.stackName, reviewed);
+  return kept?.kind === 'change-set' ? kept.changeSetId : undefined;
+}
 
 /** What the reviewed plan kept, carried out on a stack with no update under way. */
 async function carryOutReviewed(

@@ -3,7 +3,7 @@
  * keeps CloudFormation's change set, `apply` executes exactly that change set, and a plan whose
  * stack was updated in between is refused as stale with nothing changed.
  */
-import { CloudFormationClient, DescribeChangeSetCommand, DescribeStacksCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DeleteChangeSetCommand, DescribeChangeSetCommand, DescribeStacksCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,7 +64,7 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
   beforeAll(async () => {
     const [seeded] = await seedDatomicSystems(
       moto.url,
-      ['reviewed', 'overtaken', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ['reviewed', 'overtaken', 'withdrawn', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { concurrency: 1 },
     );
     templateUrl = seeded!.templateUrls['production-compute'];
@@ -139,6 +139,27 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
     expect(await stack('overtaken-compute')).toEqual(before);
     const changeSet = await cloudformation.send(new DescribeChangeSetCommand({ ChangeSetName: kept.changeSetId as string }));
     expect(changeSet.ExecutionStatus).toBe('AVAILABLE');
+  });
+
+  it('refuses, exit 2, a plan whose change set was deleted in between, naming it, before any read or approval, and changes nothing', { timeout: 120_000 }, async () => {
+    const planFile = path.join(folder, 'withdrawn.plan.json');
+    const made = await plan('withdrawn', planFile);
+    expect(made.code, made.printed).toBe(0);
+    const { changeSetId } = keptOf(planFile) as { changeSetId: string };
+    await cloudformation.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId }));
+    const before = await stack('withdrawn-compute');
+    const runsBefore = runIds(stateDir);
+    const mark = await recordingMark(moto.url);
+
+    const result = await apply(planFile);
+    expectNoStackTrace(result.printed);
+    expect(result.code, result.printed).toBe(2);
+    expect(result.stderr).toContain('stale plan');
+    expect(result.stderr).toContain(`stack withdrawn-compute: the reviewed change set ${changeSetId} is gone: CloudFormation no longer has it`);
+    expect(result.stderr).not.toContain('applying');
+    expect(await writeCallsSince(moto.url, mark)).toEqual([]);
+    expect(runIds(stateDir)).toEqual(runsBefore);
+    expect(await stack('withdrawn-compute')).toEqual(before);
   });
 
   it('prints a Markdown page with the change set as a table, and writes the plan file too', { timeout: 120_000 }, async () => {
