@@ -204,6 +204,19 @@ export interface StepDefinition<Input = JsonObject> {
   /** Write steps: what the plan was made against, recorded by `plan --out` and checked by `apply`. */
   readonly basis?: BasisCheck<Input>;
   /**
+   * Write steps whose `plan()` keeps something in the target system (`Plan.kept`, such as a
+   * change set): removes it. Called by the engine when `plan --out` writes no plan file (the plan
+   * failed, was interrupted, or kept a secret), so that nothing is left that no plan names. It
+   * gets a signal of its own, not the run's; what it throws is shown with what is left.
+   */
+  discardKept?(ctx: StepContext, kept: JsonObject, input: Input): Promise<void>;
+  /**
+   * What `kept` holds in the target system and where, in words (`change set ARN of stack S, in
+   * CloudFormation`), told when it is discarded, cannot be, or stays because `apply` refused a
+   * stale plan; undefined when it holds nothing outside the plan file.
+   */
+  describeKept?(kept: JsonObject, input: Input): string | undefined;
+  /**
    * Resolves the expressions of `with`, for an input with a syntax of its own that values must
    * never take part in (a command line split into words). Without it, each expression is
    * resolved where it stands.

@@ -22,6 +22,7 @@ import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 import type { PlannedWrite } from './plan-review.js';
 import { checkBasis, refuseUnreviewedInput } from './check-reviewed.js';
+import { heldPlan } from '../plans/held-plans.js';
 import { awaitApproval } from './await-approval.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
@@ -193,6 +194,10 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   // apply's check prepares nothing again (a change set): the plan it checks is the one reviewed
   const plan = review?.mode === 'check' ? undefined : definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
   const kept = typeof plan === 'object' ? plan.kept : undefined;
+  // known before a secret in it is refused: a plan file is not written then, and what it kept must go
+  const held = effect === 'write' && review?.held && (kept ?? ctx.reviewed);
+  const heldNow = held ? heldPlan(definition, ctx, held, valid, redactor, { discard: review?.mode === 'keep' }) : undefined;
+  if (heldNow) review?.held?.(step.id, ref?.key, heldNow);
   if (kept !== undefined && canonicalJson(redactor.value(kept)) !== canonicalJson(kept)) {
     throw new StepFailure(`${step.type}: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold`, { code: 'secret-in-plan', retryable: false });
   }

@@ -141,6 +141,18 @@ export default defineStep<UpdateStackInput>({
     differences: (recorded, now, input) => stackBasisDifferences(input.stackName, recorded, now),
   },
 
+  describeKept(kept, input) {
+    const reviewed = readReviewedUpdate(input.stackName, kept);
+    return reviewed.kind === 'change-set' ? `change set ${reviewed.changeSetId} of stack ${input.stackName}, in CloudFormation` : undefined;
+  },
+
+  async discardKept(ctx, kept, input) {
+    const reviewed = readReviewedUpdate(input.stackName, kept);
+    if (reviewed.kind !== 'change-set') return;
+    const cloudformation = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
+    await cloudformation.client.send(new cloudformation.sdk.DeleteChangeSetCommand({ ChangeSetName: reviewed.changeSetId }), cloudformation.callOptions);
+  },
+
   async run(ctx, input): Promise<JsonValue> {
     const pollIntervalMs = pollInterval(input);
     const cloudformation = await awsClient(ctx, 'cloudformation');
