@@ -23,7 +23,7 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
     throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`, stepType);
   }
   if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`, stepType);
-  for (const optional of ['check', 'plan', 'resolveInput', 'checkInput', 'includes'] as const) {
+  for (const optional of ['check', 'plan', 'resolveInput', 'checkInput', 'includes', 'discardKept', 'describeKept'] as const) {
     if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
       throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`, stepType);
     }

@@ -57,11 +57,15 @@ export class DeclinedError extends Error {
   }
 }
 
-/** Ctrl-C where no run was going (a question before a resume): exit 130, nothing changed. */
+/**
+ * A signal where no run was going (a question before a resume, apply's check): nothing changed.
+ * Exit 130, or the code of the signal that stopped it (129 for SIGHUP, 131 for SIGQUIT).
+ */
 export class InterruptedError extends Error {
   constructor(
     message: string,
     readonly details: string[] = [],
+    readonly exitCode: number = ExitCode.interrupted,
   ) {
     super(message);
     this.name = 'InterruptedError';

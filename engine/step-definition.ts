@@ -58,7 +58,10 @@ export type Plan =
  * it when the plan is made (recorded in the plan file) and again before `apply` writes anything.
  */
 export interface BasisCheck<Input = JsonObject> {
-  /** What the step reads to make its plan (for a stack: its status, parameters, template, latest event). */
+  /**
+   * What the step reads to make its plan (for a stack: its status, parameters, template, latest
+   * event), and the state of what the plan kept (`ctx.reviewed`), such as a change set's status.
+   */
   take(ctx: StepContext, input: Input): Promise<JsonValue>;
   /**
    * What differs between the recorded basis and the world now, one line each, such as
@@ -78,7 +81,11 @@ export interface StepContext {
    * (a change set) and says so in `Plan.kept`, rather than deleting it.
    */
   readonly keepPlan: boolean;
-  /** In `apply`: what this step's reviewed plan kept (`Plan.kept`), to carry out exactly that; else undefined. */
+  /**
+   * What this step's reviewed plan kept (`Plan.kept`): in `apply`, to carry out exactly that; in
+   * apply's check and in `basis.take` (also when `plan --out` takes it, right after `plan()`),
+   * so that the state of what was kept is part of the basis. Else undefined.
+   */
   readonly reviewed: JsonObject | undefined;
   /** Aborted on timeout or Ctrl-C; a step must stop its work when it fires. */
   readonly signal: AbortSignal;
@@ -210,6 +217,19 @@ export interface StepDefinition<Input = JsonObject> {
   plan?(ctx: StepContext, input: Input): Promise<Plan>;
   /** Write steps: what the plan was made against, recorded by `plan --out` and checked by `apply`. */
   readonly basis?: BasisCheck<Input>;
+  /**
+   * Write steps whose `plan()` keeps something in the target system (`Plan.kept`, such as a
+   * change set): removes it. Called by the engine when `plan --out` writes no plan file (the plan
+   * failed, was interrupted, or kept a secret), so that nothing is left that no plan names. It
+   * gets a signal of its own, not the run's; what it throws is shown with what is left.
+   */
+  discardKept?(ctx: StepContext, kept: JsonObject, input: Input): Promise<void>;
+  /**
+   * What `kept` holds in the target system and where, in words (`change set ARN of stack S, in
+   * CloudFormation`), told when it is discarded, cannot be, or stays because `apply` refused a
+   * stale plan; undefined when it holds nothing outside the plan file.
+   */
+  describeKept?(kept: JsonObject, input: Input): string | undefined;
   /**
    * Resolves the expressions of `with`, for an input with a syntax of its own that values must
    * never take part in (a command line split into words). Without it, each expression is

@@ -73,12 +73,12 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     reporter: SILENT,
     review: check,
   });
-  if (checked.status === 'interrupted') throw new InterruptedError(`interrupted while checking ${planFile}; nothing was written or recorded`);
+  if (checked.status === 'interrupted') throw new InterruptedError(`interrupted while checking ${planFile}; nothing was written or recorded`, [], interrupt.exitCode());
   if (checked.failure) {
     const { stepId, message } = checked.failure;
     throw new StepFailedError(`cannot check ${planFile}: step "${stepId}" failed: ${message}; nothing was written or recorded`);
   }
-  refuseIfStale(planFile, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)));
+  refuseIfStale(planFile, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)), check.heldPlans);
 
   const record: RunRecord = {
     ...runRecord(runId, file, runbook, values, plan.settingsOverrides, hashFiles(files)),
@@ -138,10 +138,12 @@ async function refuseIfApplied({ file, sha256 }: ReadPlan, state: OpenedState): 
   ]);
 }
 
-function refuseIfStale(planFile: string, differences: string[]): void {
+/** What the plan kept outside its file (a change set) is left as it is: a refusal writes nothing, and a new plan makes another. */
+function refuseIfStale(planFile: string, differences: string[], held: PlanRecorder['heldPlans'] = []): void {
   if (differences.length === 0) return;
   throw new StalePlanError(`stale plan: ${planFile} no longer matches what would run (${differences.length} difference${differences.length === 1 ? '' : 's'}); nothing was written:`, [
     ...differences,
+    ...held.map(({ label, held: { text } }) => `${label}: apply leaves what the plan kept as it is: ${text}; a new plan makes another`),
     `make a new plan with \`stepwise plan ... --out ${planFile}\` and review it`,
   ]);
 }

@@ -42,7 +42,7 @@ export interface RunSetup {
   /** An apply run (or its resume): the plan file it carries out, for `--json`. */
   plan?: { path: string; sha256: string };
   /** Called with the result before it is printed (a plan file written): what it throws is the command's failure. */
-  beforeReport?: (result: RunResult) => void;
+  beforeReport?: (result: RunResult) => Promise<void> | void;
 }
 
 /**
@@ -102,7 +102,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
     return;
   }
   const result = outcome;
-  setup.beforeReport?.(result);
+  await setup.beforeReport?.(result);
   if (options.json) {
     const document = { ...jsonResult(result, setup, planned), ...(result.status === 'waiting' && waiting ? { waitingFor: waitingFor(waiting, setup) } : {}) };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);

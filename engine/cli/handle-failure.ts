@@ -38,7 +38,7 @@ export function describeFailure(error: unknown): ErrorDocument {
     return document('invalid-input', error.message, error.details, ExitCode.invalidInput, error.diagnostics.map(diagnosticJson));
   }
   if (error instanceof DeclinedError) return document('declined', error.message, [], ExitCode.declined);
-  if (error instanceof InterruptedError) return document('interrupted', error.message, error.details, ExitCode.interrupted);
+  if (error instanceof InterruptedError) return document('interrupted', error.message, error.details, error.exitCode);
   if (error instanceof StateWriteError) return document('state-unwritable', error.message, [], ExitCode.stateUnwritable);
   if (error instanceof StepContractError) return document('invalid-input', error.message, [], ExitCode.invalidInput);
   const message = error instanceof Error ? error.message : String(error);

@@ -33,13 +33,38 @@ export function refuseUnwritableOut(out: string): void {
 
 /**
  * `plan --out`: the plan, once complete, as a file `apply` can carry out. A plan that failed or
- * was interrupted is not one anybody should apply: no file then.
+ * was interrupted is not one anybody should apply: no file then, and what its steps kept for
+ * apply (a change set) is discarded, since no plan file names it.
  */
-export function writePlanOut(result: RunResult, setup: PlanOut): void {
+export async function writePlanOut(result: RunResult, setup: PlanOut): Promise<void> {
   if (result.status !== 'planned') {
     process.stderr.write(`stepwise: the plan did not complete (${result.status}): no plan file written to ${setup.out}\n`);
+    await discardHeld(setup);
     return;
   }
+  try {
+    writeComplete(setup);
+  } catch (error) {
+    await discardHeld(setup);
+    throw error;
+  }
+  process.stderr.write(`stepwise: plan written to ${setup.out}; apply exactly this plan with: stepwise apply ${setup.out}\n`);
+}
+
+/** Each in turn, whatever the others do: one that cannot be discarded is named, with why, so that the operator can. */
+async function discardHeld({ recorder, redactor }: PlanOut): Promise<void> {
+  for (const { label, held } of recorder.heldPlans) {
+    try {
+      await held.discard?.();
+      process.stderr.write(`stepwise: ${label}: discarded what its plan kept for apply: ${held.text}\n`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`stepwise: ${label}: cannot discard what its plan kept for apply, so it is left: ${held.text}: ${redactor.text(message)}\n`);
+    }
+  }
+}
+
+function writeComplete(setup: PlanOut): void {
   const out = path.resolve(setup.out);
   const secretParams = secretParamNames(setup.runbook);
   const plan: PlanFile = {
@@ -67,5 +92,4 @@ export function writePlanOut(result: RunResult, setup: PlanOut): void {
   } catch (error) {
     throw new UsageError(`--out ${setup.out}: cannot write the plan file: ${(error as Error).message}`);
   }
-  process.stderr.write(`stepwise: plan written to ${setup.out}; apply exactly this plan with: stepwise apply ${setup.out}\n`);
 }

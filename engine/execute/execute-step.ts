@@ -22,6 +22,7 @@ import { LiveLines } from './live-lines.js';
 import { runChildRunbook } from './run-child-runbook.js';
 import type { PlannedWrite } from './plan-review.js';
 import { checkBasis, refuseUnreviewedInput } from './check-reviewed.js';
+import { heldPlan } from '../plans/held-plans.js';
 import { awaitApproval } from './await-approval.js';
 
 /** One item's outcome: its outputs, or why it produced none. */
@@ -193,11 +194,17 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   // apply's check prepares nothing again (a change set): the plan it checks is the one reviewed
   const plan = review?.mode === 'check' ? undefined : definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
   const kept = typeof plan === 'object' ? plan.kept : undefined;
+  // known before a secret in it is refused: a plan file is not written then, and what it kept must go
+  const held = effect === 'write' && review?.held && (kept ?? ctx.reviewed);
+  const heldNow = held ? heldPlan(definition, ctx, held, valid, redactor, { discard: review?.mode === 'keep' }) : undefined;
+  if (heldNow) review?.held?.(step.id, ref?.key, heldNow);
   if (kept !== undefined && canonicalJson(redactor.value(kept)) !== canonicalJson(kept)) {
     throw new StepFailure(`${step.type}: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold`, { code: 'secret-in-plan', retryable: false });
   }
   // taken after plan(), as apply's check takes it: what preparing the plan did is part of it
-  const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(ctx, valid), ctx.signal)) : undefined;
+  // taken with what the plan kept (`ctx.reviewed`), as the plan file will hold it, so that its state is part of the basis
+  const basisCtx = kept === undefined ? ctx : { ...ctx, reviewed: kept };
+  const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(basisCtx, valid), ctx.signal)) : undefined;
   if (basis !== undefined && review?.mode === 'check') checkBasis(step, state, definition, ref, valid, basis);
   await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, ...(plan === undefined ? {} : { plan }), at: now() });
   recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(basis === undefined ? {} : { basis }) });
@@ -341,7 +348,7 @@ function contextFor(step: StepSpec, state: RunState, signal: AbortSignal, ref: I
     stepId: step.id,
     dryRun: options.dryRun,
     keepPlan: options.dryRun && options.review?.mode === 'keep',
-    reviewed: options.review?.mode === 'apply' ? options.review.recorded?.(step.id, ref?.key)?.kept : undefined,
+    reviewed: options.review?.mode === 'apply' || options.review?.mode === 'check' ? options.review.recorded?.(step.id, ref?.key)?.kept : undefined,
     signal,
     runbookDir: state.runbookDir,
     settings: (name) => state.settings[name] ?? {},

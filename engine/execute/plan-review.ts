@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json.js';
+import type { HeldPlan } from '../plans/held-plans.js';
 
 /**
  * How a run takes part in a reviewed plan (docs/plans.md), told to the steps it executes:
@@ -19,6 +20,8 @@ export interface PlanReview {
   recorded?(stepId: string, itemKey: string | undefined): PlannedWrite | undefined;
   /** `check`: what changed in a write step's basis since the plan, one line each (redacted). */
   basisChanged?(stepId: string, itemKey: string | undefined, differences: string[]): void;
+  /** `keep` and `check`: what a write's plan kept outside the plan file (`kept`: made now, `check`: the reviewed one). */
+  held?(stepId: string, itemKey: string | undefined, held: HeldPlan): void;
 }
 
 /** Ran (with its forEach items' keys when it has forEach), skipped by its `if`, or undecided: its `if` or list depends on a write. */
@@ -46,6 +49,7 @@ export function prefixedReview(review: PlanReview, prefix: string): PlanReview {
     ...(review.planned ? { planned: (stepId: string, write: PlannedWrite) => review.planned!(prefix + stepId, write) } : {}),
     ...(review.recorded ? { recorded: (stepId: string, itemKey: string | undefined) => review.recorded!(prefix + stepId, itemKey) } : {}),
     ...(review.basisChanged ? { basisChanged: (stepId: string, itemKey: string | undefined, differences: string[]) => review.basisChanged!(prefix + stepId, itemKey, differences) } : {}),
+    ...(review.held ? { held: (stepId: string, itemKey: string | undefined, held: HeldPlan) => review.held!(prefix + stepId, itemKey, held) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PlannedWrite, PlanReview, StepDecision } from '../execute/plan-review.js';
+import type { HeldPlan } from './held-plans.js';
 import type { PlannedStep } from './plan-file.js';
 
 /**
@@ -10,6 +11,8 @@ export class PlanRecorder implements PlanReview {
   private readonly reviewed: Map<string, PlannedWrite>;
   /** apply's check: what changed in each write's basis, by its label. */
   readonly staleBases: string[] = [];
+  /** What the writes' plans kept outside the plan file, by label: made by `plan --out`, or the reviewed ones in apply's check. */
+  readonly heldPlans: { label: string; held: HeldPlan }[] = [];
 
   constructor(
     readonly mode: 'keep' | 'check',
@@ -35,6 +38,10 @@ export class PlanRecorder implements PlanReview {
 
   basisChanged(stepId: string, itemKey: string | undefined, differences: string[]): void {
     this.staleBases.push(`${writeLabel(stepId, itemKey)}: what it was planned against changed: ${differences.join('; ')}`);
+  }
+
+  held(stepId: string, itemKey: string | undefined, held: HeldPlan): void {
+    this.heldPlans.push({ label: writeLabel(stepId, itemKey), held });
   }
 
   /** The steps in the order they were decided. */

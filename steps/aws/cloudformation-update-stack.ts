@@ -43,7 +43,7 @@ interface UpdatePlan {
 export default defineStep<UpdateStackInput>({
   type: 'aws.cloudformation.update-stack',
   description:
-    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `plan --out` keeps that change set, and `apply` executes exactly it, never a fresh UpdateStack (it fails, saying to make a new plan, when the change set is gone or no longer executable). `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack, ChangeSetId }`, Updated false when there was nothing to change, ChangeSetId the reviewed change set `apply` executed.",
+    "Update a stack from a template URL (or its current template), keeping the stack's parameters if asked, and optionally wait until the update is complete. An update already in progress (UPDATE_IN_PROGRESS, rolling back or cleaning up) is taken for this one, the one an interrupted run sent: no second UpdateStack is sent; without `waitFor` the step counts as done (a later wait step waits for that update), with it the step waits for that update. Its plan previews the update with a CloudFormation change set (created, described, then deleted) and lists each resource change: action, logical id, type, replacement; `plan --out` keeps that change set (and deletes it when it writes no plan file), and `apply` executes exactly it, never a fresh UpdateStack: a change set deleted, executed or made obsolete since the plan makes `apply` refuse the plan as stale before anything runs (its status is part of the step's basis). `--no-change-sets` plans with reads only. Result: `{ StackId, Updated, Stack, ChangeSetId }`, Updated false when there was nothing to change, ChangeSetId the reviewed change set `apply` executed.",
   effect: 'write',
   input: {
     type: 'object',
@@ -137,8 +137,20 @@ export default defineStep<UpdateStackInput>({
   },
 
   basis: {
-    take: async (ctx, input) => takeStackBasis(await awsClient(ctx, 'cloudformation'), input.stackName) as unknown as JsonValue,
+    take: async (ctx, input) => takeStackBasis(await awsClient(ctx, 'cloudformation'), input.stackName, keptChangeSetId(input, ctx.reviewed)) as unknown as JsonValue,
     differences: (recorded, now, input) => stackBasisDifferences(input.stackName, recorded, now),
+  },
+
+  describeKept(kept, input) {
+    const reviewed = readReviewedUpdate(input.stackName, kept);
+    return reviewed.kind === 'change-set' ? `change set ${reviewed.changeSetId} of stack ${input.stackName}, in CloudFormation` : undefined;
+  },
+
+  async discardKept(ctx, kept, input) {
+    const reviewed = readReviewedUpdate(input.stackName, kept);
+    if (reviewed.kind !== 'change-set') return;
+    const cloudformation = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
+    await cloudformation.client.send(new cloudformation.sdk.DeleteChangeSetCommand({ ChangeSetName: reviewed.changeSetId }), cloudformation.callOptions);
   },
 
   async run(ctx, input): Promise<JsonValue> {
@@ -176,6 +188,12 @@ export default defineStep<UpdateStackInput>({
     return finishUpdate(ctx, cloudformation, input, plan.stackId, pollIntervalMs, afterEventId);
   },
 });
+
+/** The change set the plan kept, whose state is part of the basis: apply can execute it only as it was. */
+function keptChangeSetId(input: UpdateStackInput, reviewed: JsonObject | undefined): string | undefined {
+  const kept = reviewed && readReviewedUpdate(input.stackName, reviewed);
+  return kept?.kind === 'change-set' ? kept.changeSetId : undefined;
+}
 
 /** What the reviewed plan kept, carried out on a stack with no update under way. */
 async function carryOutReviewed(

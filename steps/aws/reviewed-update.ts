@@ -48,7 +48,7 @@ export function planNoLongerHolds(message: string): StepFailure {
 }
 
 /** What the change set is now: its status, or undefined when CloudFormation no longer has it. */
-async function describeChangeSet(cloudformation: CloudFormation, changeSetId: string) {
+export async function describeChangeSet(cloudformation: CloudFormation, changeSetId: string) {
   const { sdk, client, callOptions } = cloudformation;
   try {
     return await client.send(new sdk.DescribeChangeSetCommand({ ChangeSetName: changeSetId }), callOptions);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isJsonObject, type JsonValue } from '../../engine/json.js';
 import type { AwsClientHandle } from './client.js';
+import { describeChangeSet } from './reviewed-update.js';
 import { describeStack } from './stack-waiter.js';
 
 type CloudFormation = AwsClientHandle<'cloudformation'>;
@@ -16,10 +17,14 @@ export interface StackBasis {
   parameters: Record<string, string>;
   templateSha256: string;
   latestEvent: { id: string; status: string; resource: string; timestamp: string } | null;
+  /** The change set the plan kept for apply to execute, as CloudFormation has it; `GONE` once it no longer does. */
+  changeSet?: { id: string; status: string; executionStatus: string };
 }
 
-/** Reads only: DescribeStacks, GetTemplate and DescribeStackEvents. */
-export async function takeStackBasis(cloudformation: CloudFormation, stackName: string): Promise<StackBasis> {
+const GONE = 'GONE';
+
+/** Reads only: DescribeStacks, GetTemplate and DescribeStackEvents, and DescribeChangeSet for the change set the plan kept. */
+export async function takeStackBasis(cloudformation: CloudFormation, stackName: string, keptChangeSetId?: string): Promise<StackBasis> {
   const { sdk, client, callOptions } = cloudformation;
   const stack = await describeStack(cloudformation, stackName);
   const stackId = stack.StackId!;
@@ -34,7 +39,14 @@ export async function takeStackBasis(cloudformation: CloudFormation, stackName: 
     latestEvent: latest
       ? { id: latest.EventId ?? '', status: latest.ResourceStatus ?? 'UNKNOWN', resource: latest.LogicalResourceId ?? '?', timestamp: latest.Timestamp?.toISOString() ?? '?' }
       : null,
+    ...(keptChangeSetId === undefined ? {} : { changeSet: await changeSetState(cloudformation, keptChangeSetId) }),
   };
+}
+
+async function changeSetState(cloudformation: CloudFormation, changeSetId: string): Promise<NonNullable<StackBasis['changeSet']>> {
+  const changeSet = await describeChangeSet(cloudformation, changeSetId);
+  if (!changeSet) return { id: changeSetId, status: GONE, executionStatus: GONE };
+  return { id: changeSetId, status: changeSet.Status ?? 'UNKNOWN', executionStatus: changeSet.ExecutionStatus ?? 'UNKNOWN' };
 }
 
 /** One line for each way the stack differs from what the plan was made against. */
@@ -57,12 +69,22 @@ export function stackBasisDifferences(stackName: string, recorded: JsonValue, no
     const { resource, status, timestamp } = is.latestEvent;
     lines.push(`stack ${stackName}: new events since the plan, the latest ${resource} ${status} at ${timestamp}`);
   }
+  lines.push(...changeSetDifferences(stackName, was.changeSet, is.changeSet));
   return lines;
+}
+
+/** The kept change set, deleted, executed or made obsolete since the plan, can no longer be what apply executes. */
+function changeSetDifferences(stackName: string, was: StackBasis['changeSet'], is: StackBasis['changeSet']): string[] {
+  if (!was || !is || (was.status === is.status && was.executionStatus === is.executionStatus)) return [];
+  const which = `stack ${stackName}: the reviewed change set ${is.id}`;
+  if (is.status === GONE) return [`${which} is gone: CloudFormation no longer has it (deleted, or dropped when the stack was updated otherwise)`];
+  return [`${which} is now ${is.status}, execution status ${is.executionStatus}; it was ${was.status}, ${was.executionStatus}`];
 }
 
 function readStackBasis(value: JsonValue): StackBasis | undefined {
   if (!isJsonObject(value)) return undefined;
-  const { stackId, status, parameters, templateSha256, latestEvent } = value;
+  const { stackId, status, parameters, templateSha256, latestEvent, changeSet } = value;
+  if (changeSet !== undefined && !(isJsonObject(changeSet) && ['id', 'status', 'executionStatus'].every((key) => typeof changeSet[key] === 'string'))) return undefined;
   if (typeof stackId !== 'string' || typeof status !== 'string' || typeof templateSha256 !== 'string') return undefined;
   if (!isJsonObject(parameters) || !Object.values(parameters).every((parameter) => typeof parameter === 'string')) return undefined;
   if (latestEvent !== null && !(isJsonObject(latestEvent) && ['id', 'status', 'resource', 'timestamp'].every((key) => typeof latestEvent[key] === 'string'))) return undefined;

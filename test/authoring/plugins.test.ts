@@ -126,6 +126,11 @@ describe('plugins', () => {
         says: 'plugin ./includes-not-function.js: step type "team.nested" needs "includes" to be a function, not a string',
       },
       {
+        name: 'discard-kept-not-function',
+        plugin: "export default { type: 'team.keeper', description: 'd', effect: 'write', input: { type: 'object' }, discardKept: 'DeleteChangeSet', run: async () => null };\n",
+        says: 'plugin ./discard-kept-not-function.js: step type "team.keeper" needs "discardKept" to be a function, not a string',
+      },
+      {
         name: 'check-input-not-function',
         plugin: "export default { type: 'team.checked', description: 'd', effect: 'read', input: { type: 'object' }, checkInput: [], run: async () => null };\n",
         says: 'plugin ./check-input-not-function.js: step type "team.checked" needs "checkInput" to be a function, not a list',

@@ -8,6 +8,7 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   ListChangeSetsCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
@@ -145,6 +146,28 @@ describeMoto('update-stack carries out a reviewed plan', () => {
       expect.stringMatching(/^stack moved-compute: new events since the plan, the latest moved-compute UPDATE_COMPLETE at \d{4}-\d\d-\d\dT[\d:.]+Z$/),
     ]);
     expect(updateStack.basis!.differences!({ status: 'CREATE_COMPLETE' }, now, input)).toEqual(["stack moved-compute: the plan's record of it is not one this version of stepwise reads"]);
+  });
+
+  it("takes the kept change set's status with the stack, and tells one executed or deleted since the plan", async () => {
+    await seedDatomicSystem(moto.url, { system: 'settled', topology: 'solo' });
+    await seedDatomicSystem(moto.url, { system: 'dropped', topology: 'solo' });
+    const basisOf = (system: string, kept: JsonObject) => updateStack.basis!.take(fakeStepContext({ dryRun: true, reviewed: kept }), conversion(system));
+    const planned = async (system: string) => (await planToKeep(conversion(system))).kept;
+
+    const executed = await planned('settled');
+    const before = await basisOf('settled', executed);
+    expect(before).toMatchObject({ changeSet: { id: executed.changeSetId, status: 'CREATE_COMPLETE', executionStatus: 'AVAILABLE' } });
+    await cloudformation.send(new ExecuteChangeSetCommand({ ChangeSetName: executed.changeSetId as string }));
+    expect(updateStack.basis!.differences!(before, await basisOf('settled', executed), conversion('settled'))).toContain(
+      `stack settled-compute: the reviewed change set ${executed.changeSetId as string} is now CREATE_COMPLETE, execution status EXECUTE_COMPLETE; it was CREATE_COMPLETE, AVAILABLE`,
+    );
+
+    const deleted = await planned('dropped');
+    const kept = await basisOf('dropped', deleted);
+    await cloudformation.send(new DeleteChangeSetCommand({ ChangeSetName: deleted.changeSetId as string }));
+    expect(updateStack.basis!.differences!(kept, await basisOf('dropped', deleted), conversion('dropped'))).toEqual([
+      `stack dropped-compute: the reviewed change set ${deleted.changeSetId as string} is gone: CloudFormation no longer has it (deleted, or dropped when the stack was updated otherwise)`,
+    ]);
   });
 
   it('with --no-change-sets, keeps the exact request, sends it in apply, and refuses a request that is no longer the one reviewed', async () => {

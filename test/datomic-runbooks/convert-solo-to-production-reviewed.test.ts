@@ -3,8 +3,8 @@
  * keeps CloudFormation's change set, `apply` executes exactly that change set, and a plan whose
  * stack was updated in between is refused as stale with nothing changed.
  */
-import { CloudFormationClient, DescribeChangeSetCommand, DescribeStacksCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { CloudFormationClient, DeleteChangeSetCommand, DescribeChangeSetCommand, DescribeStacksCommand, ListChangeSetsCommand, UpdateStackCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -64,7 +64,7 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
   beforeAll(async () => {
     const [seeded] = await seedDatomicSystems(
       moto.url,
-      ['reviewed', 'overtaken', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ['reviewed', 'overtaken', 'withdrawn', 'abandoned', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { concurrency: 1 },
     );
     templateUrl = seeded!.templateUrls['production-compute'];
@@ -134,11 +134,65 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
     expect(result.stderr).toContain('stack overtaken-compute: status UPDATE_COMPLETE, was CREATE_COMPLETE');
     expect(result.stderr).toContain('stack overtaken-compute: parameter EnvironmentMap: {:env :staging}, was {:env :test}');
     expect(result.stderr).toMatch(/stack overtaken-compute: new events since the plan, the latest overtaken-compute UPDATE_COMPLETE at \S+/);
+    expect(result.stderr).toContain(`step "update": apply leaves what the plan kept as it is: change set ${kept.changeSetId as string} of stack overtaken-compute, in CloudFormation; a new plan makes another`);
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
     expect(runIds(stateDir)).toEqual(runsBefore);
     expect(await stack('overtaken-compute')).toEqual(before);
     const changeSet = await cloudformation.send(new DescribeChangeSetCommand({ ChangeSetName: kept.changeSetId as string }));
     expect(changeSet.ExecutionStatus).toBe('AVAILABLE');
+  });
+
+  it('refuses, exit 2, a plan whose change set was deleted in between, naming it, before any read or approval, and changes nothing', { timeout: 120_000 }, async () => {
+    const planFile = path.join(folder, 'withdrawn.plan.json');
+    const made = await plan('withdrawn', planFile);
+    expect(made.code, made.printed).toBe(0);
+    const { changeSetId } = keptOf(planFile) as { changeSetId: string };
+    await cloudformation.send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId }));
+    const before = await stack('withdrawn-compute');
+    const runsBefore = runIds(stateDir);
+    const mark = await recordingMark(moto.url);
+
+    const result = await apply(planFile);
+    expectNoStackTrace(result.printed);
+    expect(result.code, result.printed).toBe(2);
+    expect(result.stderr).toContain('stale plan');
+    expect(result.stderr).toContain(`stack withdrawn-compute: the reviewed change set ${changeSetId} is gone: CloudFormation no longer has it`);
+    expect(result.stderr).not.toContain('applying');
+    expect(await writeCallsSince(moto.url, mark)).toEqual([]);
+    expect(runIds(stateDir)).toEqual(runsBefore);
+    expect(await stack('withdrawn-compute')).toEqual(before);
+  });
+
+  it('deletes the change set it kept when the plan fails after it, and writes no plan file', { timeout: 120_000 }, async () => {
+    const file = path.join(folder, 'abandoned.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: stepwise/v1
+name: abandoned
+version: 1.0.0
+steps:
+  - id: update
+    type: aws.cloudformation.update-stack
+    with: { stackName: abandoned-compute, templateUrl: "${templateUrl}", usePreviousParameters: true, capabilities: [CAPABILITY_IAM, CAPABILITY_NAMED_IAM] }
+  - id: missing
+    type: aws.cloudformation.describe-stacks
+    with: { stackName: no-such-stack }
+`,
+    );
+    const planFile = path.join(folder, 'abandoned.plan.json');
+    const mark = await recordingMark(moto.url);
+    const made = await runCli(['plan', file, '--out', planFile], { cwd: root });
+    expectNoStackTrace(made.printed);
+    expect(made.code, made.printed).toBe(1);
+    expect(made.stderr).toContain('no plan file written');
+    expect(made.stderr).toMatch(new RegExp(`step "update": discarded what its plan kept for apply: change set ${CHANGE_SET_ARN.source} of stack abandoned-compute, in CloudFormation`));
+    expect((await writeCallsSince(moto.url, mark)).map((call) => [call.operation, call.dryRun])).toEqual([
+      ['CreateChangeSet', true],
+      ['DeleteChangeSet', true],
+    ]);
+    // moto 5.2.1's ListChangeSets lists every stack's change sets, whatever StackName says
+    const left = ((await cloudformation.send(new ListChangeSetsCommand({ StackName: 'abandoned-compute' }))).Summaries ?? []).filter((summary) => summary.StackName === 'abandoned-compute');
+    expect(left).toEqual([]);
   });
 
   it('prints a Markdown page with the change set as a table, and writes the plan file too', { timeout: 120_000 }, async () => {

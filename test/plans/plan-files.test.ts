@@ -90,6 +90,68 @@ steps:
     expect(existsSync(bed.file('plan.json'))).toBe(false);
   });
 
+  describe('discards what a plan kept outside its file when it writes none', () => {
+    const holding = (then: string) => `apiVersion: stepwise/v1
+name: holds
+version: 1.0.0
+plugins: [./team.mjs]
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: hold
+    type: team.hold
+    with: { target: held.txt, content: x }
+${then}`;
+    const failingRead = `  - id: read
+    type: team.read
+`;
+
+    it('when a later step fails', async () => {
+      const bed = reviewedPlanBed(holding(failingRead));
+      bed.write('world.json', 'not json');
+      const planned = await bed.plan();
+      expectNoStackTrace(planned.printed);
+      expect(planned.code, planned.printed).toBe(1);
+      expect(existsSync(bed.file('plan.json'))).toBe(false);
+      expect(bed.read('discarded.log')).toBe('T-hold-held.txt\n');
+      expect(planned.stderr).toContain('stepwise: step "hold": discarded what its plan kept for apply: ticket T-hold-held.txt in the ticket desk');
+    });
+
+    it('when it is interrupted, with a signal of its own', async () => {
+      const bed = reviewedPlanBed(holding(failingRead));
+      bed.write('hold', '');
+      const plan = startCli(['plan', 'reviewed.yaml', '--out', 'plan.json'], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
+      await waitFor('the plan to reach the read step', () => existsSync(bed.file('holding')));
+      plan.child.kill('SIGINT');
+      const result = await plan.done;
+      expect(result.code, result.printed).toBe(130);
+      expect(existsSync(bed.file('plan.json'))).toBe(false);
+      expect(bed.read('discarded.log')).toBe('T-hold-held.txt\n');
+    });
+
+    it('when it kept a secret', async () => {
+      const bed = reviewedPlanBed(holding(`  - id: leaky
+    type: team.hold
+    with: { target: "\${{ params.token }}.txt", content: x }
+`));
+      const planned = await bed.plan();
+      expect(planned.code, planned.printed).toBe(1);
+      expect(planned.printed).toContain('its plan keeps a secret value for apply');
+      expect(bed.read('discarded.log')).toBe(`T-hold-held.txt\nT-leaky-${SECRET_PARAM}.txt\n`);
+      expect(planned.printed).not.toContain(SECRET_PARAM);
+    });
+
+    it('and names what is left when it cannot discard it', async () => {
+      const bed = reviewedPlanBed(holding(failingRead));
+      bed.write('world.json', 'not json');
+      bed.write('jam', '');
+      const planned = await bed.plan();
+      expectNoStackTrace(planned.printed);
+      expect(planned.code, planned.printed).toBe(1);
+      expect(planned.stderr).toContain('stepwise: step "hold": cannot discard what its plan kept for apply, so it is left: ticket T-hold-held.txt in the ticket desk: the ticket desk is down');
+    });
+  });
+
   it('refuses, before planning, an --out it could not write to', async () => {
     const bed = reviewedPlanBed();
     const planned = await runCli(['plan', 'reviewed.yaml', '--out', 'no-such-folder/plan.json'], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
@@ -190,16 +252,20 @@ steps:
     expect(bed.read('wait.txt')).toBe('two');
   });
 
-  it('interrupted while it checks the plan: exit 130, nothing written or recorded', async () => {
+  it.each([
+    ['SIGTERM', 130],
+    ['SIGHUP', 129],
+    ['SIGQUIT', 131],
+  ] as const)('interrupted by %s while it checks the plan: exit %i, nothing written or recorded', async (signal, code) => {
     const bed = reviewedPlanBed();
     expect((await bed.plan()).code).toBe(0);
     bed.write('hold', '');
     const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir, env: { STEPWISE_PARAM_TOKEN: SECRET_PARAM } });
     await waitFor('the check to reach the read step', () => existsSync(bed.file('holding')));
-    apply.child.kill('SIGTERM');
+    apply.child.kill(signal);
     const result = await apply.done;
     expectNoStackTrace(result.printed);
-    expect(result.code, result.printed).toBe(130);
+    expect(result.code, result.printed).toBe(code);
     expect(result.stderr).toContain('stepwise: interrupted while checking plan.json; nothing was written or recorded');
     expect(runIds(bed.stateDir)).toEqual([]);
     expect(bed.reviewed()).toEqual([]);

@@ -13,6 +13,8 @@ export const SECRET_OUTPUT = 'output-secret-0815';
  * (plans.log). team.read waits while a file `hold` exists and `go` does not, saying so with a
  * file `holding`. team.write's basis is basis.txt, with its own `differences`; team.note's is
  * stamp.txt, compared by the engine. `team.wait` waits for a file `go`, so a run can be stopped in it.
+ * `team.hold` is a team.write whose kept ticket stands for something outside the plan file: it
+ * says so (describeKept) and discards it (discardKept, logged to discarded.log; failing while a file `jam` exists).
  */
 const PLUGIN = String.raw`
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,6 +69,14 @@ export default [
   writing('team.note', {
     async take(ctx) { return { stamp: text(ctx, 'stamp.txt') }; },
   }),
+  {
+    ...writing('team.hold'),
+    describeKept: (kept) => 'ticket ' + kept.ticket + ' in the ticket desk',
+    async discardKept(ctx, kept) {
+      if (existsSync(at(ctx, 'jam'))) throw new Error('the ticket desk is down');
+      appendFileSync(at(ctx, 'discarded.log'), kept.ticket + (ctx.signal.aborted ? ' (aborted signal)' : '') + '\n');
+    },
+  },
   {
     ...writing('team.wait'),
     async run(ctx, input) {

@@ -1,0 +1,28 @@
+import type { JsonObject } from '../json.js';
+import type { Redactor } from '../secrets.js';
+import type { StepContext, StepDefinition } from '../step-definition.js';
+
+/**
+ * What a write step's plan kept outside the plan file (a change set in the target system), as
+ * the operator is told of it, and, while `plan --out` has not written its file, how to discard it.
+ */
+export interface HeldPlan {
+  /** In words (`describeKept`), else the kept plan as JSON, redacted. */
+  readonly text: string;
+  /** `plan --out`: removes it, when no plan file will ever name it. */
+  readonly discard?: () => Promise<void>;
+}
+
+/**
+ * What `kept` holds outside the plan file, or undefined when the step type does not say it holds
+ * anything there: to discard (`plan --out`), it needs `discardKept`; to tell of, `describeKept`.
+ * `discardKept` gets a signal of its own: a plan stopped by Ctrl-C must still clean up after itself.
+ */
+export function heldPlan(definition: StepDefinition, ctx: StepContext, kept: JsonObject, input: JsonObject, redactor: Redactor, { discard }: { discard: boolean }): HeldPlan | undefined {
+  const described = definition.describeKept?.(kept, input);
+  if (!discard) return described === undefined ? undefined : { text: redactor.text(described) };
+  if (!definition.discardKept || (definition.describeKept && described === undefined)) return undefined;
+  const text = redactor.text(described ?? JSON.stringify(redactor.value(kept)));
+  const free = { ...ctx, signal: new AbortController().signal };
+  return { text, discard: () => definition.discardKept!(free, kept, input) };
+}
