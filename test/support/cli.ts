@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as pause } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
 import { trackUntilEnded } from './leftover-processes.js';
 
@@ -113,16 +112,7 @@ export function outputMatching(cli: StartedCli, pattern: RegExp, stream: 'stdout
   });
 }
 
-/** Polls until `probe` returns something other than undefined or false. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await pause(5);
-  }
-}
+export { waitFor } from './wait-for.js';
 
 /** A stack trace line, as Node prints them: `    at fn (file:1:2)`. */
 export const STACK_TRACE_LINE = /^\s+at .+:\d+:\d+\)?$/m;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from './cli.js';
+import { waitFor } from './wait-for.js';
 
 export interface Heard {
   path: string;
