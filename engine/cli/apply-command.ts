@@ -10,7 +10,7 @@ import { isRequired } from '../params/param-schema.js';
 import { paramEnvName, resolveParams, resolveResumeParams } from '../params/resolve-params.js';
 import { stepDifferences } from '../plans/compare-plan.js';
 import { hashEachFile, readPlanFile, type PlannedFileHash, type ReadPlan } from '../plans/plan-file.js';
-import { applyReview, PlanRecorder } from '../plans/plan-recorder.js';
+import { applyReview, PlanRecorder, writeLabel } from '../plans/plan-recorder.js';
 import type { Reporter } from '../report/reporter.js';
 import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
 import { Redactor } from '../secrets.js';
@@ -50,7 +50,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     throw error;
   });
   const files = await runbookFiles(file, runbook, registry);
-  refuseIfStale(planFile, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)]);
+  refuseIfStale(read, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)]);
   const state = await openState(options, builtInStateCatalog());
   await refuseIfApplied(read, state);
   const { values, redactor } = await paramsForApply(read, runbook, commandLine(['stepwise', 'apply', read.file, ...state.arguments]));
@@ -78,7 +78,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     const { stepId, message } = checked.failure;
     throw new StepFailedError(`cannot check ${planFile}: step "${stepId}" failed: ${message}; nothing was written or recorded`);
   }
-  refuseIfStale(planFile, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)), check.heldPlans);
+  refuseIfStale(read, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)));
 
   const record: RunRecord = {
     ...runRecord(runId, file, runbook, values, plan.settingsOverrides, hashFiles(files)),
@@ -139,12 +139,13 @@ async function refuseIfApplied({ file, sha256 }: ReadPlan, state: OpenedState): 
 }
 
 /** What the plan kept outside its file (a change set) is left as it is: a refusal writes nothing, and a new plan makes another. */
-function refuseIfStale(planFile: string, differences: string[], held: PlanRecorder['heldPlans'] = []): void {
+function refuseIfStale({ file, plan }: ReadPlan, differences: string[]): void {
   if (differences.length === 0) return;
-  throw new StalePlanError(`stale plan: ${planFile} no longer matches what would run (${differences.length} difference${differences.length === 1 ? '' : 's'}); nothing was written:`, [
+  const keptOutside = plan.steps.flatMap((step) => (step.writes ?? []).flatMap((write) => (write.keptOutside ? [`${writeLabel(step.id, write.itemKey)}: apply leaves what the plan kept as it is: ${write.keptOutside}; a new plan makes another`] : [])));
+  throw new StalePlanError(`stale plan: ${file} no longer matches what would run (${differences.length} difference${differences.length === 1 ? '' : 's'}); nothing was written:`, [
     ...differences,
-    ...held.map(({ label, held: { text } }) => `${label}: apply leaves what the plan kept as it is: ${text}; a new plan makes another`),
-    `make a new plan with \`stepwise plan ... --out ${planFile}\` and review it`,
+    ...keptOutside,
+    `make a new plan with \`stepwise plan ... --out ${file}\` and review it`,
   ]);
 }
 

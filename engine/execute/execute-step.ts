@@ -195,9 +195,8 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   const plan = review?.mode === 'check' ? undefined : definition.plan ? await abortable(definition.plan(ctx, valid), ctx.signal) : `would run ${step.type} with ${JSON.stringify(shownInput)}`;
   const kept = typeof plan === 'object' ? plan.kept : undefined;
   // known before a secret in it is refused: a plan file is not written then, and what it kept must go
-  const held = effect === 'write' && review?.held && (kept ?? ctx.reviewed);
-  const heldNow = held ? heldPlan(definition, ctx, held, valid, redactor, { discard: review?.mode === 'keep' }) : undefined;
-  if (heldNow) review?.held?.(step.id, ref?.key, heldNow);
+  const held = effect === 'write' && review?.mode === 'keep' && kept !== undefined ? heldPlan(definition, ctx, kept, valid, redactor) : undefined;
+  if (held) review?.held?.(step.id, ref?.key, held);
   if (kept !== undefined && canonicalJson(redactor.value(kept)) !== canonicalJson(kept)) {
     throw new StepFailure(`${step.type}: its plan keeps a secret value for apply (Plan.kept), which a plan file must never hold`, { code: 'secret-in-plan', retryable: false });
   }
@@ -207,7 +206,7 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(basisCtx, valid), ctx.signal)) : undefined;
   if (basis !== undefined && review?.mode === 'check') checkBasis(step, state, definition, ref, valid, basis);
   await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, ...(plan === undefined ? {} : { plan }), at: now() });
-  recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(basis === undefined ? {} : { basis }) });
+  recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(held ? { keptOutside: held.text } : {}), ...(basis === undefined ? {} : { basis }) });
   return { kind: 'unknown', unknown: new Unknown([step.id]), status: 'planned' };
 }
 

@@ -39,6 +39,8 @@ export interface PlannedWrite {
   kept?: JsonObject;
   /** What the plan was made against (`basis.take`), redacted. */
   basis?: JsonValue;
+  /** What `kept` holds outside the plan file (a change set), in words (`describeKept`), redacted: a refused apply names it. */
+  keptOutside?: string;
 }
 
 /** The review a sub-runbook's steps take part in: the same, under their prefixed ids (`parent/child`). */

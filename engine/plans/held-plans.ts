@@ -9,19 +9,19 @@ import type { StepContext, StepDefinition } from '../step-definition.js';
 export interface HeldPlan {
   /** In words (`describeKept`), else the kept plan as JSON, redacted. */
   readonly text: string;
-  /** `plan --out`: removes it, when no plan file will ever name it. */
+  /** Removes it, when no plan file will ever name it (`plan --out` that writes none); absent without `discardKept`. */
   readonly discard?: () => Promise<void>;
 }
 
 /**
  * What `kept` holds outside the plan file, or undefined when the step type does not say it holds
- * anything there: to discard (`plan --out`), it needs `discardKept`; to tell of, `describeKept`.
+ * anything there: to discard it, it needs `discardKept`; to tell of it, `describeKept`.
  * `discardKept` gets a signal of its own: a plan stopped by Ctrl-C must still clean up after itself.
  */
-export function heldPlan(definition: StepDefinition, ctx: StepContext, kept: JsonObject, input: JsonObject, redactor: Redactor, { discard }: { discard: boolean }): HeldPlan | undefined {
+export function heldPlan(definition: StepDefinition, ctx: StepContext, kept: JsonObject, input: JsonObject, redactor: Redactor): HeldPlan | undefined {
   const described = definition.describeKept?.(kept, input);
-  if (!discard) return described === undefined ? undefined : { text: redactor.text(described) };
-  if (!definition.discardKept || (definition.describeKept && described === undefined)) return undefined;
+  if (!definition.discardKept) return described === undefined ? undefined : { text: redactor.text(described) };
+  if (definition.describeKept && described === undefined) return undefined;
   const text = redactor.text(described ?? JSON.stringify(redactor.value(kept)));
   const free = { ...ctx, signal: new AbortController().signal };
   return { text, discard: () => definition.discardKept!(free, kept, input) };

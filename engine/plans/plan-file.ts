@@ -56,7 +56,7 @@ const OBJECT = { type: 'object' } as const;
 const WRITE_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['status', 'input'],
-  properties: { itemKey: STRING, status: { enum: ['planned', 'satisfied', 'depends'] }, input: {}, kept: OBJECT, basis: {} },
+  properties: { itemKey: STRING, status: { enum: ['planned', 'satisfied', 'depends'] }, input: {}, kept: OBJECT, basis: {}, keptOutside: STRING },
 };
 
 /** What apply checks a plan file against before it trusts any of it. */

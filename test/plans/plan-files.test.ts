@@ -91,17 +91,6 @@ steps:
   });
 
   describe('discards what a plan kept outside its file when it writes none', () => {
-    const holding = (then: string) => `apiVersion: stepwise/v1
-name: holds
-version: 1.0.0
-plugins: [./team.mjs]
-params:
-  token: { type: string, secret: true }
-steps:
-  - id: hold
-    type: team.hold
-    with: { target: held.txt, content: x }
-${then}`;
     const failingRead = `  - id: read
     type: team.read
 `;
@@ -170,6 +159,19 @@ ${then}`;
     expect(existsSync(bed.file('plan.json'))).toBe(false);
   });
 });
+
+/** A runbook whose write keeps a ticket outside the plan file (team.hold), then `then`. */
+const holding = (then: string) => `apiVersion: stepwise/v1
+name: holds
+version: 1.0.0
+plugins: [./team.mjs]
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: hold
+    type: team.hold
+    with: { target: held.txt, content: x }
+${then}`;
 
 describe('apply', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
   it('carries out the plan: each write gets its kept plan as ctx.reviewed, nothing is planned again, and run.json names the plan', async () => {
@@ -300,6 +302,16 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     expect((await bed.plan()).code).toBe(0);
     bed.write('reviewed.yaml', `${bed.read('reviewed.yaml')}# a comment\n`);
     expectRefusedAsStale(bed, await bed.apply(), 'reviewed.yaml: changed since the plan was made');
+  });
+
+  it('whatever the cause, saying what the plan kept outside its file stays as it is', async () => {
+    const bed = reviewedPlanBed(holding(''));
+    expect((await bed.plan()).code).toBe(0);
+    expect(bed.read('plan.json')).toContain('"keptOutside": "ticket T-hold-held.txt in the ticket desk"');
+    bed.write('reviewed.yaml', `${bed.read('reviewed.yaml')}# a comment\n`);
+    const applied = await bed.apply();
+    expectRefusedAsStale(bed, applied, 'reviewed.yaml: changed since the plan was made');
+    expect(applied.stderr).toContain('step "hold": apply leaves what the plan kept as it is: ticket T-hold-held.txt in the ticket desk; a new plan makes another');
   });
 
   it('when a plugin changed', async () => {
