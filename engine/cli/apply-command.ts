@@ -133,9 +133,17 @@ async function refuseIfApplied({ file, sha256 }: ReadPlan, state: OpenedState): 
   const applied = past.records.find((record) => record.plan?.sha256 === sha256);
   if (!applied) return;
   throw new StalePlanError(`stale plan: ${file} was applied already, by run ${applied.runId} (started ${applied.startedAt} by ${applied.user}); nothing was written:`, [
-    `a run that stopped goes on with: ${resumeCommandLine(applied.runId, state.arguments)}`,
+    await howThatRunEnded(applied.runId, state),
     `for another change, make a new plan with \`stepwise plan ... --out ${file}\` and review it`,
   ]);
+}
+
+/** A run that carried the plan out is done with it; one that stopped is resumed, not applied again. */
+async function howThatRunEnded(runId: string, state: OpenedState): Promise<string> {
+  const last = (await state.backend.overview(runId).catch(() => undefined))?.lastEntry;
+  if (last?.type === 'run-finished' && last.status === 'succeeded') return `that run succeeded: what the plan reviewed is done`;
+  const how = last?.type === 'run-finished' ? `ended ${last.status}` : 'stopped before its end';
+  return `that run ${how}: go on with it: ${resumeCommandLine(runId, state.arguments)}`;
 }
 
 /** What the plan kept outside its file (a change set) is left as it is: a refusal writes nothing, and a new plan makes another. */

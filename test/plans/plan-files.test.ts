@@ -392,9 +392,33 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     expectNoStackTrace(again.printed);
     expect(again.code, again.printed).toBe(2);
     expect(again.stderr).toContain(`stepwise: stale plan: plan.json was applied already, by run ${runId}`);
-    expect(again.stderr).toContain(`stepwise resume ${runId}`);
+    expect(again.stderr).toContain('that run succeeded: what the plan reviewed is done');
+    expect(again.stderr).not.toContain('stepwise resume');
     expect(runIds(bed.stateDir)).toEqual([runId]);
     expect(bed.reviewed()).toHaveLength(writes);
+  });
+
+  it('when it was applied already by a run that stopped: that run is resumed, not the plan applied again', async () => {
+    const bed = reviewedPlanBed(`apiVersion: stepwise/v1
+name: waiting
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: wait
+    type: team.wait
+    with: { target: wait.txt, content: two }
+`);
+    expect((await bed.plan()).code).toBe(0);
+    const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
+    const runId = await waitFor('the run to record it', () => runIds(bed.stateDir)[0]);
+    await waitFor('the wait step to start', () => readJournalLines(bed.stateDir, runId).some((line) => line.type === 'step-started' && line.stepId === 'wait'));
+    apply.child.kill('SIGTERM');
+    expect((await apply.done).code).toBe(130);
+    const again = await runCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
+    expectNoStackTrace(again.printed);
+    expect(again.code, again.printed).toBe(2);
+    expect(again.stderr).toContain(`that run ended interrupted: go on with it: stepwise resume ${runId} --state-dir ${bed.stateDir}`);
+    expect(runIds(bed.stateDir)).toEqual([runId]);
   });
 
   it('with --json, as an error document of kind stale-plan', async () => {
