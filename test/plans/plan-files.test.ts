@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, runFolder, runIds, startCli, waitFor } from '../support/cli.js';
-import { expectRefusedAsStale, reviewedPlanBed, SECRET_OUTPUT, SECRET_PARAM } from './support/reviewed-plan-bed.js';
+import { expectRefusedAsStale, reviewedPlanBed, SECRET_OUTPUT, SECRET_PARAM, type Bed } from './support/reviewed-plan-bed.js';
 
 interface PlanFileView {
   format: number;
@@ -173,6 +173,31 @@ steps:
     with: { target: held.txt, content: x }
 ${then}`;
 
+/** A write, then a step that waits until the file `go` exists: an apply can be stopped between them. */
+const WRITE_THEN_WAIT = `apiVersion: stepwise/v1
+name: waiting
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: first
+    type: team.write
+    with: { target: first.txt, content: one }
+  - id: wait
+    type: team.wait
+    with: { target: wait.txt, content: two }
+`;
+
+/** Plans WRITE_THEN_WAIT, applies it and stops the apply with SIGTERM once it waits; its run's id. */
+async function applyInterruptedAtTheWait(bed: Bed): Promise<string> {
+  expect((await bed.plan()).code).toBe(0);
+  const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
+  const runId = await waitFor('the run to record it', () => runIds(bed.stateDir)[0]);
+  await waitFor('the wait step to start', () => readJournalLines(bed.stateDir, runId).some((line) => line.type === 'step-started' && line.stepId === 'wait'));
+  apply.child.kill('SIGTERM');
+  expect((await apply.done).code).toBe(130);
+  return runId;
+}
+
 describe('apply', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
   it('carries out the plan: each write gets its kept plan as ctx.reviewed, nothing is planned again, and run.json names the plan', async () => {
     const bed = reviewedPlanBed();
@@ -220,24 +245,8 @@ describe('apply', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
   });
 
   it('an interrupted apply resumes with the reviewed plans from run.json, and a finished write does not run again', async () => {
-    const bed = reviewedPlanBed(`apiVersion: stepwise/v1
-name: waiting
-version: 1.0.0
-plugins: [./team.mjs]
-steps:
-  - id: first
-    type: team.write
-    with: { target: first.txt, content: one }
-  - id: wait
-    type: team.wait
-    with: { target: wait.txt, content: two }
-`);
-    expect((await bed.plan()).code).toBe(0);
-    const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
-    const runId = await waitFor('the run to record it', () => runIds(bed.stateDir)[0]);
-    await waitFor('the wait step to start', () => readJournalLines(bed.stateDir, runId).some((line) => line.type === 'step-started' && line.stepId === 'wait'));
-    apply.child.kill('SIGTERM');
-    expect((await apply.done).code).toBe(130);
+    const bed = reviewedPlanBed(WRITE_THEN_WAIT);
+    const runId = await applyInterruptedAtTheWait(bed);
     expect(bed.reviewed().map((line) => line.step)).toEqual(['first', 'wait']);
 
     // the plan file is gone: run.json holds what the resume needs
@@ -399,21 +408,8 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
   });
 
   it('when it was applied already by a run that stopped: that run is resumed, not the plan applied again', async () => {
-    const bed = reviewedPlanBed(`apiVersion: stepwise/v1
-name: waiting
-version: 1.0.0
-plugins: [./team.mjs]
-steps:
-  - id: wait
-    type: team.wait
-    with: { target: wait.txt, content: two }
-`);
-    expect((await bed.plan()).code).toBe(0);
-    const apply = startCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
-    const runId = await waitFor('the run to record it', () => runIds(bed.stateDir)[0]);
-    await waitFor('the wait step to start', () => readJournalLines(bed.stateDir, runId).some((line) => line.type === 'step-started' && line.stepId === 'wait'));
-    apply.child.kill('SIGTERM');
-    expect((await apply.done).code).toBe(130);
+    const bed = reviewedPlanBed(WRITE_THEN_WAIT);
+    const runId = await applyInterruptedAtTheWait(bed);
     const again = await runCli(['apply', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
     expectNoStackTrace(again.printed);
     expect(again.code, again.printed).toBe(2);
