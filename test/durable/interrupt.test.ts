@@ -67,8 +67,10 @@ describe('Ctrl-C', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const stoppedInMs = Date.now() - sentAt;
 
     expect(interrupted.code, interrupted.printed).toBe(130);
-    // Far below the 5 s the engine gives a process group that ignores SIGTERM, and the 30 s sleep.
-    expect(stoppedInMs).toBeLessThan(3_000);
+    // Below the 5 s the engine gives a process group that ignores SIGTERM (and far below the 30 s
+    // sleep): this step stops on SIGTERM, so waiting out the grace would be a defect. The margin
+    // is wide so that a busy machine does not fail it.
+    expect(stoppedInMs).toBeLessThan(4_500);
     expect(processIsGone(child), 'the step\'s child').toBe(true);
     expect(processIsGone(grandchild), 'the step\'s grandchild').toBe(true);
     const runId = onlyRunId(ws.stateDir);
@@ -100,8 +102,9 @@ describe('Ctrl-C', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const exited = await cli.done;
 
     expect(exited.code, exited.printed).toBe(130);
-    expect(Date.now() - sentAt).toBeLessThan(2_000);
-    await waitFor('the step\'s child to be killed', () => processIsGone(child), 2_000);
-    await waitFor('the step\'s grandchild to be killed', () => processIsGone(grandchild), 2_000);
+    // Waiting out the 5 s grace for a process that ignores SIGTERM is what a second Ctrl-C skips.
+    expect(Date.now() - sentAt).toBeLessThan(4_500);
+    await waitFor('the step\'s child to be killed', () => processIsGone(child));
+    await waitFor('the step\'s grandchild to be killed', () => processIsGone(grandchild));
   });
 });
