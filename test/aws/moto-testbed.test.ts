@@ -7,7 +7,7 @@ import {
   ExecuteChangeSetCommand,
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
-import { CreateBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +151,18 @@ describeMoto('the moto test bed', () => {
     ]);
     const all = (await recordedCalls(moto.url)).slice(mark.count).map((call) => call.operation);
     expect(all).toEqual(expect.arrayContaining(['ListBuckets', 'DescribeStacks']));
+  });
+
+  // moto 5.2.1 appends requests to its recording without a lock; test/support/moto-fixes/sitecustomize.py adds one
+  it('records large requests sent at once one whole line each', async () => {
+    const s3 = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'large-at-once' }));
+    const mark = await recordingMark(moto.url);
+    const keys = Array.from({ length: 24 }, (_, index) => `object-${index}`);
+    await Promise.all(keys.map((key, index) => s3.send(new PutObjectCommand({ Bucket: 'large-at-once', Key: key, Body: String(index % 10).repeat(256 * 1024) }))));
+
+    const writes = await writeCallsSince(moto.url, mark);
+    expect(writes.map((call) => call.operation)).toEqual(keys.map(() => 'PutObject'));
   });
 
   // moto 5.2.1 leaves the old Outputs after ExecuteChangeSet; test/support/moto-fixes/sitecustomize.py fixes it

@@ -48,8 +48,9 @@ export async function findMotoServer(pathVariable = process.env.PATH ?? ''): Pro
  * this process, kills that group when the pipe closes: moto never outlives us, even after a
  * SIGKILL. Both are children of this process, so nothing is left for init to reap.
  * Moto records every request (MOTO_ENABLE_RECORDING) into a temporary folder of its own.
- * Moto runs with the fix of moto-fixes/sitecustomize.py (its ExecuteChangeSet leaves the stack's
- * Outputs as they were; real CloudFormation rebuilds them).
+ * Moto runs with the fixes of moto-fixes/sitecustomize.py: its ExecuteChangeSet leaves the stack's
+ * Outputs as they were (real CloudFormation rebuilds them), and its recorder interleaves large
+ * requests that arrive at once.
  */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const command = options.command ?? (await findMotoServer());
@@ -225,8 +226,7 @@ export async function recordedCalls(url: string): Promise<RecordedCall[]> {
 /**
  * Every call a dry-run's client sent that could change something, in the whole recording,
  * but the creation and deletion of change sets (see dryRunChangeSetsLeft).
- * Only lines that carry the dry-run mark are read: a line garbled by two large requests at
- * once (seeding does that) fails the check only when a dry-run's request is part of it.
+ * Only lines that carry the dry-run mark are read.
  */
 export async function dryRunWriteCalls(url: string): Promise<RecordedCall[]> {
   return (await dryRunCalls(url)).filter((call) => !isRecordedRead(call) && !isChangeSetPreview(call));
@@ -298,15 +298,16 @@ function isRecordedRead(call: RecordedCall): boolean {
 }
 
 /**
- * Moto appends each request from its own thread; two requests over 8 KiB sent at once can
- * interleave. A garbled line could hide a write, so it is an error, never skipped.
+ * moto_server appends each request from its own thread; without the lock that
+ * moto-fixes/sitecustomize.py adds, two requests over 8 KiB sent at once interleave. A garbled
+ * line could hide a write, so it is an error, never skipped.
  */
 function parseRecordedLine(line: string, index: number): RecordedRequest {
   try {
     return JSON.parse(line) as RecordedRequest;
   } catch (error) {
     throw new Error(
-      `line ${index + 1} of moto's recording is garbled (${(error as Error).message}): requests over 8 KiB were sent at once; send large requests one at a time. The line begins ${JSON.stringify(line.slice(0, 200))}`,
+      `line ${index + 1} of moto's recording is garbled (${(error as Error).message}): was moto started without test/support/moto-fixes on PYTHONPATH? The line begins ${JSON.stringify(line.slice(0, 200))}`,
     );
   }
 }

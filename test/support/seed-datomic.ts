@@ -65,7 +65,6 @@ export async function uploadDatomicTemplates(endpoint: string, version: string =
   const s3 = s3Client(endpoint, 'us-east-1');
   await createBucket(s3, TEMPLATE_BUCKET, 'us-east-1');
   const urls = {} as Record<DatomicTemplateKind, string>;
-  // one at a time: moto's recorder garbles concurrent requests larger than 8 KiB
   for (const kind of TEMPLATE_KINDS) {
     const url = datomicTemplateUrl(kind, version);
     const key = new URL(url).pathname.split('/').slice(2).join('/');

@@ -1,8 +1,8 @@
 """
-A fix for a bug of moto 5.2.1, the AWS emulator the tests run: test/support/moto.ts starts
+Fixes for two bugs of moto 5.2.1, the AWS emulator the tests run: test/support/moto.ts starts
 moto_server with this folder on PYTHONPATH, so Python imports this module as it starts.
 
-The bug: ExecuteChangeSet of an UPDATE change set applies its resources but leaves the stack
+The first bug: ExecuteChangeSet of an UPDATE change set applies its resources but leaves the stack
 as it was otherwise: DescribeStacks still shows the Outputs (and GetTemplateSummary the
 parameters) of the old template. UpdateStack rebuilds them (moto's Stack.update), and so does
 real CloudFormation for either call. In moto, a Solo compute stack converted by its reviewed
@@ -10,8 +10,14 @@ change set would keep its Solo outputs, and a runbook that checks for the Produc
 would fail where it passes on AWS. The fix makes the change set's execution finish the way
 UpdateStack does; the runbooks are checked as they are.
 
-The patch waits for moto to import its CloudFormation models (on the first CloudFormation
-request): importing them here would slow every moto's start by a second or more.
+The second bug: moto's recorder appends each request to its recording from the request's own
+thread, without a lock. Two requests over 8 KiB that arrive at once (a template upload and a
+stack creation, say) can interleave their lines, and the tests, which read the recording to
+prove that a dry-run sent no write, must then fail: a garbled line could hide a write. The
+fix writes one request at a time.
+
+Each patch waits for moto to import the module it mends: importing moto's CloudFormation
+models here would slow every moto's start by a second or more.
 This module takes the place of a sitecustomize of the interpreter itself, if it has one
 (Debian's enables apport's crash reports, which moto does not need).
 """
@@ -19,8 +25,7 @@ This module takes the place of a sitecustomize of the interpreter itself, if it 
 import importlib.abc
 import importlib.util
 import sys
-
-MODELS = "moto.cloudformation.models"
+import threading
 
 
 def rebuild_stack_after_execution(models):
@@ -41,22 +46,50 @@ def rebuild_stack_after_execution(models):
     models.ChangeSet.apply = apply
 
 
-class PatchModelsOnImport(importlib.abc.MetaPathFinder):
-    """Finds moto's CloudFormation models as usual, and patches them once they are loaded."""
+def record_one_request_at_a_time(models):
+    record_request = models.Recorder._record_request
+    writing = threading.Lock()
+
+    def _record_request(recorder, request, body=None):
+        with writing:
+            record_request(recorder, request, body)
+
+    models.Recorder._record_request = _record_request
+
+
+PATCHES = {
+    "moto.cloudformation.models": rebuild_stack_after_execution,
+    "moto.moto_api._internal.recorder.models": record_one_request_at_a_time,
+}
+
+
+class PatchOnImport(importlib.abc.MetaPathFinder):
+    """Finds the modules to mend as usual, and patches each once it is loaded."""
+
+    def __init__(self):
+        self.waiting = dict(PATCHES)
 
     def find_spec(self, name, path=None, target=None):
-        if name != MODELS:
+        patch = self.waiting.pop(name, None)
+        if patch is None:
             return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        spec = self.find_without_me(name)
         load = spec.loader.exec_module
 
         def exec_module(module):
             load(module)
-            rebuild_stack_after_execution(module)
+            patch(module)
 
         spec.loader.exec_module = exec_module
         return spec
 
+    def find_without_me(self, name):
+        sys.meta_path.remove(self)
+        try:
+            return importlib.util.find_spec(name)
+        finally:
+            if self.waiting:
+                sys.meta_path.insert(0, self)
 
-sys.meta_path.insert(0, PatchModelsOnImport())
+
+sys.meta_path.insert(0, PatchOnImport())
