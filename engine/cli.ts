@@ -85,6 +85,12 @@ function buildProgram(): Command {
     .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
     .action(async (plan: string, options: StateCliOptions & { yes?: boolean; wait?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
 
+  stateOptions(program.command('discard'))
+    .description('remove what a plan file kept outside itself (CloudFormation change sets), for a plan that will not be applied; apply refuses it afterwards. Refused (exit 2) for a plan applied already or being applied; exit 1 when something could not be removed')
+    .argument('<plan>', 'the plan file')
+    .option('--json', 'print what was removed as one JSON document on stdout')
+    .action(async (plan: string, options: StateCliOptions & { json?: boolean }) => (await import('./cli/discard-command.js')).discardCommand(plan, options));
+
   const resume = stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')
     .argument('<run-id>', 'the run, as `stepwise runs` lists it')
