@@ -13,9 +13,10 @@ import { OUTPUT_FORMATS, type OutputFormat } from './cli/output-format.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0    success
-  1    a step failed
+  1    a step failed (discard: something the plan kept could not be removed)
   2    invalid input or usage (runbook, parameters, arguments, a plan file), a stale plan
-       (apply: what it was made from or against changed), or runs that cannot be reached:
+       (apply: what it was made from or against changed, or it was applied or discarded),
+       a plan discard refuses (applied or being applied), or runs that cannot be reached:
        a run another process drives, a missing bucket or state folder, access denied
   3    stopped at an approval: rejected, not decided within its timeout, or
        waiting for others' approval with --no-wait (resume once approved)

@@ -169,6 +169,7 @@ function refuseIfStale({ file, plan }: ReadPlan, differences: string[]): void {
   throw new StalePlanError(`stale plan: ${file} no longer matches what would run (${differences.length} difference${differences.length === 1 ? '' : 's'}); nothing was written:`, [
     ...differences,
     ...keptOutside,
+    ...(keptOutside.length > 0 ? [`to remove what the plan kept: ${commandLine(['stepwise', 'discard', file])}`] : []),
     `make a new plan with \`stepwise plan ... --out ${file}\` and review it`,
   ]);
 }

@@ -344,6 +344,7 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     const applied = await bed.apply();
     expectRefusedAsStale(bed, applied, 'reviewed.yaml: changed since the plan was made');
     expect(applied.stderr).toContain('step "hold": apply leaves what the plan kept as it is: ticket T-hold-held.txt in the ticket desk; a new plan makes another');
+    expect(applied.stderr).toContain('  to remove what the plan kept: stepwise discard plan.json\n');
   });
 
   it('when a plugin changed', async () => {
