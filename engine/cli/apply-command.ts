@@ -85,8 +85,8 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     ...runRecord(runId, file, runbook, values, plan.settingsOverrides, hashFiles(files)),
     plan: { path: path.resolve(planFile), sha256: read.sha256, madeBy: plan.madeBy, madeAt: plan.madeAt, steps: plan.steps.filter((step) => step.writes !== undefined) },
   };
-  await claimForRun(read, runId, state);
   const announcer = prepareAnnouncer({ runbook, registry, runId, params: values, redactor, settingsOverrides: plan.settingsOverrides });
+  await claimForRun(read, runId, state);
   const { journal, lock } = await state.backend.create(record, source.text, say);
   say(`applying ${planFile} (made by ${plan.madeBy} at ${plan.madeAt}) as run ${runId}`);
   try {

@@ -22,7 +22,7 @@ export interface DiscardCliOptions extends StateCliOptions {
 export async function discardCommand(planFile: string, options: DiscardCliOptions): Promise<void> {
   const read = readPlanFile(planFile);
   const kept = keptOutside(read.plan);
-  const registry = await registryFor(read, kept.map((entry) => entry.write.discardWith.type));
+  const registry = await registryFor(read, kept.flatMap((entry) => (entry.write.discardWith ? [entry.write.discardWith.type] : [])));
   const state = await openState(options, builtInStateCatalog());
   await claimForDiscard(read, state);
   const outcomes = await discardKept(read.plan, registry, new AbortController().signal, (line) => process.stderr.write(`stepwise: ${line}\n`));

@@ -13,19 +13,17 @@ export interface KeptOutside {
   label: string;
   /** In words, as the plan file says it (`keptOutside`). */
   text: string;
-  write: PlannedWrite & { kept: JsonObject; discardWith: NonNullable<PlannedWrite['discardWith']> };
+  write: PlannedWrite & { kept: JsonObject };
 }
 
 /** What removing one of them came to: removed now, not there any more, or left with why. */
 export type DiscardOutcome = { kept: KeptOutside; outcome: 'removed' | 'already gone' } | { kept: KeptOutside; outcome: 'left'; reason: string };
 
-/** Every write of the plan whose kept plan holds something outside the file that its step type can discard. */
+/** Every write of the plan whose kept plan holds something outside the file. */
 export function keptOutside(plan: PlanFile): KeptOutside[] {
   return plan.steps.flatMap((step) =>
     (step.writes ?? []).flatMap((write) =>
-      write.kept !== undefined && write.keptOutside !== undefined && write.discardWith !== undefined
-        ? [{ stepId: step.id, label: writeLabel(step.id, write.itemKey), text: write.keptOutside, write: { ...write, kept: write.kept, discardWith: write.discardWith } }]
-        : [],
+      write.kept !== undefined && write.keptOutside !== undefined ? [{ stepId: step.id, label: writeLabel(step.id, write.itemKey), text: write.keptOutside, write: { ...write, kept: write.kept } }] : [],
     ),
   );
 }
@@ -39,9 +37,11 @@ export async function discardKept(plan: PlanFile, registry: StepRegistry, signal
   const outcomes: DiscardOutcome[] = [];
   for (const kept of keptOutside(plan)) {
     try {
-      const definition = await registry.load(kept.write.discardWith.type);
-      if (!definition.discardKept) throw new Error(`step type ${definition.type} no longer says how to discard what its plan kept`);
-      const ctx = discardContext(kept, path.dirname(plan.runbook.path), signal, note);
+      const { discardWith } = kept.write;
+      if (!discardWith) throw new Error('the plan file does not say how to remove it (its step type cannot discard it): remove it by hand');
+      const definition = await registry.load(discardWith.type);
+      if (!definition.discardKept) throw new Error(`step type ${definition.type} no longer says how to discard what its plan kept: remove it by hand`);
+      const ctx = discardContext(kept, discardWith.settings, path.dirname(plan.runbook.path), signal, note);
       const gone = await definition.discardKept(ctx, kept.write.kept, kept.write.input as JsonObject);
       outcomes.push({ kept, outcome: gone === 'gone' ? 'already gone' : 'removed' });
     } catch (error) {
@@ -55,11 +55,10 @@ export async function discardKept(plan: PlanFile, registry: StepRegistry, signal
  * The context a step type's `discardKept` gets outside any run: a dry-run's, so that the calls it
  * may make are a plan's (a change set created, read, deleted), never a change to the system.
  */
-function discardContext(kept: KeptOutside, runbookDir: string, signal: AbortSignal, note: (line: string) => void): StepContext {
+function discardContext(kept: KeptOutside, settings: Record<string, JsonObject>, runbookDir: string, signal: AbortSignal, note: (line: string) => void): StepContext {
   const nothingToAsk = (): never => {
     throw new Error('discarding a plan asks nothing and runs no runbook');
   };
-  const { settings } = kept.write.discardWith;
   return {
     runId: '',
     stepId: kept.stepId,

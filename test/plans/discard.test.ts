@@ -75,6 +75,19 @@ describe('discard', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(again.stdout).toBe('step "hold": removed ticket T-hold-held.txt in the ticket desk\n');
   });
 
+  it('names what a plan file kept without saying how to remove it (an older stepwise\'s) as left, exit 1', async () => {
+    const bed = reviewedPlanBed(holding(''));
+    expect((await bed.plan()).code).toBe(0);
+    const plan = JSON.parse(bed.read('plan.json')) as { steps: { writes?: { discardWith?: unknown }[] }[] };
+    for (const step of plan.steps) for (const write of step.writes ?? []) delete write.discardWith;
+    bed.write('plan.json', JSON.stringify(plan));
+    const result = await discard(bed);
+    expectNoStackTrace(result.printed);
+    expect(result.code, result.printed).toBe(1);
+    expect(result.stdout).toBe('step "hold": left, cannot remove ticket T-hold-held.txt in the ticket desk: the plan file does not say how to remove it (its step type cannot discard it): remove it by hand\n');
+    expect(discarded(bed)).toBe('');
+  });
+
   it('refuses a plan applied already, exit 2, removing nothing', async () => {
     const bed = reviewedPlanBed(holding(''));
     expect((await bed.plan()).code).toBe(0);
