@@ -60,7 +60,8 @@ export async function writePlanOut(result: RunResult, setup: PlanOut): Promise<v
 async function discardHeld(heldPlans: readonly { label: string; held: HeldPlan }[], redactor: Redactor, what = 'what its plan kept for apply'): Promise<void> {
   for (const { label, held } of heldPlans) {
     try {
-      await held.discard?.();
+      if (!held.discard) throw new Error('its step type cannot discard it');
+      await held.discard();
       process.stderr.write(`stepwise: ${label}: discarded ${what}: ${held.text}\n`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -166,6 +166,23 @@ outputs:
       expect(steps.find((step) => step.id === 'child/hold')!.writes![0]!.kept).toEqual({ ticket: 'T-hold-held.txt.2' });
     });
 
+    it('and names as left what its step type cannot discard, rather than saying it was discarded', async () => {
+      const bed = reviewedPlanBed(`apiVersion: stepwise/v1
+name: tells
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: tell
+    type: team.tell
+    with: { target: told.txt, content: x }
+${failingRead}`);
+      bed.write('world.json', 'not json');
+      const planned = await bed.plan();
+      expect(planned.code, planned.printed).toBe(1);
+      expect(planned.stderr).toContain('stepwise: step "tell": cannot discard what its plan kept for apply, so it is left: ticket T-tell-told.txt in the ticket desk: its step type cannot discard it');
+      expect(planned.stderr).not.toContain('discarded what its plan kept');
+    });
+
     it('and names what is left when it cannot discard it', async () => {
       const bed = reviewedPlanBed(holding(failingRead));
       bed.write('world.json', 'not json');

@@ -17,6 +17,7 @@ export const SECRET_OUTPUT = 'output-secret-0815';
  * says so (describeKept) and discards it (discardKept, logged to discarded.log; failing while a file `jam` exists;
  * `gone` for a ticket discarded before; with a file `number-tickets`, each ticket ends with
  * the number of its plan() call, so that a step planned twice keeps two tickets, as CloudFormation makes two change sets). team.read also writes `holding.<pid>`, so that a test can see two processes held.
+ * `team.tell` says what its ticket stands for, but cannot discard it (describeKept only).
  * `team.count` counts its runs in count.txt: a step retried until a count differs from its first attempt's.
  */
 const PLUGIN = String.raw`
@@ -86,6 +87,10 @@ export default [
       if ((text(ctx, 'discarded.log') ?? '').split('\n').includes(kept.ticket)) return 'gone';
       appendFileSync(at(ctx, 'discarded.log'), kept.ticket + (ctx.signal.aborted ? ' (aborted signal)' : '') + '\n');
     },
+  },
+  {
+    ...writing('team.tell'),
+    describeKept: (kept) => 'ticket ' + kept.ticket + ' in the ticket desk',
   },
   {
     type: 'team.count',
