@@ -13,9 +13,10 @@ import { OUTPUT_FORMATS, type OutputFormat } from './cli/output-format.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0    success
-  1    a step failed
+  1    a step failed (discard: something the plan kept could not be removed)
   2    invalid input or usage (runbook, parameters, arguments, a plan file), a stale plan
-       (apply: what it was made from or against changed), or runs that cannot be reached:
+       (apply: what it was made from or against changed, or it was applied or discarded),
+       a plan discard refuses (applied or being applied), or runs that cannot be reached:
        a run another process drives, a missing bucket or state folder, access denied
   3    stopped at an approval: rejected, not decided within its timeout, or
        waiting for others' approval with --no-wait (resume once approved)
@@ -84,6 +85,12 @@ function buildProgram(): Command {
     .option('--no-wait', 'at an approval others must give, record that the run waits and stop (exit 3) rather than wait')
     .option('--json', 'print the result as one JSON document on stdout (progress goes to stderr)')
     .action(async (plan: string, options: StateCliOptions & { yes?: boolean; wait?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
+
+  stateOptions(program.command('discard'))
+    .description('remove what a plan file kept outside itself (CloudFormation change sets), for a plan that will not be applied; apply refuses it afterwards. Refused (exit 2) for a plan applied already or being applied; exit 1 when something could not be removed')
+    .argument('<plan>', 'the plan file')
+    .option('--json', 'print what was removed as one JSON document on stdout')
+    .action(async (plan: string, options: StateCliOptions & { json?: boolean }) => (await import('./cli/discard-command.js')).discardCommand(plan, options));
 
   const resume = stateOptions(program.command('resume'))
     .description('resume a failed or interrupted run: steps up to the last change are restored (a finished write never runs again), the reads after it run again')

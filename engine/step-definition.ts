@@ -220,10 +220,12 @@ export interface StepDefinition<Input = JsonObject> {
   /**
    * Write steps whose `plan()` keeps something in the target system (`Plan.kept`, such as a
    * change set): removes it. Called by the engine when `plan --out` writes no plan file (the plan
-   * failed, was interrupted, or kept a secret), so that nothing is left that no plan names. It
-   * gets a signal of its own, not the run's; what it throws is shown with what is left.
+   * failed, was interrupted, kept a secret, or was superseded by a retry), and by `stepwise
+   * discard PLAN` for a plan file that will not be applied. It gets a signal of its own, not the
+   * run's; what it throws is shown with what is left. Resolves `gone` when what was kept was not
+   * there any more (deleted by hand, dropped by the target system): discarding twice is no error.
    */
-  discardKept?(ctx: StepContext, kept: JsonObject, input: Input): Promise<void>;
+  discardKept?(ctx: StepContext, kept: JsonObject, input: Input): Promise<void | 'gone'>;
   /**
    * What `kept` holds in the target system and where, in words (`change set ARN of stack S, in
    * CloudFormation`), told when it is discarded, cannot be, or stays because `apply` refused a

@@ -6,6 +6,7 @@ import type { RunResult } from '../execute/run-result.js';
 import type { JsonObject } from '../json.js';
 import { UsageError } from '../exit-codes.js';
 import { hashEachFile, PLAN_FORMAT, writePlanFile, type PlanFile } from '../plans/plan-file.js';
+import type { HeldPlan } from '../plans/held-plans.js';
 import type { PlanRecorder } from '../plans/plan-recorder.js';
 import type { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
@@ -37,29 +38,34 @@ export function refuseUnwritableOut(out: string): void {
  * apply (a change set) is discarded, since no plan file names it.
  */
 export async function writePlanOut(result: RunResult, setup: PlanOut): Promise<void> {
+  const { recorder } = setup;
   if (result.status !== 'planned') {
     process.stderr.write(`stepwise: the plan did not complete (${result.status}): no plan file written to ${setup.out}\n`);
-    await discardHeld(setup);
+    await discardHeld(recorder.heldPlans, setup.redactor);
     return;
   }
+  // a step planned again (its sub-runbook's parent retried): what the attempt before kept, no plan file names
+  const superseded = recorder.supersededHeld();
+  await discardHeld(superseded, setup.redactor, 'what an attempt of its plan kept before it was planned again');
   try {
     writeComplete(setup);
   } catch (error) {
-    await discardHeld(setup);
+    await discardHeld(recorder.heldPlans.filter((entry) => !superseded.includes(entry)), setup.redactor);
     throw error;
   }
   process.stderr.write(`stepwise: plan written to ${setup.out}; apply exactly this plan with: stepwise apply ${setup.out}\n`);
 }
 
 /** Each in turn, whatever the others do: one that cannot be discarded is named, with why, so that the operator can. */
-async function discardHeld({ recorder, redactor }: PlanOut): Promise<void> {
-  for (const { label, held } of recorder.heldPlans) {
+async function discardHeld(heldPlans: readonly { label: string; held: HeldPlan }[], redactor: Redactor, what = 'what its plan kept for apply'): Promise<void> {
+  for (const { label, held } of heldPlans) {
     try {
-      await held.discard?.();
-      process.stderr.write(`stepwise: ${label}: discarded what its plan kept for apply: ${held.text}\n`);
+      if (!held.discard) throw new Error('its step type cannot discard it');
+      await held.discard();
+      process.stderr.write(`stepwise: ${label}: discarded ${what}: ${held.text}\n`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`stepwise: ${label}: cannot discard what its plan kept for apply, so it is left: ${held.text}: ${redactor.text(message)}\n`);
+      process.stderr.write(`stepwise: ${label}: cannot discard ${what}, so it is left: ${held.text}: ${redactor.text(message)}\n`);
     }
   }
 }

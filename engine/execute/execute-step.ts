@@ -206,7 +206,8 @@ async function planItem(step: StepSpec, state: RunState, definition: StepDefinit
   const basis = review?.planned && effect === 'write' && definition.basis ? redactor.value(await abortable(definition.basis.take(basisCtx, valid), ctx.signal)) : undefined;
   if (basis !== undefined && review?.mode === 'check') checkBasis(step, state, definition, ref, valid, basis);
   await state.emit({ type: 'step-planned', stepId: step.id, item, status: 'planned', input: shownInput, ...(plan === undefined ? {} : { plan }), at: now() });
-  recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(held ? { keptOutside: held.text } : {}), ...(basis === undefined ? {} : { basis }) });
+  const discardWith = held?.discard ? { discardWith: { type: definition.type, settings: redactor.value(state.settings) as Record<string, JsonObject> } } : {};
+  recordWrite({ status: 'planned', ...(kept === undefined ? {} : { kept }), ...(held ? { keptOutside: held.text } : {}), ...discardWith, ...(basis === undefined ? {} : { basis }) });
   return { kind: 'unknown', unknown: new Unknown([step.id]), status: 'planned' };
 }
 

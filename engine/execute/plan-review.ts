@@ -41,6 +41,8 @@ export interface PlannedWrite {
   basis?: JsonValue;
   /** What `kept` holds outside the plan file (a change set), in words (`describeKept`), redacted: a refused apply names it. */
   keptOutside?: string;
+  /** What `stepwise discard` needs to remove what `kept` holds outside the plan file: the step type, and the settings its plan used (redacted). */
+  discardWith?: { type: string; settings: Record<string, JsonObject> };
 }
 
 /** The review a sub-runbook's steps take part in: the same, under their prefixed ids (`parent/child`). */

@@ -7,10 +7,12 @@ import type { StepContext, StepDefinition } from '../step-definition.js';
  * the operator is told of it, and, while `plan --out` has not written its file, how to discard it.
  */
 export interface HeldPlan {
+  /** What the step's plan kept (`Plan.kept`): a plan file that holds it names this one. */
+  readonly kept: JsonObject;
   /** In words (`describeKept`), else the kept plan as JSON, redacted. */
   readonly text: string;
   /** Removes it, when no plan file will ever name it (`plan --out` that writes none); absent without `discardKept`. */
-  readonly discard?: () => Promise<void>;
+  readonly discard?: () => Promise<void | 'gone'>;
 }
 
 /**
@@ -20,9 +22,9 @@ export interface HeldPlan {
  */
 export function heldPlan(definition: StepDefinition, ctx: StepContext, kept: JsonObject, input: JsonObject, redactor: Redactor): HeldPlan | undefined {
   const described = definition.describeKept?.(kept, input);
-  if (!definition.discardKept) return described === undefined ? undefined : { text: redactor.text(described) };
+  if (!definition.discardKept) return described === undefined ? undefined : { kept, text: redactor.text(described) };
   if (definition.describeKept && described === undefined) return undefined;
   const text = redactor.text(described ?? JSON.stringify(redactor.value(kept)));
   const free = { ...ctx, signal: new AbortController().signal };
-  return { text, discard: () => definition.discardKept!(free, kept, input) };
+  return { kept, text, discard: () => definition.discardKept!(free, kept, input) };
 }

@@ -56,7 +56,15 @@ const OBJECT = { type: 'object' } as const;
 const WRITE_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['status', 'input'],
-  properties: { itemKey: STRING, status: { enum: ['planned', 'satisfied', 'depends'] }, input: {}, kept: OBJECT, basis: {}, keptOutside: STRING },
+  properties: {
+    itemKey: STRING,
+    status: { enum: ['planned', 'satisfied', 'depends'] },
+    input: {},
+    kept: OBJECT,
+    basis: {},
+    keptOutside: STRING,
+    discardWith: { type: 'object', required: ['type', 'settings'], properties: { type: STRING, settings: { type: 'object', additionalProperties: OBJECT } } },
+  },
 };
 
 /** What apply checks a plan file against before it trusts any of it. */

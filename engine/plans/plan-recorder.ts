@@ -1,4 +1,6 @@
+import { canonicalJson } from '../canonical-json.js';
 import type { PlannedWrite, PlanReview, StepDecision } from '../execute/plan-review.js';
+import type { JsonObject } from '../json.js';
 import type { HeldPlan } from './held-plans.js';
 import type { PlannedStep } from './plan-file.js';
 
@@ -44,6 +46,16 @@ export class PlanRecorder implements PlanReview {
     this.heldPlans.push({ label: writeLabel(stepId, itemKey), held });
   }
 
+  /**
+   * What attempts that did not count kept outside the plan file: a step planned again (a
+   * sub-runbook run again by its retried parent step) replaces its write, and what the attempt
+   * before kept is named by no plan file.
+   */
+  supersededHeld(): { label: string; held: HeldPlan }[] {
+    const named = new Set(this.plannedSteps().flatMap((step) => (step.writes ?? []).flatMap((write) => (write.kept === undefined ? [] : [heldKey(writeLabel(step.id, write.itemKey), write.kept)]))));
+    return this.heldPlans.filter(({ label, held }) => !named.has(heldKey(label, held.kept)));
+  }
+
   /** The steps in the order they were decided. */
   plannedSteps(): PlannedStep[] {
     return [...this.steps.values()];
@@ -58,6 +70,10 @@ export function applyReview(steps: readonly PlannedStep[]): PlanReview {
 
 function writesByKey(steps: readonly PlannedStep[]): Map<string, PlannedWrite> {
   return new Map(steps.flatMap((step) => (step.writes ?? []).map((write) => [writeKey(step.id, write.itemKey), write] as const)));
+}
+
+function heldKey(label: string, kept: JsonObject): string {
+  return `${label}\n${canonicalJson(kept)}`;
 }
 
 function writeKey(stepId: string, itemKey: string | undefined): string {

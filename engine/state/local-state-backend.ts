@@ -1,6 +1,8 @@
 import type { Decision } from '../approval/decision.js';
 import type { Journal } from './journal.js';
 import { readLocalDecisions, recordLocalDecision } from './local-decisions.js';
+import { claimLocalPlan, readLocalPlanClaim } from './local-plan-claims.js';
+import type { PlanClaim } from './plan-claim.js';
 import { RunStore, type StoredRun as LocalRun } from './run-store.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
 
@@ -12,7 +14,7 @@ export class LocalStateBackend implements StateBackend {
   /** A waiting run reads the decisions every second: each damaged file is told once. */
   private readonly warned = new Set<string>();
 
-  constructor(stateDir: string) {
+  constructor(private readonly stateDir: string) {
     this.store = new RunStore(stateDir);
   }
 
@@ -64,6 +66,14 @@ export class LocalStateBackend implements StateBackend {
       this.warned.add(message);
       process.stderr.write(`stepwise: warning: ${message}\n`);
     });
+  }
+
+  async claimPlan(claim: PlanClaim): Promise<PlanClaim | undefined> {
+    return claimLocalPlan(this.stateDir, claim);
+  }
+
+  async planClaim(sha256: string): Promise<PlanClaim | undefined> {
+    return readLocalPlanClaim(this.stateDir, sha256);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Decision } from '../approval/decision.js';
 import type { RunObserver } from '../execute/events.js';
 import type { JournalEntry } from './journal.js';
+import type { PlanClaim } from './plan-claim.js';
 import type { RunRecord } from './run-record.js';
 
 /** Tells the operator something about the state on the way (a lock taken over, ...). */
@@ -70,6 +71,13 @@ export interface StateBackend {
   recordDecision(runId: string, decision: Decision): Promise<boolean>;
   /** Every decision recorded for a run, oldest first. */
   decisions(runId: string): Promise<Decision[]>;
+  /**
+   * Records who takes a plan (apply's run, or its discarding), only if nobody took it before (a
+   * write that only creates): undefined when this claim was recorded, else the claim that holds it.
+   */
+  claimPlan(claim: PlanClaim): Promise<PlanClaim | undefined>;
+  /** Who took the plan of this SHA-256, if anybody did. */
+  planClaim(sha256: string): Promise<PlanClaim | undefined>;
 }
 
 /** Opens the store at a location such as `s3://bucket/prefix`. */

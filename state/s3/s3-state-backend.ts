@@ -2,6 +2,7 @@ import { decisionPath, DECISIONS_FOLDER } from '../../engine/approval/decision-k
 import { parseDecision, type Decision } from '../../engine/approval/decision.js';
 import { UsageError } from '../../engine/exit-codes.js';
 import { parseRunRecord } from '../../engine/state/parse-run-record.js';
+import { claimThatHolds, parsePlanClaim, planClaimName, type PlanClaim } from '../../engine/state/plan-claim.js';
 import { isRunId } from '../../engine/state/run-id.js';
 import type { RunRecord } from '../../engine/state/run-record.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from '../../engine/state/state-backend.js';
@@ -127,6 +128,19 @@ class S3StateBackend implements StateBackend {
       else this.warnOnce(`${this.objects.address(keys[index]!)} is not a decision stepwise wrote: ignored`);
     }
     return decisions.sort((a, b) => a.decidedAt.localeCompare(b.decidedAt));
+  }
+
+  /** One object per plan, written only if there is none (If-None-Match): a plan is taken once. */
+  async claimPlan(claim: PlanClaim): Promise<PlanClaim | undefined> {
+    await this.claimPrefix();
+    const outcome = await this.objects.put(planClaimName(claim.plan), `${JSON.stringify(claim, null, 2)}\n`, { ifNoneMatch: true });
+    return outcome.written ? undefined : claimThatHolds(await this.planClaim(claim.plan), this.objects.address(planClaimName(claim.plan)));
+  }
+
+  async planClaim(sha256: string): Promise<PlanClaim | undefined> {
+    if (!(await this.inspectPrefix())) return undefined;
+    const object = await this.objects.get(planClaimName(sha256));
+    return object === undefined ? undefined : parsePlanClaim(object.body, this.objects.address(planClaimName(sha256)));
   }
 
   private warnOnce(message: string): void {

@@ -8,7 +8,7 @@ import { previewChangeSet, describeChanges } from './change-set-preview.js';
 import { awsClient, changeSetsAllowed, type AwsClientHandle } from './client.js';
 import { AwsFailure } from '../../aws/explain-error.js';
 import { toPlainJson } from './plain-json.js';
-import { mustExecute, planNoLongerHolds, readReviewedUpdate, type ReviewedUpdate } from './reviewed-update.js';
+import { describeChangeSet, mustExecute, planNoLongerHolds, readReviewedUpdate, type ReviewedUpdate } from './reviewed-update.js';
 import { stackBasisDifferences, takeStackBasis } from './stack-basis.js';
 import { isUpdateInProgress } from './stack-status.js';
 import { describeStack, newestEventId, waitForStackStatus } from './stack-waiter.js';
@@ -150,7 +150,11 @@ export default defineStep<UpdateStackInput>({
     const reviewed = readReviewedUpdate(input.stackName, kept);
     if (reviewed.kind !== 'change-set') return;
     const cloudformation = await awsClient(ctx, 'cloudformation', { previewsWithChangeSets: true });
+    const changeSet = await describeChangeSet(cloudformation, reviewed.changeSetId);
+    // deleted by hand, or dropped by CloudFormation when the stack was updated otherwise
+    if (!changeSet || changeSet.Status?.startsWith('DELETE_')) return 'gone';
     await cloudformation.client.send(new cloudformation.sdk.DeleteChangeSetCommand({ ChangeSetName: reviewed.changeSetId }), cloudformation.callOptions);
+    return undefined;
   },
 
   async run(ctx, input): Promise<JsonValue> {

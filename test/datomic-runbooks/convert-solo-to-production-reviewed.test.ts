@@ -56,6 +56,15 @@ function keptOf(planFile: string): JsonObject {
   return steps.find((step) => step.id === 'update')!.writes![0]!.kept!;
 }
 
+function discard(planFile: string, ...extra: string[]): Promise<CliResult> {
+  return runCli(['discard', planFile, '--state-dir', stateDir, ...extra], { cwd: root });
+}
+
+/** The change sets CloudFormation keeps for a stack; moto 5.2.1's ListChangeSets lists every stack's, whatever StackName says. */
+async function changeSetsOf(stackName: string) {
+  return ((await cloudformation.send(new ListChangeSetsCommand({ StackName: stackName }))).Summaries ?? []).filter((summary) => summary.StackName === stackName);
+}
+
 async function operationsSince(mark: RecordingMark): Promise<string[]> {
   return (await recordedCalls(moto.url)).slice(mark.count).map((call) => call.operation);
 }
@@ -64,7 +73,7 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
   beforeAll(async () => {
     const [seeded] = await seedDatomicSystems(
       moto.url,
-      ['reviewed', 'overtaken', 'withdrawn', 'abandoned', 'paged', 'resumed', 'finished'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
+      ['reviewed', 'overtaken', 'withdrawn', 'abandoned', 'paged', 'resumed', 'finished', 'discarded', 'retried'].map((system) => ({ system, topology: 'solo' as const, version: '781-9041' })),
       { concurrency: 1 },
     );
     templateUrl = seeded!.templateUrls['production-compute'];
@@ -107,6 +116,14 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
     expect(converted.Outputs!.map((output) => output.OutputKey)).toContain('DatomicProductionCompute');
     const updated = readJournalLines(stateDir, run.runId).find((line) => line.type === 'step-succeeded' && line.stepId === 'update')!;
     expect(updated.outputs).toMatchObject({ changeSet: kept.changeSetId });
+
+    // what the plan kept is the run's now: discard refuses, and sends nothing
+    const discarding = await recordingMark(moto.url);
+    const refused = await discard(planFile);
+    expectNoStackTrace(refused.printed);
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toContain(`cannot discard ${planFile}: it was applied, by run ${run.runId}`);
+    expect(await operationsSince(discarding)).toEqual([]);
   });
 
   it('refuses, exit 2, a plan whose stack was updated in between, saying what differs, and changes nothing', { timeout: 120_000 }, async () => {
@@ -161,6 +178,102 @@ describeMoto('convert-solo-to-production, planned with --out and applied', () =>
     expect(await writeCallsSince(moto.url, mark)).toEqual([]);
     expect(runIds(stateDir)).toEqual(runsBefore);
     expect(await stack('withdrawn-compute')).toEqual(before);
+
+    // nothing left to remove: discard says so, and is done
+    const discarded = await discard(planFile);
+    expectNoStackTrace(discarded.printed);
+    expect(discarded.code, discarded.printed).toBe(0);
+    expect(discarded.stdout).toBe(`step "update": already gone: change set ${changeSetId} of stack withdrawn-compute, in CloudFormation\n`);
+  });
+
+  it('discard deletes the change set a plan kept, and nothing else; again, it says already gone; apply then refuses the plan', { timeout: 120_000 }, async () => {
+    const planFile = path.join(folder, 'discarded.plan.json');
+    const made = await plan('discarded', planFile);
+    expect(made.code, made.printed).toBe(0);
+    const { changeSetId } = keptOf(planFile) as { changeSetId: string };
+    expect((await changeSetsOf('discarded-compute')).map((summary) => summary.ChangeSetId)).toEqual([changeSetId]);
+    const before = await stack('discarded-compute');
+    const mark = await recordingMark(moto.url);
+
+    const first = await discard(planFile);
+    expectNoStackTrace(first.printed);
+    expect(first.code, first.printed).toBe(0);
+    expect(first.stdout).toBe(`step "update": removed change set ${changeSetId} of stack discarded-compute, in CloudFormation\n`);
+    expect((await writeCallsSince(moto.url, mark)).map((call) => call.operation)).toEqual(['DeleteChangeSet']);
+    expect(await changeSetsOf('discarded-compute')).toEqual([]);
+    expect(await stack('discarded-compute')).toEqual(before);
+
+    const second = await discard(planFile, '--json');
+    expect(second.code, second.printed).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ discarded: [{ step: 'update', outcome: 'already gone' }] });
+
+    const runsBefore = runIds(stateDir);
+    const applied = await apply(planFile);
+    expect(applied.code, applied.printed).toBe(2);
+    expect(applied.stderr).toContain(`stale plan: ${planFile} was discarded`);
+    expect(runIds(stateDir)).toEqual(runsBefore);
+    expect(await stack('discarded-compute')).toEqual(before);
+  });
+
+  it('plan --out of a sub-runbook planned twice (its parent step retried) leaves only the change set its plan file names', { timeout: 120_000 }, async () => {
+    writeFileSync(
+      path.join(folder, 'count.mjs'),
+      `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+export default [{
+  type: 'team.count',
+  description: 'Count its runs in count.txt.',
+  effect: 'read',
+  input: { type: 'object' },
+  async run(ctx) {
+    const file = path.join(ctx.runbookDir, 'count.txt');
+    const count = (existsSync(file) ? Number(readFileSync(file, 'utf8')) : 0) + 1;
+    writeFileSync(file, String(count));
+    return { count };
+  },
+}];
+`,
+    );
+    writeFileSync(
+      path.join(folder, 'retried-update.yaml'),
+      `apiVersion: stepwise/v1
+name: retried-update
+version: 1.0.0
+plugins: [./count.mjs]
+steps:
+  - id: update
+    type: aws.cloudformation.update-stack
+    with: { stackName: retried-compute, templateUrl: "${templateUrl}", usePreviousParameters: true, capabilities: [CAPABILITY_IAM, CAPABILITY_NAMED_IAM] }
+  - id: count
+    type: team.count
+    outputs: { count: count }
+outputs:
+  count: "\${{ steps.count.outputs.count }}"
+`,
+    );
+    const file = path.join(folder, 'retried.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: stepwise/v1
+name: retried
+version: 1.0.0
+steps:
+  - id: child
+    type: runbook
+    with: { path: retried-update.yaml }
+    retry: { maxAttempts: 2, interval: 10ms, until: "count > \`1\`" }
+`,
+    );
+    const planFile = path.join(folder, 'retried.plan.json');
+    const mark = await recordingMark(moto.url);
+    const made = await runCli(['plan', file, '--out', planFile], { cwd: root });
+    expectNoStackTrace(made.printed);
+    expect(made.code, made.printed).toBe(0);
+    expect((await operationsSince(mark)).filter((operation) => operation === 'CreateChangeSet'), 'planned twice').toHaveLength(2);
+    const { steps } = JSON.parse(readFileSync(planFile, 'utf8')) as { steps: { id: string; writes?: { kept?: { changeSetId?: string } }[] }[] };
+    const named = steps.find((step) => step.id === 'child/update')!.writes![0]!.kept!.changeSetId;
+    expect((await changeSetsOf('retried-compute')).map((summary) => summary.ChangeSetId)).toEqual([named]);
+    expect(made.stderr).toMatch(new RegExp(`step "child/update": discarded what an attempt of its plan kept before it was planned again: change set ${CHANGE_SET_ARN.source} of stack retried-compute`));
   });
 
   it('deletes the change set it kept when the plan fails after it, and writes no plan file', { timeout: 120_000 }, async () => {

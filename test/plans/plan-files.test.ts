@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, runFolder, runIds, startCli, waitFor } from '../support/cli.js';
-import { expectRefusedAsStale, reviewedPlanBed, SECRET_OUTPUT, SECRET_PARAM, type Bed } from './support/reviewed-plan-bed.js';
+import { expectRefusedAsStale, holding, reviewedPlanBed, SECRET_OUTPUT, SECRET_PARAM, type Bed } from './support/reviewed-plan-bed.js';
 
 interface PlanFileView {
   format: number;
@@ -130,6 +130,59 @@ steps:
       expect(planned.printed).not.toContain(SECRET_PARAM);
     });
 
+    it('when a sub-runbook is planned again by its retried parent step, what the attempt before kept', async () => {
+      const bed = reviewedPlanBed(`apiVersion: stepwise/v1
+name: retried
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: child
+    type: runbook
+    with: { path: counted.yaml }
+    retry: { maxAttempts: 2, interval: 10ms, until: "count > \`1\`" }
+`);
+      bed.write('counted.yaml', `apiVersion: stepwise/v1
+name: counted
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: hold
+    type: team.hold
+    with: { target: held.txt, content: x }
+  - id: count
+    type: team.count
+    outputs: { count: count }
+outputs:
+  count: "\${{ steps.count.outputs.count }}"
+`);
+      bed.write('number-tickets', '');
+      const planned = await bed.plan();
+      expectNoStackTrace(planned.printed);
+      expect(planned.code, planned.printed).toBe(0);
+      expect(bed.plans(), 'the child was planned twice').toEqual(['hold held.txt', 'hold held.txt']);
+      expect(bed.read('discarded.log')).toBe('T-hold-held.txt.1\n');
+      expect(planned.stderr).toContain('stepwise: step "child/hold": discarded what an attempt of its plan kept before it was planned again: ticket T-hold-held.txt.1 in the ticket desk');
+      const { steps } = readPlan(bed.file('plan.json'));
+      expect(steps.find((step) => step.id === 'child/hold')!.writes![0]!.kept).toEqual({ ticket: 'T-hold-held.txt.2' });
+    });
+
+    it('and names as left what its step type cannot discard, rather than saying it was discarded', async () => {
+      const bed = reviewedPlanBed(`apiVersion: stepwise/v1
+name: tells
+version: 1.0.0
+plugins: [./team.mjs]
+steps:
+  - id: tell
+    type: team.tell
+    with: { target: told.txt, content: x }
+${failingRead}`);
+      bed.write('world.json', 'not json');
+      const planned = await bed.plan();
+      expect(planned.code, planned.printed).toBe(1);
+      expect(planned.stderr).toContain('stepwise: step "tell": cannot discard what its plan kept for apply, so it is left: ticket T-tell-told.txt in the ticket desk: its step type cannot discard it');
+      expect(planned.stderr).not.toContain('discarded what its plan kept');
+    });
+
     it('and names what is left when it cannot discard it', async () => {
       const bed = reviewedPlanBed(holding(failingRead));
       bed.write('world.json', 'not json');
@@ -159,19 +212,6 @@ steps:
     expect(existsSync(bed.file('plan.json'))).toBe(false);
   });
 });
-
-/** A runbook whose write keeps a ticket outside the plan file (team.hold), then `then`. */
-const holding = (then: string) => `apiVersion: stepwise/v1
-name: holds
-version: 1.0.0
-plugins: [./team.mjs]
-params:
-  token: { type: string, secret: true }
-steps:
-  - id: hold
-    type: team.hold
-    with: { target: held.txt, content: x }
-${then}`;
 
 /** A write, then a step that waits until the file `go` exists: an apply can be stopped between them. */
 const WRITE_THEN_WAIT = `apiVersion: stepwise/v1
@@ -321,6 +361,7 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     const applied = await bed.apply();
     expectRefusedAsStale(bed, applied, 'reviewed.yaml: changed since the plan was made');
     expect(applied.stderr).toContain('step "hold": apply leaves what the plan kept as it is: ticket T-hold-held.txt in the ticket desk; a new plan makes another');
+    expect(applied.stderr).toContain('  to remove what the plan kept: stepwise discard plan.json\n');
   });
 
   it('when a plugin changed', async () => {

@@ -14,7 +14,11 @@ export const SECRET_OUTPUT = 'output-secret-0815';
  * file `holding`. team.write's basis is basis.txt, with its own `differences`; team.note's is
  * stamp.txt, compared by the engine. `team.wait` waits for a file `go`, so a run can be stopped in it.
  * `team.hold` is a team.write whose kept ticket stands for something outside the plan file: it
- * says so (describeKept) and discards it (discardKept, logged to discarded.log; failing while a file `jam` exists).
+ * says so (describeKept) and discards it (discardKept, logged to discarded.log; failing while a file `jam` exists;
+ * `gone` for a ticket discarded before; with a file `number-tickets`, each ticket ends with
+ * the number of its plan() call, so that a step planned twice keeps two tickets, as CloudFormation makes two change sets). team.read also writes `holding.<pid>`, so that a test can see two processes held.
+ * `team.tell` says what its ticket stands for, but cannot discard it (describeKept only).
+ * `team.count` counts its runs in count.txt: a step retried until a count differs from its first attempt's.
  */
 const PLUGIN = String.raw`
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +58,7 @@ export default [
       // held, when asked, until a file "go" appears: so that a test can stop a run in a read
       while (existsSync(at(ctx, 'hold')) && !existsSync(at(ctx, 'go'))) {
         writeFileSync(at(ctx, 'holding'), '');
+        writeFileSync(at(ctx, 'holding.' + process.pid), '');
         if (ctx.signal.aborted) throw new Error('stopped');
         await pause(20);
       }
@@ -71,10 +76,31 @@ export default [
   }),
   {
     ...writing('team.hold'),
+    async plan(ctx, input) {
+      appendFileSync(at(ctx, 'plans.log'), ctx.stepId + ' ' + input.target + '\n');
+      const numbered = existsSync(at(ctx, 'number-tickets')) ? '.' + text(ctx, 'plans.log').split('\n').filter(Boolean).length : '';
+      return { summary: 'write ' + input.target, ...(ctx.keepPlan ? { kept: { ticket: 'T-' + ctx.stepId + '-' + input.target + numbered } } : {}) };
+    },
     describeKept: (kept) => 'ticket ' + kept.ticket + ' in the ticket desk',
     async discardKept(ctx, kept) {
       if (existsSync(at(ctx, 'jam'))) throw new Error('the ticket desk is down');
+      if ((text(ctx, 'discarded.log') ?? '').split('\n').includes(kept.ticket)) return 'gone';
       appendFileSync(at(ctx, 'discarded.log'), kept.ticket + (ctx.signal.aborted ? ' (aborted signal)' : '') + '\n');
+    },
+  },
+  {
+    ...writing('team.tell'),
+    describeKept: (kept) => 'ticket ' + kept.ticket + ' in the ticket desk',
+  },
+  {
+    type: 'team.count',
+    description: 'Count its runs in count.txt, and say how many.',
+    effect: 'read',
+    input: { type: 'object' },
+    async run(ctx) {
+      const count = Number(text(ctx, 'count.txt') ?? '0') + 1;
+      writeFileSync(at(ctx, 'count.txt'), String(count));
+      return { count };
     },
   },
   {
@@ -160,6 +186,19 @@ export function reviewedPlanBed(runbook = RUNBOOK): Bed {
     setWorld,
   };
 }
+
+/** A runbook whose write keeps a ticket outside the plan file (team.hold), then `then`. */
+export const holding = (then: string) => `apiVersion: stepwise/v1
+name: holds
+version: 1.0.0
+plugins: [./team.mjs]
+params:
+  token: { type: string, secret: true }
+steps:
+  - id: hold
+    type: team.hold
+    with: { target: held.txt, content: x }
+${then}`;
 
 /** A stale plan: exit 2, "stale plan" and the difference named, and nothing written or recorded. */
 export function expectRefusedAsStale(bed: Bed, result: CliResult, difference: string | RegExp): void {
