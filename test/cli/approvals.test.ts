@@ -143,6 +143,36 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(withoutAws.stderr).toContain(`you are ${ME}: user@host: no credentials found for the ARN of the AWS principal`);
   });
 
+  it('says the identity warning once per run: not under each forEach item, nor again under a later approve step; in a log and on a terminal', async () => {
+    const ws = workspace();
+    ws.write(
+      'gates.yaml',
+      `apiVersion: stepwise/v1
+name: gates
+version: 1.0.0
+steps:
+  - id: each
+    type: approve
+    forEach: [one, two, three]
+    with: { message: "Go on with \${{ item }}?" }
+  - id: last
+    type: approve
+    with: { message: "Finish?" }
+`,
+    );
+    const brokenAws = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' };
+    const warning = /warning: could not ask AWS who you are/g;
+    const logged = await runCli(['run', 'gates.yaml', '--state-dir', 'state', '--yes'], { cwd: ws.dir, env: { ...noAws(ws), ...brokenAws } });
+    expect(logged.code, logged.printed).toBe(0);
+    expect(logged.printed.match(warning), logged.printed).toHaveLength(1);
+
+    // listr redraws a step's live line: the notes it keeps under a step are what stays on the screen
+    const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gates.yaml', '--state-dir', 'state', '--yes'], { cwd: ws.dir, env: { ...operatorAtTerminal(ws), ...brokenAws } });
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(0);
+    expect(exit.screen.match(/ℹ warning: could not ask AWS who you are/g), exit.screen).toHaveLength(1);
+  });
+
   it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {
     const ws = workspace();
     gate(ws, '{ message: "Go on?" }');
