@@ -16,6 +16,8 @@ export interface StepTimeline {
   attempts: number;
   /** A forEach step's items that started. */
   items?: number;
+  /** A skipped step: why, as the run said it (the runbook's `skipReason`, else its `if` and the value that decided it). */
+  skipReason?: string;
 }
 
 export interface RunListing {
@@ -180,6 +182,7 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
       step.attempts = Math.max(...counts.values());
       if (entry.item !== undefined) step.items = counts.size;
       step.status = 'running';
+      delete step.skipReason;
     } else if (entry.type === 'step-succeeded') {
       const step = get(entry.stepId);
       const since = unfinished.get(entry.stepId) ?? { items: new Map(), durationMs: 0 };
@@ -198,7 +201,9 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
     } else if (entry.type === 'approval-waiting') {
       get(entry.stepId).status = 'waiting';
     } else if (entry.type === 'step-skipped') {
-      get(entry.stepId).status = 'skipped';
+      const step = get(entry.stepId);
+      step.status = 'skipped';
+      step.skipReason = entry.reason;
     } else if (entry.type === 'step-finished') {
       const step = get(entry.stepId);
       unfinished.delete(entry.stepId);
