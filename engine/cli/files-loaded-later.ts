@@ -10,7 +10,8 @@ import type { JournalEntry } from '../state/journal.js';
  * The run's journal, which also records the plugin files a step loaded only once it ran (a
  * module its `run()` imports), which the runbook's hash at the start could not cover: their
  * paths from the runbook's folder and SHA-256, before the step's outcome, so that a resume
- * notices a change in them (`changedFilesLoadedLater`).
+ * notices a change in them (`changedFilesLoadedLater`). Only paths and hashes: nothing a step
+ * or the runbook produced, so the event goes to the journal alone, not to the reporter.
  */
 export function journalFilesLoadedLater(journal: RunObserver, runbookFile: string): RunObserver {
   const root = path.dirname(path.resolve(runbookFile));
