@@ -18,20 +18,20 @@ export function checkDefinition(candidate: unknown, origin: string, { checkSchem
   if (typeof definition.type !== 'string' || !/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/.test(definition.type)) {
     throw new StepContractError(origin, `${name} needs a "type" of lower-case words joined by dots, such as "team.deploy"`, stepType);
   }
-  if (typeof definition.description !== 'string') throw new StepContractError(origin, `${name} needs a "description" string`, stepType);
+  if (typeof definition.description !== 'string') throw new StepContractError(origin, `${name} needs a "description" string`, stepType, 'description');
   if (typeof definition.effect !== 'function' && !EFFECTS.includes(definition.effect as string)) {
-    throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`, stepType);
+    throw new StepContractError(origin, `${name} has effect ${JSON.stringify(definition.effect)}; allowed: read, write, interactive`, stepType, 'effect');
   }
-  if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`, stepType);
+  if (typeof definition.run !== 'function') throw new StepContractError(origin, `${name} needs a "run" function`, stepType, 'run');
   for (const optional of ['check', 'plan', 'resolveInput', 'checkInput', 'includes', 'discardKept', 'describeKept'] as const) {
     if (definition[optional] !== undefined && typeof definition[optional] !== 'function') {
-      throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`, stepType);
+      throw new StepContractError(origin, `${name} needs "${optional}" to be a function, not ${describeValue(definition[optional])}`, stepType, optional);
     }
   }
   checkBasis(definition.basis, name, origin, stepType);
   for (const flag of ['idempotent', 'lastsForTheRun'] as const) {
     if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') {
-      throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`, stepType);
+      throw new StepContractError(origin, `${name} has an "${flag}" that is not true or false`, stepType, flag);
     }
   }
   checkInputSchema(definition.input, name, origin, checkSchema, stepType);
@@ -43,24 +43,24 @@ function checkBasis(basis: unknown, name: string, origin: string, stepType: stri
   if (basis === undefined) return;
   const candidate = basis as { take?: unknown; differences?: unknown };
   if (typeof basis !== 'object' || basis === null || Array.isArray(basis) || typeof candidate.take !== 'function') {
-    throw new StepContractError(origin, `${name} needs "basis" to be { take(ctx, input), differences?(recorded, now, input) }, not ${describeValue(basis)}`, stepType);
+    throw new StepContractError(origin, `${name} needs "basis" to be { take(ctx, input), differences?(recorded, now, input) }, not ${describeValue(basis)}`, stepType, 'basis');
   }
   if (candidate.differences !== undefined && typeof candidate.differences !== 'function') {
-    throw new StepContractError(origin, `${name} needs "basis.differences" to be a function, not ${describeValue(candidate.differences)}`, stepType);
+    throw new StepContractError(origin, `${name} needs "basis.differences" to be a function, not ${describeValue(candidate.differences)}`, stepType, 'basis');
   }
 }
 
 function checkInputSchema(schema: unknown, name: string, origin: string, againstMetaSchema: boolean, stepType: string | undefined): void {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`, stepType);
+    throw new StepContractError(origin, `${name} needs an "input" JSON Schema object`, stepType, 'input');
   }
   if (!againstMetaSchema) return;
   const errors = schemaDocumentErrors(schema as JsonSchema);
-  if (errors) throw new StepContractError(origin, `${name} has an invalid input schema: ${errors}`, stepType);
+  if (errors) throw new StepContractError(origin, `${name} has an invalid input schema: ${errors}`, stepType, 'input');
   try {
     compileSchema(schema as JsonSchema);
   } catch (error) {
-    throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`, stepType);
+    throw new StepContractError(origin, `${name} has an invalid input schema: ${(error as Error).message}`, stepType, 'input');
   }
 }
 

@@ -6,7 +6,11 @@ import type { Identity } from './who-is-running.js';
  * `stepwise approve` adds to from any process that reaches the state.
  */
 export interface ApprovalDesk {
-  /** Who runs the run, as approvers are named, and a warning when credentials did not tell. */
+  /**
+   * Who runs the run, as approvers are named, and a warning when credentials did not tell: the
+   * first time only. The identity is found once for the run, so the warning is said once, under
+   * its first approval, not again under each item of a forEach step or each later approve step.
+   */
   operator(): Promise<Identity>;
   /** Every decision recorded for the run, oldest first. */
   decisions(): Promise<Decision[]>;

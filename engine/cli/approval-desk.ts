@@ -15,8 +15,14 @@ export function approvalDesk(state: OpenedState, runId: string, noWait: boolean,
   const round = approvalRounds(earlier);
   const backend: StateBackend = state.backend;
   let operator: Promise<Identity> | undefined;
+  let warned = false;
   return {
-    operator: () => (operator ??= builtInIdentity()),
+    operator: async () => {
+      const identity = await (operator ??= builtInIdentity());
+      if (warned) return { name: identity.name, foundBy: identity.foundBy };
+      warned = true;
+      return identity;
+    },
     decisions: () => backend.decisions(runId),
     record: (decision) => backend.recordDecision(runId, decision),
     round,

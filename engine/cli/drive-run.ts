@@ -12,6 +12,7 @@ import { onInterrupt, type Interrupt } from './on-interrupt.js';
 import type { PlanReview } from '../execute/plan-review.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { renderPlanPage, type PlannedEvent, type SkippedEvent } from '../report/plan-page.js';
+import { journalFilesLoadedLater } from './files-loaded-later.js';
 
 type WaitingEvent = Extract<RunEvent, { type: 'approval-waiting' }>;
 
@@ -82,7 +83,7 @@ export async function driveRun(setup: RunSetup): Promise<void> {
       settingsOverrides: setup.settingsOverrides,
       signal: interrupt.signal,
       reporter,
-      observers: [collectPlans, ...(setup.journal ? [setup.journal] : []), ...(announcer ? [announcer] : [])],
+      observers: [collectPlans, ...(setup.journal ? [journalFilesLoadedLater(setup.journal, setup.file)] : []), ...(announcer ? [announcer] : [])],
       ...(setup.restore ? { restore: setup.restore } : {}),
       ...(setup.itemsSeen ? { itemsSeen: setup.itemsSeen } : {}),
       ...(setup.review ? { review: setup.review } : {}),

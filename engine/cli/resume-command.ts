@@ -26,6 +26,7 @@ import { prepareAnnouncer } from './prepare-announcer.js';
 import { resumeCommandLine } from './resume-command-line.js';
 import { runbookFiles } from './run-command.js';
 import { applyReview } from '../plans/plan-recorder.js';
+import { changedFilesLoadedLater } from './files-loaded-later.js';
 
 export interface ResumeCliOptions extends Omit<RunCliOptions, 'param' | 'dryRun'> {
   from?: string;
@@ -65,7 +66,7 @@ async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeC
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details, error.diagnostics);
     throw error;
   });
-  refuseIfChanged(run, file, runbook, source.text, hashFiles(await runbookFiles(file, runbook, registry)), options.allowChanged === true);
+  refuseIfChanged(run, file, runbook, source.text, hashFiles(await runbookFiles(file, runbook, registry)), changedFilesLoadedLater(run.journal.entries, file), options.allowChanged === true);
   const replay = replayJournal(run.journal.entries);
   if (run.journal.tornTail) say('the journal\'s last line was cut short by a crash and is ignored');
   if (replay.status === 'succeeded' && options.from === undefined) {
@@ -126,9 +127,14 @@ function say(message: string): void {
 }
 
 /** A resume must follow the procedure the run started with, or the operator must say otherwise. */
-function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, currentText: string, hash: string, allowChanged: boolean): void {
-  if (hash === run.record.runbook.sha256) return;
-  const changes = describeChanges(run.snapshot, runbook, currentText);
+/** `loadedLater`: the files steps loaded once they ran that changed since, which the runbook's hash does not cover. */
+function refuseIfChanged(run: StoredRun, file: string, runbook: Runbook, currentText: string, hash: string, loadedLater: string[], allowChanged: boolean): void {
+  const hashChanged = hash !== run.record.runbook.sha256;
+  if (!hashChanged && loadedLater.length === 0) return;
+  const changes = [
+    ...(hashChanged ? describeChanges(run.snapshot, runbook, currentText) : []),
+    ...(loadedLater.length > 0 ? [`plugin files a step loaded as it ran changed: ${loadedLater.join(', ')}`] : []),
+  ];
   if (allowChanged) {
     say(`the runbook changed since the run started (${changes.join('; ')}); resuming anyway (--allow-changed)`);
     return;

@@ -34,6 +34,7 @@ export async function showCommand(runId: string, options: StateCliOptions & { js
     const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
     process.stdout.write(`  ${step.status.padEnd(11)} ${step.id} (${formatDuration(step.durationMs)}${items}${attempts})\n`);
     if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') process.stdout.write(`              outputs: ${JSON.stringify(step.outputs)}\n`);
+    if (step.skipReason !== undefined) process.stdout.write(`              reason: ${step.skipReason}\n`);
     if (step.error) process.stdout.write(`              error: ${step.error.message}\n`);
   }
   writeApprovals(summary);

@@ -37,7 +37,18 @@ export type RunEvent =
   | { type: 'approval-waiting'; stepId: string; item?: number; itemKey?: string; round?: number; message: string; approvers: string[]; minApprovals: number; command: string; operator?: string; allowSelfApproval?: boolean; timeout?: string; at: string }
   /** One person's decision at an approval, whoever recorded it: `by` is their identity. */
   | { type: 'approval-decided'; stepId: string; item?: number; itemKey?: string; round?: number; by: string; decision: 'approve' | 'reject'; reason?: string; decidedAt: string; at: string }
-  | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string };
+  | { type: 'run-finished'; status: RunStatus; outputs: JsonValue; durationMs: number; at: string }
+  /**
+   * Plugin files a step loaded only once it ran (a module its `run()` imports), journaled before
+   * the step's end: `path` from the runbook's folder, and the SHA-256 of the file then. A resume
+   * refuses when one changed, as for any other file of the runbook.
+   */
+  | { type: 'plugin-files-loaded'; files: LoadedFile[]; at: string };
+
+export interface LoadedFile {
+  path: string;
+  sha256: string;
+}
 
 /**
  * Where in a step's outputs a value was redacted on its way to the journal: a resume cannot

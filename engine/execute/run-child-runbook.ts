@@ -70,7 +70,7 @@ function prefixedReporter(state: RunState, prefix: string): Reporter {
   const parent = state.options.reporter;
   return {
     onEvent: async (event: RunEvent) => {
-      if (event.type === 'run-started' || event.type === 'run-finished') return;
+      if (event.type === 'run-started' || event.type === 'run-finished' || event.type === 'plugin-files-loaded') return;
       await state.emit({ ...event, stepId: prefix + event.stepId } as RunEvent);
     },
     view: (stepId) => parent.view(prefix + stepId),

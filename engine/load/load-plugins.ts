@@ -9,6 +9,7 @@ import type { Report } from '../validate/report.js';
 import { declareExpressionFunctions } from '../expressions/function-table.js';
 import { checkFunctionsExport, checkSettingsExport } from './check-family-exports.js';
 import { importPlugin, InvalidTypeScriptError, pluginFiles } from './plugin-files.js';
+import { keyInEnclosingObject } from './key-in-source.js';
 
 /** A problem located in a plugin's own TypeScript source rather than in the runbook. */
 interface InSource {
@@ -70,7 +71,7 @@ async function loadPlugin(file: string, entry: string, registry: StepRegistry): 
     declareExpressionFunctions(checkFunctionsExport(module.functions, origin), file, origin);
   } catch (error) {
     if (!(error instanceof StepContractError)) throw error;
-    const definedAt = isTypeScript(file) && error.stepType !== undefined ? definitionInSource(error.stepType, pluginFiles(file)) : undefined;
+    const definedAt = isTypeScript(file) && error.stepType !== undefined ? definitionInSource(error.stepType, error.field, pluginFiles(file)) : undefined;
     return definedAt ? { ...definedAt, message: error.message } : error.message;
   }
   return undefined;
@@ -100,15 +101,20 @@ function isTypeScript(file: string): boolean {
 
 /**
  * Where a TypeScript plugin defines a step type: its `type` written once, as a string, in the
- * plugin's own files. A name written more than once, or built, leaves the problem at the entry.
+ * plugin's own files; for a problem with one key of the definition (`field`), that key, where
+ * the object that holds the type writes it. A name written more than once, or built, leaves the
+ * problem at the entry; a key not written there (spread from elsewhere) leaves it at the type.
  */
-function definitionInSource(stepType: string, own: string[]): Omit<InSource, 'message'> | undefined {
+function definitionInSource(stepType: string, field: string | undefined, own: string[]): Omit<InSource, 'message'> | undefined {
   const literal = new RegExp(`(['"\`])${stepType.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1`, 'g');
   const found = own.filter(isTypeScript).flatMap((file) => {
     const text = readFileSync(file, 'utf8');
-    return [...text.matchAll(literal)].map((match) => ({ file, ...lineAndColumn(text, match.index) }));
+    return [...text.matchAll(literal)].map((match) => ({ file, text, offset: match.index }));
   });
-  return found.length === 1 ? found[0] : undefined;
+  if (found.length !== 1) return undefined;
+  const { file, text, offset } = found[0]!;
+  const key = field === undefined ? undefined : keyInEnclosingObject(text, offset, field);
+  return { file, ...lineAndColumn(text, key ?? offset) };
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; col: number } {

@@ -12,6 +12,8 @@ const requireCache = require.cache;
 const API_URL = new URL(`../index${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 /** What a plugin loads from the engine's own folder is the engine's, not the plugin's. */
 const ENGINE_DIR = path.dirname(fileURLToPath(API_URL)) + path.sep;
+/** The folder of stepwise's own code (dist/ once built): a built-in step type it loads as it runs is no plugin's. */
+const STEPWISE_DIR = path.dirname(ENGINE_DIR.slice(0, -1)) + path.sep;
 
 /** A TypeScript plugin file whose types cannot be stripped, located in that file. */
 export class InvalidTypeScriptError extends Error {
@@ -66,11 +68,33 @@ async function importRecorded(file: string): Promise<{ default?: unknown }> {
 /**
  * A plugin's entry file and the files of its own that loading it loaded, in a fixed order: a
  * resume must notice a change in any of them. Packages (under node_modules) and `node:`
- * modules are not the plugin's; a file a plugin loads only once a step runs is not known yet.
+ * modules are not the plugin's; a file a plugin loads only once a step runs is not known yet:
+ * `filesLoadedLater` tells it once it is.
  */
 export function pluginFiles(entry: string): string[] {
-  const own = (loadedBy.get(entry) ?? []).filter((file) => file !== entry && !file.startsWith(ENGINE_DIR) && !file.split(path.sep).includes('node_modules'));
+  const own = (loadedBy.get(entry) ?? []).filter((file) => file !== entry && !file.startsWith(ENGINE_DIR) && !inPackage(file));
   return [entry, ...new Set(own.sort())];
+}
+
+/** The files `filesLoadedLater` told already. */
+const toldLater = new Set<string>();
+
+/**
+ * The files loaded since plugins were imported and not told before, that no plugin's import
+ * loaded: a module a step's `run()` imports only once it runs. Not a package's, nor stepwise's
+ * own; none when no plugin was imported, since nothing watches loads before the first one.
+ */
+export async function filesLoadedLater(): Promise<string[]> {
+  if (!watcher) return [];
+  const loaded = [...(await watcher.loadedSince(0)), ...Object.keys(requireCache)];
+  const known = new Set([...loadedBy.keys(), ...[...loadedBy.values()].flat(), ...toldLater]);
+  const later = [...new Set(loaded)].filter((file) => path.isAbsolute(file) && !known.has(file) && !file.startsWith(STEPWISE_DIR) && !inPackage(file)).sort();
+  for (const file of later) toldLater.add(file);
+  return later;
+}
+
+function inPackage(file: string): boolean {
+  return file.split(path.sep).includes('node_modules');
 }
 
 class LoadWatcher {

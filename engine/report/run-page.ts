@@ -54,6 +54,7 @@ function stepSection(number: number, step: StepTimeline): string[] {
   if (step.items !== undefined) facts.push(`${step.items} item${step.items === 1 ? '' : 's'}`);
   if (step.attempts > 1) facts.push(`${step.attempts} attempts`);
   const lines = [`### ${number}. ${inlineCode(step.id)}: ${plainText(step.status)}`, '', `${facts.join(', ')}.`, ''];
+  if (step.skipReason !== undefined) lines.push(`Skipped: ${plainText(step.skipReason)}`, '');
   if (step.outputs !== null && JSON.stringify(step.outputs) !== '{}') lines.push('Outputs:', '', ...codeBlock(JSON.stringify(step.outputs, null, 2), 'json'), '');
   if (step.error) {
     lines.push(`Error (${inlineCode(step.error.code)}): ${plainText(step.error.message)}`, '');

@@ -22,6 +22,7 @@ const EVENT_FIELDS: Readonly<Record<RunEvent['type'], Readonly<Record<string, Fi
   'approval-waiting': { stepId: 'string', item: 'number?', itemKey: 'string?', round: 'number?', message: 'string', approvers: 'list', minApprovals: 'number', command: 'string', operator: 'string?', allowSelfApproval: 'boolean?', timeout: 'string?', at: 'string' },
   'approval-decided': { stepId: 'string', item: 'number?', itemKey: 'string?', round: 'number?', by: 'string', decision: 'string', reason: 'string?', decidedAt: 'string', at: 'string' },
   'run-finished': { status: 'string', outputs: 'json', durationMs: 'number', at: 'string' },
+  'plugin-files-loaded': { files: 'list', at: 'string' },
 };
 
 /**

@@ -4,6 +4,7 @@ import { readLocalDecisions, recordLocalDecision } from './local-decisions.js';
 import { claimLocalPlan, readLocalPlanClaim } from './local-plan-claims.js';
 import type { PlanClaim } from './plan-claim.js';
 import { RunStore, type StoredRun as LocalRun } from './run-store.js';
+import { waitingSince } from './waiting-since.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
 
 /** `--state-dir DIR`: run folders on this machine's disk, each event fdatasync'ed. */
@@ -49,7 +50,8 @@ export class LocalStateBackend implements StateBackend {
 
   async overview(runId: string): Promise<RunOverview> {
     const run = this.store.open(runId);
-    return { location: run.folder, record: run.record, lastEntry: run.journal.entries.at(-1), locked: this.store.isLocked(runId) };
+    const { entries } = run.journal;
+    return { location: run.folder, record: run.record, lastEntry: entries.at(-1), waitingSince: waitingSince(entries), locked: this.store.isLocked(runId) };
   }
 
   async isLocked(runId: string): Promise<boolean> {

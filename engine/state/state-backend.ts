@@ -38,6 +38,8 @@ export interface RunOverview {
   location: string;
   record: RunRecord;
   lastEntry: JournalEntry | undefined;
+  /** A run its last event leaves waiting at an approval: since when, as `waitingSince` (waiting-since.ts) reads the journal. */
+  waitingSince: string | undefined;
   /** Some process holds the run's lock: it is running now, unless that process died. */
   locked: boolean;
 }

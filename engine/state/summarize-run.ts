@@ -4,6 +4,7 @@ import { pendingApproval, stoppedWaiting, type PendingApproval } from '../approv
 import type { JournalEntry } from './journal.js';
 import { itemKeyOf, replayJournal } from './replay.js';
 import type { RunOverview, StoredRun } from './state-backend.js';
+import { waitingSince } from './waiting-since.js';
 
 export interface StepTimeline {
   id: string;
@@ -15,6 +16,8 @@ export interface StepTimeline {
   attempts: number;
   /** A forEach step's items that started. */
   items?: number;
+  /** A skipped step: why, as the run said it (the runbook's `skipReason`, else its `if` and the value that decided it). */
+  skipReason?: string;
 }
 
 export interface RunListing {
@@ -26,7 +29,7 @@ export interface RunListing {
   startedAt: string;
   /** How long it ran; for a waiting run, how long it ran before it began to wait (see `waitingSince`). */
   durationMs: number | undefined;
-  /** A waiting run: when it began to wait, or when the last decision at its approval came in. */
+  /** A waiting run: when it began to wait at the approval it waits at (a decision that came in since does not move it). */
   waitingSince?: string;
   host: string;
   user: string;
@@ -85,7 +88,7 @@ export function summarizeRun(run: StoredRun, lockHeld: boolean, stored: readonly
   const pending = pendingApproval(entries);
   const waiting = pending && entries.findLast((entry): entry is Extract<JournalEntry, { type: 'approval-waiting' }> => entry.type === 'approval-waiting');
   return {
-    ...listRun({ location: run.location, record: run.record, lastEntry: entries.at(-1), locked: lockHeld }, replay.status),
+    ...listRun({ location: run.location, record: run.record, lastEntry: entries.at(-1), waitingSince: waitingSince(entries), locked: lockHeld }, replay.status),
     steps: timeline(entries, replay.status === 'succeeded'),
     ...(run.record.plan ? { plan: { path: run.record.plan.path, sha256: run.record.plan.sha256, madeBy: run.record.plan.madeBy, madeAt: run.record.plan.madeAt } } : {}),
     approvals: approvalDecisions(entries, stored),
@@ -132,7 +135,8 @@ export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 
   // 'stopped': the latest attempt has not finished, so it is running now or it died.
   const status = isWaiting(run) ? 'waiting' : run.locked && finalStatus === 'stopped' ? 'running' : finalStatus;
   const last = run.lastEntry;
-  const waitingSince = status === 'waiting' && last ? { waitingSince: last.at } : {};
+  const since = status === 'waiting' ? run.waitingSince : undefined;
+  const until = since ?? last?.at;
   return {
     runId: run.record.runId,
     runbook: run.record.runbook.name,
@@ -140,8 +144,8 @@ export function listRun(run: RunOverview, finalStatus = run.lastEntry?.type === 
     path: run.record.runbook.path,
     status,
     startedAt: run.record.startedAt,
-    durationMs: last ? Date.parse(last.at) - Date.parse(run.record.startedAt) : undefined,
-    ...waitingSince,
+    durationMs: until === undefined ? undefined : Date.parse(until) - Date.parse(run.record.startedAt),
+    ...(since === undefined ? {} : { waitingSince: since }),
     host: run.record.host,
     user: run.record.user,
   };
@@ -178,6 +182,7 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
       step.attempts = Math.max(...counts.values());
       if (entry.item !== undefined) step.items = counts.size;
       step.status = 'running';
+      delete step.skipReason;
     } else if (entry.type === 'step-succeeded') {
       const step = get(entry.stepId);
       const since = unfinished.get(entry.stepId) ?? { items: new Map(), durationMs: 0 };
@@ -196,7 +201,9 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
     } else if (entry.type === 'approval-waiting') {
       get(entry.stepId).status = 'waiting';
     } else if (entry.type === 'step-skipped') {
-      get(entry.stepId).status = 'skipped';
+      const step = get(entry.stepId);
+      step.status = 'skipped';
+      step.skipReason = entry.reason;
     } else if (entry.type === 'step-finished') {
       const step = get(entry.stepId);
       unfinished.delete(entry.stepId);

@@ -3,6 +3,7 @@ import { UsageError } from '../../engine/exit-codes.js';
 import { isRestoredEvent, JOURNAL_FORMAT, type JournalEntry } from '../../engine/state/journal.js';
 import { expectJournalEntry, parseJournalEntry } from '../../engine/state/journal-entry.js';
 import type { JournalWriter } from '../../engine/state/state-backend.js';
+import { endsWaiting } from '../../engine/state/waiting-since.js';
 import type { S3Objects } from './s3-objects.js';
 import type { S3RunLock } from './s3-lock.js';
 
@@ -84,11 +85,25 @@ export async function readS3Journal(objects: S3Objects, journalFolder: string): 
   });
 }
 
-/** The last event of a journal folder, for a list of runs: one listing and one read. */
-export async function lastS3JournalEntry(objects: S3Objects, journalFolder: string): Promise<JournalEntry | undefined> {
+/**
+ * The last event of a journal folder, for a list of runs: one listing and one read. For a run
+ * it leaves waiting at an approval, also since when: read back from the end to the
+ * `approval-waiting` (past the few decisions since and how the run stopped), within the run's
+ * latest attempt, where a run that waits always began to.
+ */
+export async function s3JournalEnd(objects: S3Objects, journalFolder: string): Promise<{ lastEntry: JournalEntry | undefined; waitingSince: string | undefined }> {
   const { keys } = await objects.list(journalFolder);
-  const last = keys.filter((key) => EVENT_NAME.test(key.slice(journalFolder.length))).sort().at(-1);
-  if (last === undefined) return undefined;
-  const object = await objects.get(last);
-  return object === undefined ? undefined : parseJournalEntry(object.body, objects.address(last));
+  const events = keys.filter((key) => EVENT_NAME.test(key.slice(journalFolder.length))).sort();
+  const read = async (key: string) => {
+    const object = await objects.get(key);
+    return object === undefined ? undefined : parseJournalEntry(object.body, objects.address(key));
+  };
+  const lastEntry = events.length === 0 ? undefined : await read(events.at(-1)!);
+  if (!endsWaiting(lastEntry)) return { lastEntry, waitingSince: undefined };
+  for (let index = events.length - 1; index >= 0; index--) {
+    const entry = index === events.length - 1 ? lastEntry : await read(events[index]!);
+    if (entry?.type === 'approval-waiting') return { lastEntry, waitingSince: entry.at };
+    if (entry?.type === 'run-started') break;
+  }
+  return { lastEntry, waitingSince: undefined };
 }

@@ -7,7 +7,7 @@ import { isRunId } from '../../engine/state/run-id.js';
 import type { RunRecord } from '../../engine/state/run-record.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from '../../engine/state/state-backend.js';
 import { didYouMean } from '../../engine/validate/did-you-mean.js';
-import { lastS3JournalEntry, readS3Journal, S3Journal } from './s3-journal.js';
+import { readS3Journal, s3JournalEnd, S3Journal } from './s3-journal.js';
 import { parseS3Location } from './s3-location.js';
 import { hasExpired, parseLockBody, S3RunLock } from './s3-lock.js';
 import { openS3Objects, type S3Objects } from './s3-objects.js';
@@ -100,8 +100,8 @@ class S3StateBackend implements StateBackend {
 
   async overview(runId: string): Promise<RunOverview> {
     const folder = runFolder(runId);
-    const [recordText, lastEntry, locked] = await Promise.all([this.runRecordText(runId), lastS3JournalEntry(this.objects, folder + JOURNAL_FOLDER), this.isLocked(runId)]);
-    return { location: this.objects.address(folder), record: parseRunRecord(recordText, this.objects.address(folder + RUN_FILE)), lastEntry, locked };
+    const [recordText, end, locked] = await Promise.all([this.runRecordText(runId), s3JournalEnd(this.objects, folder + JOURNAL_FOLDER), this.isLocked(runId)]);
+    return { location: this.objects.address(folder), record: parseRunRecord(recordText, this.objects.address(folder + RUN_FILE)), ...end, locked };
   }
 
   async isLocked(runId: string): Promise<boolean> {

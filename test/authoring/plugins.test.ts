@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectNoStackTrace, onlyRunId, REPO, runCli, workspace, type Workspace } from '../support/cli.js';
+import { expectNoStackTrace, onlyRunId, readJournalLines, REPO, runCli, workspace, type Workspace } from '../support/cli.js';
 
 /** A plugin step type that appends to a file, so that a test sees each time it really ran. */
 const COUNTING_PLUGIN = `
@@ -193,6 +193,37 @@ describe('plugins', () => {
     const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+  });
+
+  it('hashes a module a step imports only once it runs: a resume notices its change, --allow-changed follows it', async () => {
+    const space = workspace();
+    const lazy = "{\n        const { message } = await import('./lib/lazy.js');\n        throw new Error(message(input.file));\n      }";
+    space.write('team-steps.js', COUNTING_PLUGIN.replace("throw new Error(input.file + ' is missing');", lazy));
+    space.write('lib/lazy.js', "export const message = (file) => file + ' is missing';\n");
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.code, first.printed).toBe(1);
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRunId(space.stateDir);
+    const recorded = () => readJournalLines(space.stateDir, runId).filter((entry) => entry.type === 'plugin-files-loaded').flatMap((entry) => entry.files as { path: string; sha256: string }[]);
+    expect(recorded().map((loaded) => loaded.path)).toEqual(['lib/lazy.js']);
+
+    const unchanged = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(unchanged.code, 'an unchanged module lets the resume run').toBe(1);
+    expect(unchanged.stderr).toContain('go is missing');
+
+    space.write('lib/lazy.js', "export const message = (file) => file + ' is still missing';\n");
+    space.write('go', '');
+    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+    expect(refused.stderr).toContain('plugin files a step loaded as it ran changed: lib/lazy.js');
+    expectNoStackTrace(refused.printed);
+
+    const allowed = await runCli(['resume', runId, '--yes', '--allow-changed', '--json', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(allowed.code, allowed.printed).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ status: 'succeeded', outputs: { lines: 1 } });
+    expect(space.read('count.txt')).toBe('ran\n');
   });
 
   it.each([

@@ -99,20 +99,30 @@ describe('a plugin written in TypeScript', () => {
     expect(result.stderr.split('\n')[0]).toBe(`${space.dir}/settings.ts:2:19: plugin ./team-steps.ts failed to load: set NO_SUCH_VARIABLE [plugin-load]`);
   });
 
-  it('locates a definition that breaks the contract at its type in the .ts file, or at the runbook\'s entry when the type is not written once', async () => {
+  it('locates a definition that breaks the contract at its key at fault in the .ts file, at its type when that key is not written there, or at the runbook\'s entry when the type is not written once', async () => {
     const space = workspace();
     space.write(
       'team-steps.ts',
       "const effect = 'delete';\nexport default [\n  { type: 'team.ok', description: 'ok', effect: 'read', input: { type: 'object' }, run: async () => null },\n  { type: 'team.bad', description: 'bad', effect, input: { type: 'object' }, run: async () => null },\n];\n",
     );
     space.write('built-steps.ts', "const name = 'bad';\nexport default { type: `team.${name}`, description: 'd', effect: 'delete', input: { type: 'object' }, run: async () => null };\n");
+    // the key before the type, a nested object with a key of that name, a comment and a string with braces on the way
+    space.write(
+      'early-steps.ts',
+      "export default {\n  input: { type: 'object', properties: { basis: { type: 'string' } } },\n  description: 'a { brace', // and } one\n  basis: 'yesterday',\n  type: 'team.early', effect: 'write', run: async () => null,\n};\n",
+    );
+    space.write('spread-steps.ts', "const common = { effect: 'read', includes: 'all' };\nexport default { ...common, type: 'team.spread', description: 'd', input: { type: 'object' }, run: async () => null };\n");
     const located = space.write('typed.yaml', RUNBOOK);
     const atEntry = space.write('built.yaml', RUNBOOK.replace('./team-steps.ts', './built-steps.ts'));
+    const early = space.write('early.yaml', RUNBOOK.replace('./team-steps.ts', './early-steps.ts'));
+    const spread = space.write('spread.yaml', RUNBOOK.replace('./team-steps.ts', './spread-steps.ts'));
 
-    const result = await runCli(['validate', located, atEntry], { cwd: space.dir });
+    const result = await runCli(['validate', located, atEntry, early, spread], { cwd: space.dir });
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${space.dir}/team-steps.ts:4:11: plugin ./team-steps.ts: step type "team.bad" has effect "delete"; allowed: read, write, interactive [plugin-load]\n`);
+    expect(result.stderr).toContain(`${space.dir}/team-steps.ts:4:43: plugin ./team-steps.ts: step type "team.bad" has effect "delete"; allowed: read, write, interactive [plugin-load]\n`);
     expect(result.stderr).toContain(`${atEntry}:4:12: plugin ./built-steps.ts: step type "team.bad" has effect "delete"; allowed: read, write, interactive [plugin-load]\n`);
+    expect(result.stderr).toContain(`${space.dir}/early-steps.ts:4:3: plugin ./early-steps.ts: step type "team.early" needs "basis" to be`);
+    expect(result.stderr).toContain(`${space.dir}/spread-steps.ts:2:35: plugin ./spread-steps.ts: step type "team.spread" needs "includes" to be a function, not a string [plugin-load]\n`);
   });
 });

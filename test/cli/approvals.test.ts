@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, outputMatching, runCli, startCli, workspace, type Workspace } from '../support/cli.js';
+import { CLI, CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, outputMatching, readJournalLines, runCli, startCli, waitFor, workspace, type Workspace } from '../support/cli.js';
 import { startOnTerminal } from '../support/terminal-session.js';
 import { untilListedWaiting } from '../support/waiting-run.js';
 
@@ -96,6 +96,36 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     expect(after.stderr).toContain(`run ${runId} is not waiting at an approval (it is succeeded)`);
   });
 
+  it('lists a run as waiting since its approval-waiting event: neither a decision that comes in nor a stop with --no-wait moves it', async () => {
+    const ws = workspace();
+    gate(ws, '{ message: "Go on?", minApprovals: 2 }');
+    const cli = (args: string[]) => runCli([...args, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const listedSince = async (runId: string) => {
+      const listed = JSON.parse((await cli(['runs', '--json'])).stdout) as { runId: string; status: string; waitingSince?: string }[];
+      const shown = JSON.parse((await cli(['show', runId, '--json'])).stdout) as { waitingSince?: string };
+      const run = listed.find((r) => r.runId === runId);
+      expect(run?.status).toBe('waiting');
+      expect(shown.waitingSince, 'runs --json and show --json agree').toBe(run?.waitingSince);
+      return run?.waitingSince;
+    };
+    const waitedAt = (runId: string) => readJournalLines(ws.file('state'), runId).find((entry) => entry.type === 'approval-waiting')?.at;
+
+    const run = startCli(['run', 'gate.yaml', '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    const [, runId] = await outputMatching(run, /to approve: stepwise approve (\S+) --step gate/);
+    await untilListedWaiting(runId!, ['--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
+    expect((await cli(['approve', runId!])).code).toBe(0);
+    await waitFor('the waiting run to journal the decision', () => readJournalLines(ws.file('state'), runId!).at(-1)?.type === 'approval-decided');
+    expect(await listedSince(runId!)).toBe(waitedAt(runId!));
+    run.child.kill('SIGINT');
+    expect((await run.done).code).toBe(130);
+
+    const stopped = await cli(['run', 'gate.yaml', '--no-wait', '--json']);
+    expect(stopped.code, stopped.printed).toBe(3);
+    const stoppedId = (JSON.parse(stopped.stdout) as { runId: string }).runId;
+    expect(readJournalLines(ws.file('state'), stoppedId).at(-1)?.type).toBe('run-finished');
+    expect(await listedSince(stoppedId)).toBe(waitedAt(stoppedId));
+  });
+
   it('refuses the operator\'s own approval, --yes included, and another step; Ctrl-C while waiting is an interruption', async () => {
     const ws = workspace();
     gate(ws, `{ message: "Go on?", approvers: ["${os.userInfo().username}"] }`);
@@ -141,6 +171,36 @@ describe('approvals with the local state folder', { timeout: CLI_TESTS_TIMEOUT_M
     const withoutAws = await runCli(['approve', runId!, '--state-dir', 'state'], { cwd: ws.dir, env: noAws(ws) });
     expect(withoutAws.stderr, 'no credentials: nothing to warn of').not.toContain('warning');
     expect(withoutAws.stderr).toContain(`you are ${ME}: user@host: no credentials found for the ARN of the AWS principal`);
+  });
+
+  it('says the identity warning once per run: not under each forEach item, nor again under a later approve step; in a log and on a terminal', async () => {
+    const ws = workspace();
+    ws.write(
+      'gates.yaml',
+      `apiVersion: stepwise/v1
+name: gates
+version: 1.0.0
+steps:
+  - id: each
+    type: approve
+    forEach: [one, two, three]
+    with: { message: "Go on with \${{ item }}?" }
+  - id: last
+    type: approve
+    with: { message: "Finish?" }
+`,
+    );
+    const brokenAws = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret', AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' };
+    const warning = /warning: could not ask AWS who you are/g;
+    const logged = await runCli(['run', 'gates.yaml', '--state-dir', 'state', '--yes'], { cwd: ws.dir, env: { ...noAws(ws), ...brokenAws } });
+    expect(logged.code, logged.printed).toBe(0);
+    expect(logged.printed.match(warning), logged.printed).toHaveLength(1);
+
+    // listr redraws a step's live line: the notes it keeps under a step are what stays on the screen
+    const terminal = startOnTerminal([process.execPath, CLI, 'run', 'gates.yaml', '--state-dir', 'state', '--yes'], { cwd: ws.dir, env: { ...operatorAtTerminal(ws), ...brokenAws } });
+    const exit = await terminal.exited;
+    expect(exit.code, exit.screen).toBe(0);
+    expect(exit.screen.match(/ℹ warning: could not ask AWS who you are/g), exit.screen).toHaveLength(1);
   });
 
   it('says of a run that stopped waiting, once approved, that a resume goes on: approve, show, show --json and the Markdown page', async () => {

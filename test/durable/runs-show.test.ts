@@ -32,6 +32,7 @@ interface ShownStep {
   outputs: unknown;
   error?: { message: string; code: string };
   attempts: number;
+  skipReason?: string;
 }
 
 describe('runs and show', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
@@ -181,6 +182,50 @@ steps:
     expect(shown.stdout).not.toMatch(/attempts/);
     const json = JSON.parse((await cli('show', runId, '--json')).stdout) as { steps: ShownStep[] };
     expect(json.steps[0]).toMatchObject({ id: 'sizes', items: 3, attempts: 1 });
+  });
+
+  it('says why each skipped step did not run: the runbook\'s skipReason, else its condition and the value that decided it', async () => {
+    const ws = workspace();
+    const file = ws.write(
+      'skips.yaml',
+      `apiVersion: stepwise/v1
+name: skips
+version: 1.0.0
+params:
+  production: { type: boolean, default: false }
+steps:
+  - id: decide
+    type: set
+    with: { values: { go: false } }
+    outputs: { go: go }
+  - id: told
+    type: set
+    if: "\${{ params.production }}"
+    skipReason: "only in production"
+    with: { values: {} }
+  - id: computed
+    type: set
+    if: "\${{ steps.decide.outputs.go }}"
+    with: { values: {} }
+`,
+    );
+    const cli = (...args: string[]) => runCli([...args, '--state-dir', ws.stateDir], { cwd: ws.dir });
+    expect((await cli('run', file)).code).toBe(0);
+    const runId = onlyRunId(ws.stateDir);
+
+    const shown = await cli('show', runId);
+    expect(shown.stdout).toMatch(/^ +skipped +told \(\d+(\.\d+)?m?s\)\n +reason: only in production$/m);
+    expect(shown.stdout).toMatch(/^ +skipped +computed \(\d+(\.\d+)?m?s\)\n +reason: steps\.decide\.outputs\.go is false$/m);
+    expect(shown.stdout, 'a step that ran has no reason').not.toMatch(/decide .*\n +reason:/);
+    const json = JSON.parse((await cli('show', runId, '--json')).stdout) as { steps: ShownStep[] };
+    expect(json.steps.map(({ id, status, skipReason }) => ({ id, status, skipReason }))).toEqual([
+      { id: 'decide', status: 'succeeded', skipReason: undefined },
+      { id: 'told', status: 'skipped', skipReason: 'only in production' },
+      { id: 'computed', status: 'skipped', skipReason: 'steps.decide.outputs.go is false' },
+    ]);
+    const page = await cli('show', runId, '--format', 'markdown');
+    expect(page.stdout).toContain('`told`: skipped\n\n');
+    expect(page.stdout).toMatch(/`computed`: skipped\n\n[^\n]+\n\nSkipped: steps\.decide\.outputs\.go is false\n/);
   });
 
   it('shows a step stopped by Ctrl-C as interrupted', async () => {

@@ -5,7 +5,7 @@ import type { RunEvent } from '../../engine/execute/events.js';
 import { UsageError } from '../../engine/exit-codes.js';
 import { RUN_FORMAT, type RunRecord } from '../../engine/state/run-record.js';
 import type { StateBackend } from '../../engine/state/state-backend.js';
-import { summarizeRun } from '../../engine/state/summarize-run.js';
+import { listRun, summarizeRun } from '../../engine/state/summarize-run.js';
 import { openS3State } from '../../state/s3/s3-state-backend.js';
 import { describeMoto, useMoto } from '../support/moto-env.js';
 import { journalEvents, listKeys, newBucket, readObject, testS3, writeObject } from './support/s3.js';
@@ -105,6 +105,32 @@ describeMoto('the S3 state backend against moto', () => {
     expect(resumed.journal.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
     expect(resumed.journal.entries.filter((entry) => entry.type === 'step-finished' && entry.status === 'restored'), 'a restore is not journaled').toEqual([]);
     expect(summarizeRun(resumed, false)).toMatchObject({ status: 'succeeded', steps: [{ id: 'one', status: 'succeeded' }, { id: 'two', status: 'succeeded', outputs: { n: 2 } }] });
+  });
+
+  it('lists a run that stopped waiting at an approval as waiting since its approval-waiting event, not since a later decision or its stop', async () => {
+    const state = await openS3State(`s3://${bucket}/waiting`);
+    const { journal, lock } = await state.create(record('run-w'), RUNBOOK_TEXT, quiet);
+    const waiting: RunEvent[] = [
+      { type: 'run-started', runId: 'run-w', runbook: 'two-steps', version: '1.0.0', dryRun: false, at: at(0) },
+      { type: 'step-started', stepId: 'gate', title: 'gate', attempt: 1, effect: 'interactive', rerunSafe: false, at: at(1) },
+      { type: 'approval-waiting', stepId: 'gate', message: 'Go on?', approvers: [], minApprovals: 2, command: 'stepwise approve run-w', at: at(2) },
+      { type: 'approval-decided', stepId: 'gate', by: 'bob', decision: 'approve', decidedAt: at(5), at: at(6) },
+    ];
+    const stop: RunEvent[] = [
+      { type: 'step-failed', stepId: 'gate', error: { message: 'no decision within 4h', code: 'waiting' }, willRetry: false, durationMs: 8000, at: at(9) },
+      { type: 'step-finished', stepId: 'gate', status: 'failed', outputs: null, durationMs: 8000, at: at(9) },
+      { type: 'run-finished', status: 'waiting', outputs: null, durationMs: 9000, at: at(9) },
+    ];
+    try {
+      for (const event of waiting) await journal.onEvent(event);
+      expect(listRun(await state.overview('run-w'))).toMatchObject({ status: 'waiting', waitingSince: at(2), durationMs: 2000 });
+      for (const event of stop) await journal.onEvent(event);
+    } finally {
+      await journal.close();
+      await lock.release();
+    }
+    expect(listRun(await state.overview('run-w'))).toMatchObject({ status: 'waiting', waitingSince: at(2), durationMs: 2000 });
+    expect(summarizeRun(await state.open('run-w'), false)).toMatchObject({ status: 'waiting', waitingSince: at(2) });
   });
 
   it('keeps the layout the docs describe, with server-side encryption on every object', async () => {
