@@ -6,7 +6,8 @@
  *
  * Python's `pty` module holds the terminal: node has no pseudo-terminal of its own. The Python
  * side copies the terminal's output to its stdout, its stdin to the terminal, closes the
- * terminal when its stdin ends, and prints the program's exit status as JSON on stderr.
+ * terminal when its stdin ends, and once the program has exited, copies what it left in the
+ * terminal and prints its exit status as JSON on stderr.
  */
 import { spawn } from 'node:child_process';
 import { trackUntilEnded } from './leftover-processes.js';
@@ -49,8 +50,18 @@ while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done == 0:
             status = None
-    if status is not None and (master is None or master not in ready):
+    if status is not None:
         break
+# What the program wrote just before it exited may still be in the terminal: read it to the end
+# (EIO once nothing holds the terminal open), or until it stays quiet if a process left holds it.
+while master is not None and select.select([master], [], [], 0.2)[0]:
+    try:
+        data = os.read(master, 65536)
+    except OSError:
+        data = b''
+    if not data:
+        break
+    os.write(1, data)
 code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
 signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
 sys.stderr.write('\n' + json.dumps({'code': code, 'signal': signal}) + '\n')
