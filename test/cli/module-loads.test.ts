@@ -75,11 +75,12 @@ describe('what a command loads', () => {
     expect(loaded.filter(isPluginLoadHooks)).toEqual([]);
   });
 
-  it('a plugin whose import statements name what it loads is loaded without the loader hook', async () => {
+  it("a shipped plugin whose import statements name what it loads is loaded without the loader hook, its input schemas compiled at build time", async () => {
     const loaded = await loadedBy(['validate', 'runbooks/examples/delete-ion-lambdas/delete-ion-lambdas.yaml']);
     expect(loaded.some((file) => file.endsWith('delete-ion-lambdas/ion-steps.js'))).toBe(true);
     expect(loaded.filter(isPluginLoadHooks)).toEqual([]);
     expect(loaded.filter((file) => file.includes(TYPE_STRIPPER))).toEqual([]);
+    expect(loaded.filter((file) => file.includes(AJV_COMPILER))).toEqual([]);
   });
 
   it('a plugin that imports stepwise registers the loader hook, which resolves it', async () => {
