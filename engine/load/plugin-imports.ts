@@ -3,17 +3,19 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-/** What Node loads as JavaScript, whose imports are read; other files (JSON) import nothing. */
+/** What Node loads as JavaScript, whose imports are read. */
 const JAVASCRIPT = /\.[cm]?js$/;
+/** Imports nothing: read as it is. */
+const JSON_FILE = /\.json$/;
 
 /**
  * The files that loading a JavaScript plugin loads as ES modules, read from their import
  * statements: the loader hook that would tell costs a thread. Each file appears as Node loads
  * it, by its real path. Undefined when only the hook can tell, or only the hook can load the
- * plugin: a TypeScript file, a specifier other than a file's or Node's own module (`stepwise`,
- * which the hook resolves, a package or a `#` import, which may resolve to the plugin's own
- * files), a computed `import()`, or a statement this cannot read. Files under node_modules are
- * not followed: they are a package's, not the plugin's.
+ * plugin: a file other than JavaScript and JSON (TypeScript), a specifier other than a file's
+ * or Node's own module (`stepwise`, which the hook resolves, a package or a `#` import, which
+ * may resolve to the plugin's own files), a computed `import()`, or a statement this cannot
+ * read. Files under node_modules are not followed: they are a package's, not the plugin's.
  */
 export function readPluginImports(entry: string): string[] | undefined {
   const found = new Set<string>();
@@ -21,10 +23,10 @@ export function readPluginImports(entry: string): string[] | undefined {
   try {
     while (pending.length > 0) {
       const file = realpathSync(pending.pop()!);
-      if (/\.[cm]?ts$/.test(file)) return undefined;
+      if (!JAVASCRIPT.test(file) && !JSON_FILE.test(file)) return undefined;
       if (found.has(file)) continue;
       found.add(file);
-      if (!JAVASCRIPT.test(file) || file.split(path.sep).includes('node_modules')) continue;
+      if (JSON_FILE.test(file) || file.split(path.sep).includes('node_modules')) continue;
       const specifiers = importSpecifiers(readFileSync(file, 'utf8'));
       if (specifiers === undefined) return undefined;
       for (const specifier of specifiers) {

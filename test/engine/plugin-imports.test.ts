@@ -74,6 +74,7 @@ describe('the files a JavaScript plugin loads, read from its imports', () => {
     ['imports TypeScript', { 'team-steps.js': "export * from './lib/words.ts';\n", 'lib/words.ts': "export const word: string = 'w';\n" }],
     ['imports a computed name further down', { 'team-steps.js': "import './lib/load.js';\n", 'lib/load.js': "await import(['.', 'words.js'].join('/'));\n" }],
     ['imports a file that is not there', { 'team-steps.js': "import './lib/missing.js';\n" }],
+    ['imports a file neither JavaScript nor JSON', { 'team-steps.js': "import './lib/words.wasm';\n", 'lib/words.wasm': '' }],
   ])('says only the hook can tell for a plugin that %s', (_what, files) => {
     const folder = pluginFolder(files);
     expect(readPluginImports(path.join(folder, 'team-steps.js'))).toBeUndefined();
