@@ -1,11 +1,12 @@
 // Compiles the runbook schema, every built-in step type's input schema, the params of the shipped
-// runbooks and the JSON Schema meta-schema ahead of time (ajv standalone code), so that
+// runbooks, the input schemas of their plugins' step types and the JSON Schema meta-schema ahead
+// of time (ajv standalone code), so that
 // `stepwise validate` and `run` spend their start-up neither compiling them nor loading ajv's
 // compiler. One module: loading one file of 500 kB costs less than finding and loading many.
 // Run after tsc: it reads the schemas from dist/.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
 import { importBuilt } from './import-built.js';
@@ -17,21 +18,34 @@ const { createAjv } = await importBuilt(root, 'engine/validate/ajv.js');
 const { builtInSteps } = await importBuilt(root, 'steps/catalog.js');
 const { paramSchema } = await importBuilt(root, 'engine/params/param-schema.js');
 
+const shippedRunbooks = readdirSync(path.join(root, 'runbooks'), { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.yaml'))
+  .map((file) => ({ file: path.join(root, 'runbooks', file), document: parse(readFileSync(path.join(root, 'runbooks', file), 'utf8')) ?? {} }));
 const documentSchemas = { runbook: runbookSchemaFor(builtInSettingsBlocks(), builtInNotifyChannels()), paramDeclaration: paramDeclarationSchema, ...shippedParamSchemas() };
 const stepSchemas = {};
 for (const [type, load] of Object.entries(builtInSteps)) stepSchemas[`step_${type.replace(/\W/g, '_')}`] = (await load()).default.input;
+Object.assign(stepSchemas, await shippedPluginSchemas());
 
 /** Each distinct schema of a param of runbooks/: most are as plain as `{ type: string }`. */
 function shippedParamSchemas() {
-  const runbooks = readdirSync(path.join(root, 'runbooks'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.yaml'));
   const schemas = new Map();
-  for (const file of runbooks) {
-    const params = parse(readFileSync(path.join(root, 'runbooks', file), 'utf8'))?.params ?? {};
-    for (const spec of Object.values(params)) {
+  for (const { document } of shippedRunbooks) {
+    for (const spec of Object.values(document.params ?? {})) {
       if (spec !== null && typeof spec === 'object' && !Array.isArray(spec)) schemas.set(JSON.stringify(paramSchema(spec)), paramSchema(spec));
     }
   }
   return Object.fromEntries([...schemas.values()].map((schema, index) => [`param_${index}`, schema]));
+}
+
+/** The input schema of each step type of the shipped runbooks' plugins, under its type. */
+async function shippedPluginSchemas() {
+  const plugins = new Set(shippedRunbooks.flatMap(({ file, document }) => (document.plugins ?? []).map((entry) => path.resolve(path.dirname(file), entry))));
+  const schemas = {};
+  for (const plugin of plugins) {
+    const exported = (await import(pathToFileURL(plugin).href)).default ?? [];
+    for (const definition of Array.isArray(exported) ? exported : [exported]) schemas[`plugin_${definition.type.replace(/\W/g, '_')}`] = definition.input;
+  }
+  return schemas;
 }
 
 // validation leaves a document as written; a step's input at run time gets its schema's

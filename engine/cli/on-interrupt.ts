@@ -26,8 +26,8 @@ type StoppingSignal = keyof typeof STOPPING_SIGNALS;
  * The first stopping signal aborts the step in flight so the run can record where it stopped;
  * a second one, or one after the run is over, exits at once. Exiting kills the process groups
  * of steps still stopping (the exit hook of steps/core/run-process) and releases the run's
- * lock (its exit hook), and the journal has nothing to flush: each event is on disk before the
- * run goes on.
+ * lock (its exit hook), and the journal has nothing to flush: each event is written before the
+ * run goes on, and what the kernel holds outlives the process.
  */
 export function onInterrupt(): Interrupt {
   const controller = new AbortController();

@@ -1,6 +1,7 @@
+import path from 'node:path';
 import type { StateCliOptions } from './cli-options.js';
 import { diagnosticJson, formatDiagnostic } from '../validate/diagnostic.js';
-import { validateRunbookFile } from '../validate/validate-runbook.js';
+import { readingEachFileOnce, validateRunbookFile } from '../validate/validate-runbook.js';
 import { ExitCode } from '../exit-codes.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { openState } from './open-state.js';
@@ -9,7 +10,8 @@ import { readPastRuns, warnUnchangedVersion, type PastRuns } from './warn-unchan
 export async function validateCommand(files: string[], options: StateCliOptions & { json?: boolean }): Promise<void> {
   const registry = builtInRegistry();
   // reading files and importing step types wait on the disk, so the files are validated together
-  const results = await Promise.all(files.map((file) => validateRunbookFile(file, registry)));
+  const read = readingEachFileOnce();
+  const results = await Promise.all(files.map((file) => validateRunbookFile(file, registry, [path.resolve(file)], read)));
   // a state address that cannot be opened is refused as `run` refuses it
   const pastRuns: PastRuns = results.some((result) => result.ok) ? await readPastRuns((await openState(options, builtInStateCatalog())).backend) : { records: [] };
   const verdicts = await Promise.all(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { HOOKS_URL, type HooksData, type HooksMessage, type InvalidTypeScript } from './plugin-load-hooks.js';
+import { readPluginImports } from './plugin-imports.js';
 
 const require = createRequire(import.meta.url);
 /** CommonJS modules, whichever `require` loaded them: one cache for the process. */
@@ -34,11 +35,12 @@ let watcher: LoadWatcher | undefined;
 let importing: Promise<unknown> = Promise.resolve();
 
 /**
- * Imports a plugin and records every file Node loads for it: ES modules as a loader hook sees
- * them, whatever their specifier (relative, absolute, `file:` URL, computed), and CommonJS
- * modules as require's cache holds them, however deep the chain. The hook is registered at the
- * first plugin: it costs a thread, and every later import crosses it, which a runbook without
- * plugins never pays for.
+ * Imports a plugin and records every file Node loads for it: ES modules as their import
+ * statements name them, or, when those do not tell (a computed `import()`) or the plugin needs
+ * it (TypeScript, `import ... from 'stepwise'`), as a loader hook sees them, whatever their
+ * specifier; and CommonJS modules as require's cache holds them, however deep the chain. The
+ * hook is registered at the first plugin that needs it: it costs a thread, and every later
+ * import crosses it, which a runbook without such a plugin never pays for.
  */
 export function importPlugin(file: string): Promise<{ default?: unknown }> {
   const imported = importing.then(() => importRecorded(file));
@@ -47,6 +49,23 @@ export function importPlugin(file: string): Promise<{ default?: unknown }> {
 }
 
 async function importRecorded(file: string): Promise<{ default?: unknown }> {
+  const named = readPluginImports(file);
+  return named ? importNamed(file, named) : importWatched(file);
+}
+
+/** A plugin whose import statements name every ES module it loads. */
+async function importNamed(file: string, named: string[]): Promise<{ default?: unknown }> {
+  const cjsBefore = new Set(Object.keys(requireCache));
+  try {
+    return (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } finally {
+    const cjs = Object.keys(requireCache).filter((loaded) => !cjsBefore.has(loaded));
+    if (!loadedBy.has(file)) loadedBy.set(file, [...named, ...cjs]);
+  }
+}
+
+/** A plugin imported through the loader hook, which reports each ES module Node loads. */
+async function importWatched(file: string): Promise<{ default?: unknown }> {
   watcher ??= LoadWatcher.start();
   const esmBefore = watcher.count;
   const cjsBefore = new Set(Object.keys(requireCache));

@@ -7,7 +7,7 @@ import { RunStore, type StoredRun as LocalRun } from './run-store.js';
 import { waitingSince } from './waiting-since.js';
 import type { HeldLock, JournalWriter, RunOverview, Say, StateBackend, StoredRun } from './state-backend.js';
 
-/** `--state-dir DIR`: run folders on this machine's disk, each event fdatasync'ed. */
+/** `--state-dir DIR`: run folders on this machine's disk, each event fdatasync'ed before the run acts on anything. */
 export class LocalStateBackend implements StateBackend {
   private readonly store: RunStore;
   /** The folder's own view of each run it handed out, which appending to its journal needs. */

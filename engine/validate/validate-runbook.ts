@@ -1,4 +1,4 @@
-import { readRunbookFile, type RunbookSource } from '../load/read-runbook-file.js';
+import { readRunbookFile, type ReadResult, type RunbookSource } from '../load/read-runbook-file.js';
 import type { Runbook } from '../document/runbook.js';
 import type { StepRegistry } from '../registry.js';
 import path from 'node:path';
@@ -18,15 +18,32 @@ export type Validation =
   | { ok: true; runbook: Runbook; source: RunbookSource; diagnostics: Diagnostic[]; registry: StepRegistry }
   | { ok: false; diagnostics: Diagnostic[] };
 
+/** How a runbook file is read and parsed, for it and for the runbooks it runs. */
+export type ReadRunbook = (file: string) => Promise<ReadResult>;
+
+/**
+ * Reads and parses each file once, for runbooks validated together: a sub-runbook is met as a
+ * file of its own and again in each runbook that runs it. Each read names the file as asked.
+ */
+export function readingEachFileOnce(): ReadRunbook {
+  const reads = new Map<string, Promise<ReadResult>>();
+  return async (file) => {
+    const absolute = path.resolve(file);
+    if (!reads.has(absolute)) reads.set(absolute, readRunbookFile(file));
+    const read = await reads.get(absolute)!;
+    return read.ok ? { ok: true, source: { ...read.source, file } } : { ok: false, diagnostics: read.diagnostics.map((diagnostic) => ({ ...diagnostic, file })) };
+  };
+}
+
 /** Every problem of a runbook file, not only the first, each located. */
-export async function validateRunbookFile(file: string, registry: StepRegistry, stack: readonly string[] = [path.resolve(file)]): Promise<Validation> {
-  const read = await readRunbookFile(file);
-  if (!read.ok) return { ok: false, diagnostics: read.diagnostics };
-  return validateRunbookSource(read.source, registry, stack);
+export async function validateRunbookFile(file: string, registry: StepRegistry, stack: readonly string[] = [path.resolve(file)], read: ReadRunbook = readRunbookFile): Promise<Validation> {
+  const result = await read(file);
+  if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
+  return validateRunbookSource(result.source, registry, stack, read);
 }
 
 /** `stack`: the runbook files that run this one, outermost first, to refuse cycles. */
-export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)]): Promise<Validation> {
+export async function validateRunbookSource(source: RunbookSource, builtIn: StepRegistry, stack: readonly string[] = [path.resolve(source.file)], read: ReadRunbook = readRunbookFile): Promise<Validation> {
   const report = new Report(source.file, source.map);
   const document = source.value;
   // first: a plugin may declare a settings block, which the document schema then allows
@@ -39,7 +56,7 @@ export async function validateRunbookSource(source: RunbookSource, builtIn: Step
   checkExpressions(document, report);
   checkOutputSelectors(document, report);
   checkForEachLists(document, report);
-  const children = await checkIncludes(document, source.file, registry, report, stack, validateRunbookFile);
+  const children = await checkIncludes(document, source.file, registry, report, stack, (child, childRegistry, childStack) => validateRunbookFile(child, childRegistry, childStack, read));
   const diagnostics = [...sortDiagnostics(report.diagnostics), ...children];
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return { ok: true, runbook: document as Runbook, source, diagnostics, registry };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectNoStackTrace, onlyRunId, readJournalLines, REPO, runCli, workspace, type Workspace } from '../support/cli.js';
 
@@ -249,6 +250,45 @@ describe('plugins', () => {
       'void [absolute, computed, word];',
     ].join('\n');
     space.write('team-steps.js', `${imports}\n${COUNTING_PLUGIN.replace("input.file + ' is missing'", 'message(input.file)')}`);
+    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(first.stderr).toContain('go is missing');
+    const runId = onlyRunId(space.stateDir);
+    space.write('go', '');
+
+    space.write(edited, `${space.read(edited)}// edited\n`);
+    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+    expect(refused.code, refused.printed).toBe(2);
+    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+    expect(space.read('count.txt')).toBe('ran\n');
+  });
+
+  it.each([
+    ['a module it imports by a relative path', 'lib/relative.js'],
+    ['a module imported by its absolute path', 'lib/absolute.js'],
+    ['a module imported by a file: URL', 'lib/url.js'],
+    ['the end of an export ... from chain', 'lib/wording.js'],
+    ['the end of a CommonJS require chain', 'lib/cjs/wording.cjs'],
+  ])('hashes what a plugin whose imports name every module loads, read from its import statements, such as %s', async (_what, edited) => {
+    const space = workspace();
+    space.write('lib/relative.js', "export { message } from './message.js';\n");
+    space.write('lib/message.js', "export * from './wording.js';\n");
+    space.write('lib/wording.js', "export const message = (file) => file + ' is missing';\n");
+    space.write('lib/absolute.js', "export const absolute = 'absolute';\n");
+    space.write('lib/url.js', "export const url = 'url';\n");
+    space.write('lib/cjs/index.cjs', "module.exports = require('./wording.cjs');\n");
+    space.write('lib/cjs/wording.cjs', "exports.wording = ' is missing';\n");
+    const imports = [
+      "import { createRequire } from 'node:module';",
+      "import { message } from './lib/relative.js';",
+      `import { absolute } from ${JSON.stringify(space.file('lib/absolute.js'))};`,
+      `import { url } from ${JSON.stringify(pathToFileURL(space.file('lib/url.js')).href)};`,
+      "const { wording } = createRequire(import.meta.url)('./lib/cjs/index.cjs');",
+      'void [absolute, url, wording];',
+    ].join('\n');
+    // no import() anywhere, so that the plugin's import statements tell all it loads
+    const plugin = COUNTING_PLUGIN.replace("(await import('node:fs')).readFileSync", 'readFileSync').replace('appendFileSync, existsSync', 'appendFileSync, existsSync, readFileSync');
+    space.write('team-steps.js', `${imports}\n${plugin.replace("input.file + ' is missing'", 'message(input.file)')}`);
     const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
     const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
     expect(first.stderr).toContain('go is missing');

@@ -75,11 +75,23 @@ describe('what a command loads', () => {
     expect(loaded.filter(isPluginLoadHooks)).toEqual([]);
   });
 
-  it('a runbook with plugins registers the loader hook that records what they load', async () => {
+  it("a shipped plugin whose import statements name what it loads is loaded without the loader hook, its input schemas compiled at build time", async () => {
     const loaded = await loadedBy(['validate', 'runbooks/examples/delete-ion-lambdas/delete-ion-lambdas.yaml']);
     expect(loaded.some((file) => file.endsWith('delete-ion-lambdas/ion-steps.js'))).toBe(true);
-    expect(loaded.some(isPluginLoadHooks)).toBe(true);
+    expect(loaded.filter(isPluginLoadHooks)).toEqual([]);
     expect(loaded.filter((file) => file.includes(TYPE_STRIPPER))).toEqual([]);
+    expect(loaded.filter((file) => file.includes(AJV_COMPILER))).toEqual([]);
+  });
+
+  it('a plugin that imports stepwise registers the loader hook, which resolves it', async () => {
+    await folder.write('stepwise-steps.js', "import { defineStep } from 'stepwise';\nexport default defineStep({ type: 'team.look', description: 'd', effect: 'read', input: { type: 'object' }, run: async () => null });\n");
+    const runbook = await folder.write(
+      'uses-stepwise.yaml',
+      'apiVersion: stepwise/v1\nname: uses-stepwise\nversion: 1.0.0\nplugins: [./stepwise-steps.js]\nsteps:\n  - id: look\n    type: team.look\n',
+    );
+    const loaded = await loadedBy(['validate', runbook]);
+    expect(loaded.some((file) => file.endsWith('stepwise-steps.js'))).toBe(true);
+    expect(loaded.some(isPluginLoadHooks)).toBe(true);
   });
 
   it('a runbook with a .ts plugin loads the type stripper, for that plugin only', async () => {
