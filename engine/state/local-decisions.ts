@@ -1,32 +1,16 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decisionPath, DECISIONS_FOLDER } from '../approval/decision-key.js';
 import { parseDecision, type Decision } from '../approval/decision.js';
-import { isStorageFailure, StateWriteError, UsageError } from '../exit-codes.js';
-import { syncFolder } from './write-file-atomic.js';
+import { UsageError } from '../exit-codes.js';
+import { createFileOnce } from './create-file-once.js';
 
 /**
  * `<run folder>/decisions/<approval>/<who>.json`: one file per decision, created only if it is
  * not there (O_EXCL), so another terminal can add one while the run waits and nobody decides twice.
  */
 export function recordLocalDecision(runFolder: string, decision: Decision): boolean {
-  const file = path.join(runFolder, decisionPath(decision));
-  try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = openSync(file, 'wx', 0o600);
-    try {
-      writeFileSync(fd, `${JSON.stringify(decision, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    if (isStorageFailure(error)) throw new StateWriteError(file, error);
-    throw new UsageError(`${file}: cannot record the decision: ${(error as Error).message}`);
-  }
-  syncFolder(path.dirname(file));
-  return true;
+  return createFileOnce(path.join(runFolder, decisionPath(decision)), decision, 'record the decision');
 }
 
 /** Every decision of the run; a file that is not one is skipped with a warning, never taken for a decision. */

@@ -1,8 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isStorageFailure, StateWriteError, UsageError } from '../exit-codes.js';
+import { UsageError } from '../exit-codes.js';
+import { createFileOnce } from './create-file-once.js';
 import { claimThatHolds, parsePlanClaim, planClaimName, type PlanClaim } from './plan-claim.js';
-import { syncFolder } from './write-file-atomic.js';
 
 /**
  * `<state dir>/plans/<sha256>.json`, created only if it is not there (O_EXCL): of two applies
@@ -10,22 +10,8 @@ import { syncFolder } from './write-file-atomic.js';
  */
 export function claimLocalPlan(stateDir: string, claim: PlanClaim): PlanClaim | undefined {
   const file = path.join(stateDir, planClaimName(claim.plan));
-  try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const fd = openSync(file, 'wx', 0o600);
-    try {
-      writeFileSync(fd, `${JSON.stringify(claim, null, 2)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return claimThatHolds(readLocalPlanClaim(stateDir, claim.plan), file);
-    if (isStorageFailure(error)) throw new StateWriteError(file, error);
-    throw new UsageError(`${file}: cannot record who takes the plan: ${(error as Error).message}`);
-  }
-  syncFolder(path.dirname(file));
-  return undefined;
+  if (createFileOnce(file, claim, 'record who takes the plan')) return undefined;
+  return claimThatHolds(readLocalPlanClaim(stateDir, claim.plan), file);
 }
 
 export function readLocalPlanClaim(stateDir: string, sha256: string): PlanClaim | undefined {
