@@ -250,17 +250,7 @@ describe('plugins', () => {
       'void [absolute, computed, word];',
     ].join('\n');
     space.write('team-steps.js', `${imports}\n${COUNTING_PLUGIN.replace("input.file + ' is missing'", 'message(input.file)')}`);
-    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
-    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
-    expect(first.stderr).toContain('go is missing');
-    const runId = onlyRunId(space.stateDir);
-    space.write('go', '');
-
-    space.write(edited, `${space.read(edited)}// edited\n`);
-    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
-    expect(refused.code, refused.printed).toBe(2);
-    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
-    expect(space.read('count.txt')).toBe('ran\n');
+    await expectResumeRefusedOnceEdited(space, edited);
   });
 
   it.each([
@@ -289,17 +279,7 @@ describe('plugins', () => {
     // no import() anywhere, so that the plugin's import statements tell all it loads
     const plugin = COUNTING_PLUGIN.replace("(await import('node:fs')).readFileSync", 'readFileSync').replace('appendFileSync, existsSync', 'appendFileSync, existsSync, readFileSync');
     space.write('team-steps.js', `${imports}\n${plugin.replace("input.file + ' is missing'", 'message(input.file)')}`);
-    const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
-    const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
-    expect(first.stderr).toContain('go is missing');
-    const runId = onlyRunId(space.stateDir);
-    space.write('go', '');
-
-    space.write(edited, `${space.read(edited)}// edited\n`);
-    const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
-    expect(refused.code, refused.printed).toBe(2);
-    expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
-    expect(space.read('count.txt')).toBe('ran\n');
+    await expectResumeRefusedOnceEdited(space, edited);
   });
 
   it('does not count a change of a package a plugin uses from node_modules', async () => {
@@ -366,3 +346,18 @@ steps:
     );
   });
 });
+
+/** Runs the counting plugin's runbook until it fails, edits `edited`, and expects the resume refused with nothing run again. */
+async function expectResumeRefusedOnceEdited(space: Workspace, edited: string): Promise<void> {
+  const file = space.write('with-plugin.yaml', RUNBOOK_WITH_PLUGIN);
+  const first = await runCli(['run', file, '--state-dir', space.stateDir], { cwd: space.dir });
+  expect(first.stderr).toContain('go is missing');
+  const runId = onlyRunId(space.stateDir);
+  space.write('go', '');
+
+  space.write(edited, `${space.read(edited)}// edited\n`);
+  const refused = await runCli(['resume', runId, '--yes', '--state-dir', space.stateDir], { cwd: space.dir });
+  expect(refused.code, refused.printed).toBe(2);
+  expect(refused.stderr).toContain(`the runbook ${file} changed since run ${runId} started`);
+  expect(space.read('count.txt')).toBe('ran\n');
+}
