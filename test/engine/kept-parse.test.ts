@@ -27,10 +27,13 @@ vi.mock('yaml', async (importOriginal) => {
   };
 });
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 let dir: string;
 let stderr: string;
+let listenersBefore: Map<string, unknown[]>;
 
 beforeEach(() => {
+  listenersBefore = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
   dir = mkdtempSync(path.join(os.tmpdir(), 'stepwise-kept-parse-'));
   stderr = '';
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -41,6 +44,8 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  // the commands keep their signal handlers for the life of the process, which here is the test runner's
+  for (const signal of SIGNALS) for (const listener of process.listeners(signal)) if (!listenersBefore.get(signal)!.includes(listener)) process.off(signal, listener);
   vi.restoreAllMocks();
   process.exitCode = undefined;
   rmSync(dir, { recursive: true, force: true });
