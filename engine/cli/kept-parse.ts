@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseRunbookText, parseYaml, readRunbookFile, type RunbookSource } from '../load/read-runbook-file.js';
 import { SourceMap } from '../load/source-map.js';
@@ -57,7 +57,7 @@ export function readingKeptParse(file: string, kept: string | undefined): ReadRu
     if (kept === undefined || path.resolve(asked) !== followed) return readRunbookFile(asked);
     let text: string;
     try {
-      text = await readFile(asked, 'utf8');
+      text = readFileSync(asked, 'utf8');
     } catch {
       return readRunbookFile(asked);
     }
