@@ -24,6 +24,7 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
+import { keepParse } from './kept-parse.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { onInterrupt } from './on-interrupt.js';
 import { openState, type OpenedState } from './open-state.js';
@@ -87,7 +88,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
   };
   const announcer = prepareAnnouncer({ runbook, registry, runId, params: values, redactor, settingsOverrides: plan.settingsOverrides });
   await claimForRun(read, runId, state);
-  const { journal, lock } = await state.backend.create(record, source.text, say);
+  const { journal, lock } = await state.backend.create(record, source.text, say, keepParse(source));
   say(`applying ${planFile} (made by ${plan.madeBy} at ${plan.madeAt}) as run ${runId}`);
   try {
     await driveRun({

@@ -20,6 +20,7 @@ import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { settingOverrides } from './setting-options.js';
 import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
+import { readingKeptParse } from './kept-parse.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState, type OpenedState } from './open-state.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
@@ -62,7 +63,7 @@ async function sayIfWaitingForApproval(runId: string, state: OpenedState, lockEr
 async function resumeLocked(run: StoredRun, state: OpenedState, options: ResumeCliOptions): Promise<void> {
   const runId = run.record.runId;
   const file = runbookFileFor(run, options.runbook);
-  const { runbook, registry, source } = await loadValidRunbook(file, builtInRegistry()).catch((error: unknown) => {
+  const { runbook, registry, source } = await loadValidRunbook(file, builtInRegistry(), readingKeptParse(file, run.keptParse)).catch((error: unknown) => {
     if (error instanceof UsageError) throw new UsageError(`cannot resume ${runId}: ${error.message}`, error.details, error.diagnostics);
     throw error;
   });

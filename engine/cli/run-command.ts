@@ -19,6 +19,7 @@ import { askMissingSecrets } from './ask-secret-params.js';
 import { builtInRegistry, builtInStateCatalog } from './builtins.js';
 import { approvalDesk } from './approval-desk.js';
 import { driveRun } from './drive-run.js';
+import { keepParse } from './kept-parse.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { openState } from './open-state.js';
 import { prepareAnnouncer } from './prepare-announcer.js';
@@ -53,7 +54,7 @@ export async function runCommand(file: string, options: RunCliOptions): Promise<
   const announcer = prepareAnnouncer({ runbook, registry, runId, params: params.values, redactor, settingsOverrides });
   const record = runRecord(runId, file, runbook, params.values, settingsOverrides, hashFiles(await runbookFiles(file, runbook, registry)));
   const state = await openState(options, builtInStateCatalog());
-  const { journal, lock } = await state.backend.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`));
+  const { journal, lock } = await state.backend.create(record, source.text, (message) => process.stderr.write(`stepwise: ${message}\n`), keepParse(source));
   try {
     const approvals = approvalDesk(state, runId, options.wait === false);
     await driveRun({ file, runbook, registry, runId, params: params.values, redactor, options, settingsOverrides, journal, resumeArguments: state.arguments, approvals, ...(announcer ? { announcer } : {}) });

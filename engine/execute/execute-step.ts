@@ -37,9 +37,11 @@ export async function executeStep(step: StepSpec, state: RunState): Promise<Step
   const base = { id: step.id, type: step.type, title };
   const finish = async (status: StepResult['status'], outputs: Resolved, extra: Partial<StepResult> = {}): Promise<StepResult> => {
     const durationMs = Date.now() - started;
-    state.stepData[step.id] = { outputs: toJson(outputs), status };
+    // one copy serves both: what reporters and the journal get of an event they only read
+    const json = toJson(outputs);
+    state.stepData[step.id] = { outputs: json, status };
     if (outputs instanceof Unknown) state.unknownSteps.set(step.id, outputs);
-    if (status !== 'not-run') await state.emit({ type: 'step-finished', stepId: step.id, status, outputs: toJson(outputs), durationMs, at: now() });
+    if (status !== 'not-run') await state.emit({ type: 'step-finished', stepId: step.id, status, outputs: json, durationMs, at: now() });
     return { ...base, status, outputs, durationMs, ...extra };
   };
   try {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic, Rule } from '../validate/diagnostic.js';
 import { findAliasProblem } from './check-aliases.js';
-import { SourceMap } from './source-map.js';
+import { SourceMap, type ParsedYaml } from './source-map.js';
 
 export interface RunbookSource {
   file: string;
@@ -24,9 +24,9 @@ export async function readRunbookFile(file: string): Promise<ReadResult> {
 }
 
 export function parseRunbookText(file: string, text: string): ReadResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
-  const map = new SourceMap(doc, lines, text);
+  const parsed = parseYaml(text);
+  const { doc } = parsed;
+  const map = new SourceMap(() => parsed, text);
   const syntax = meaningfulErrors([...doc.errors, ...doc.warnings]).map((error) => yamlDiagnostic(file, text, map, error));
   if (syntax.length > 0) return { ok: false, diagnostics: syntax };
   if (!isMap(doc.contents)) {
@@ -37,6 +37,12 @@ export function parseRunbookText(file: string, text: string): ReadResult {
   if (aliasProblem) return { ok: false, diagnostics: [{ file, ...map.at(aliasProblem.offset), message: aliasProblem.message, severity: 'error', rule: 'yaml-alias' }] };
   // findAliasProblem has bounded what aliases expand to, more precisely than yaml's own count
   return { ok: true, source: { file, text, value: doc.toJS({ maxAliasCount: -1 }), map } };
+}
+
+/** How every runbook's text is parsed, so that a position found later is where this parse put it. */
+export function parseYaml(text: string): ParsedYaml {
+  const lines = new LineCounter();
+  return { doc: parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }), lines };
 }
 
 function describeContents(contents: unknown): string {

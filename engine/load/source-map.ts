@@ -7,13 +7,34 @@ export interface Position {
   col: number;
 }
 
+/** The YAML document of a runbook's text, with where each of its lines starts. */
+export interface ParsedYaml {
+  doc: Document;
+  lines: LineCounter;
+}
+
 /** Maps a path in the parsed value back to where the author wrote it. */
 export class SourceMap {
+  private parsed: ParsedYaml | undefined;
+
+  /** `parse` runs once, when a position is first asked for: a runbook with no problem to locate may never need it. */
   constructor(
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    private readonly parse: () => ParsedYaml,
     private readonly text: string,
   ) {}
+
+  private get doc(): Document {
+    return this.yaml().doc;
+  }
+
+  private get lines(): LineCounter {
+    return this.yaml().lines;
+  }
+
+  private yaml(): ParsedYaml {
+    this.parsed ??= this.parse();
+    return this.parsed;
+  }
 
   /** The value at `path`, or the nearest ancestor that exists. */
   valueAt(path: DocPath): Position {

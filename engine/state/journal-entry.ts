@@ -25,6 +25,18 @@ const EVENT_FIELDS: Readonly<Record<RunEvent['type'], Readonly<Record<string, Fi
   'plugin-files-loaded': { files: 'list', at: 'string' },
 };
 
+/** A field as `readEntry` checks it: the kind without its `?`, read once rather than for every event of a long journal. */
+interface FieldCheck {
+  field: string;
+  kind: FieldKind;
+  base: string;
+  optional: boolean;
+}
+
+const FIELD_CHECKS: ReadonlyMap<string, readonly FieldCheck[]> = new Map(
+  Object.entries(EVENT_FIELDS).map(([type, fields]) => [type, Object.entries(fields).map(([field, kind]) => ({ field, kind, base: kind.replace('?', ''), optional: kind.endsWith('?') }))]),
+);
+
 /**
  * One stored event, as a store read it; undefined when it is not one. `where` names it in
  * the refusal of a newer format (a file and line, an s3:// address).
@@ -65,16 +77,17 @@ function readEntry(text: string, where: string): JournalEntry | string {
     throw new UsageError(`${where}: the journal was written by a newer stepwise (journal format ${entry.v}, this one reads ${JOURNAL_FORMAT}); upgrade stepwise to resume it`);
   }
   if (typeof entry.seq !== 'number' || !Number.isSafeInteger(entry.seq) || entry.seq < 1) return `"seq" is ${JSON.stringify(entry.seq) ?? 'missing'}, not a sequence number`;
-  if (typeof entry.type !== 'string' || !Object.hasOwn(EVENT_FIELDS, entry.type)) return `unknown event type ${JSON.stringify(entry.type) ?? '(none)'}`;
-  for (const [field, kind] of Object.entries(EVENT_FIELDS[entry.type as RunEvent['type']])) {
-    if (!holds(entry[field], kind)) return `its "${field}" is ${JSON.stringify(entry[field]) ?? 'missing'}, where a ${event(entry.type)} holds ${describeKind(kind)}`;
+  const checks = typeof entry.type === 'string' ? FIELD_CHECKS.get(entry.type) : undefined;
+  if (checks === undefined) return `unknown event type ${JSON.stringify(entry.type) ?? '(none)'}`;
+  for (const { field, kind, base, optional } of checks) {
+    if (!holds(entry[field], base, optional)) return `its "${field}" is ${JSON.stringify(entry[field]) ?? 'missing'}, where a ${event(entry.type as string)} holds ${describeKind(kind)}`;
   }
   return entry as unknown as JournalEntry;
 }
 
-function holds(value: unknown, kind: FieldKind): boolean {
-  if (kind.endsWith('?') && value === undefined) return true;
-  switch (kind.replace('?', '')) {
+function holds(value: unknown, base: string, optional: boolean): boolean {
+  if (optional && value === undefined) return true;
+  switch (base) {
     case 'string':
       return typeof value === 'string';
     case 'number':

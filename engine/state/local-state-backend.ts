@@ -23,8 +23,8 @@ export class LocalStateBackend implements StateBackend {
     return this.store.runsFolder;
   }
 
-  async create(record: StoredRun['record'], runbookText: string, say: Say): Promise<{ journal: JournalWriter; lock: HeldLock }> {
-    const { journal, lock } = this.store.create(record, runbookText, say);
+  async create(record: StoredRun['record'], runbookText: string, say: Say, keptParse?: string): Promise<{ journal: JournalWriter; lock: HeldLock }> {
+    const { journal, lock } = this.store.create(record, runbookText, say, keptParse);
     return { journal: writer(journal), lock: { release: async () => lock.release() } };
   }
 
@@ -35,7 +35,7 @@ export class LocalStateBackend implements StateBackend {
 
   async open(runId: string): Promise<StoredRun> {
     const run = this.store.open(runId);
-    const stored: StoredRun = { location: run.folder, record: run.record, journal: run.journal, snapshot: run.snapshot };
+    const stored: StoredRun = { location: run.folder, record: run.record, journal: run.journal, snapshot: run.snapshot, keptParse: run.keptParse };
     this.opened.set(stored, run);
     return stored;
   }

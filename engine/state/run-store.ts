@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isStorageFailure, StateWriteError, UsageError } from '../exit-codes.js';
 import { didYouMean } from '../validate/did-you-mean.js';
@@ -14,15 +14,18 @@ const RUN_FILE = 'run.json';
 const JOURNAL_FILE = 'journal.ndjson';
 /** The runbook as it was when the run started, to say what changed before a resume. */
 const SNAPSHOT_FILE = 'runbook.snapshot.yaml';
+/** The value the runbook parsed to, which spares a resume of the same text parsing it again. */
+const KEPT_PARSE_FILE = 'runbook.parsed.json';
 
 export interface StoredRun {
   folder: string;
   record: RunRecord;
   journal: JournalContents;
   snapshot: string | undefined;
+  keptParse: string | undefined;
 }
 
-/** `<state-dir>/runs/<run-id>/`: run.json, the journal, a snapshot of the runbook, and the lock. */
+/** `<state-dir>/runs/<run-id>/`: run.json, the journal, a snapshot of the runbook and its parse, and the lock. */
 export class RunStore {
   readonly runsFolder: string;
 
@@ -30,7 +33,7 @@ export class RunStore {
     this.runsFolder = path.resolve(stateDir, 'runs');
   }
 
-  create(record: RunRecord, runbookText: string, say: (message: string) => void): { journal: Journal; lock: RunLock; folder: string } {
+  create(record: RunRecord, runbookText: string, say: (message: string) => void, keptParse?: string): { journal: Journal; lock: RunLock; folder: string } {
     const folder = path.join(this.runsFolder, record.runId);
     makeFolders(this.runsFolder);
     const lock = new RunLock(folder, say);
@@ -39,6 +42,8 @@ export class RunStore {
       syncFolder(this.runsFolder);
       lock.acquire();
       writeFileAtomic(path.join(folder, SNAPSHOT_FILE), runbookText);
+      // Not synced: a resume that finds it damaged or missing parses the runbook instead.
+      if (keptParse !== undefined) writeFileSync(path.join(folder, KEPT_PARSE_FILE), keptParse, { mode: 0o600 });
       writeFileAtomic(path.join(folder, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
       const journal = new Journal(path.join(folder, JOURNAL_FILE));
       journal.open();
@@ -58,13 +63,7 @@ export class RunStore {
     const folder = this.existingFolder(runId);
     const record = readRecord(path.join(folder, RUN_FILE));
     const journal = readJournal(path.join(folder, JOURNAL_FILE));
-    let snapshot: string | undefined;
-    try {
-      snapshot = readFileSync(path.join(folder, SNAPSHOT_FILE), 'utf8');
-    } catch {
-      snapshot = undefined;
-    }
-    return { folder, record, journal, snapshot };
+    return { folder, record, journal, snapshot: readIfThere(path.join(folder, SNAPSHOT_FILE)), keptParse: readIfThere(path.join(folder, KEPT_PARSE_FILE)) };
   }
 
   /**
@@ -108,6 +107,14 @@ export class RunStore {
   /** Some live process drives the run now (a lock left by a process that died does not count). */
   isLocked(runId: string): boolean {
     return isRunId(runId) && lockIsHeld(path.join(this.runsFolder, runId));
+  }
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

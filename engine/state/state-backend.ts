@@ -31,6 +31,8 @@ export interface StoredRun {
   journal: JournalContents;
   /** The runbook as it was when the run started, to say what changed before a resume. */
   snapshot: string | undefined;
+  /** What the runbook parsed to when the run started, if the store keeps it (see kept-parse.ts). */
+  keptParse?: string | undefined;
 }
 
 /** What a list of runs shows of one, without reading its whole journal. */
@@ -51,8 +53,11 @@ export interface RunOverview {
 export interface StateBackend {
   /** For messages: a folder, or an address such as s3://bucket/prefix. */
   readonly location: string;
-  /** Records a new run and takes its lock; the journal it returns is where its events go. */
-  create(record: RunRecord, runbookText: string, say: Say): Promise<{ journal: JournalWriter; lock: HeldLock }>;
+  /**
+   * Records a new run and takes its lock; the journal it returns is where its events go.
+   * `keptParse` may be kept, to spare a resume parsing the runbook again.
+   */
+  create(record: RunRecord, runbookText: string, say: Say, keptParse?: string): Promise<{ journal: JournalWriter; lock: HeldLock }>;
   /**
    * Takes a past run's lock. A resume takes it before it reads the journal: what it read
    * before could be out of date by the time it held the lock.

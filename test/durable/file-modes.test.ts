@@ -28,13 +28,13 @@ describe('file modes', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     const folder = runFolder(ws.stateDir, onlyRunId(ws.stateDir));
     expect(modeOf(path.join(ws.stateDir, 'runs'))).toBe('0700');
     expect(modeOf(folder)).toBe('0700');
-    expect(modesIn(folder)).toEqual({ 'journal.ndjson': '0600', lock: '0600', 'run.json': '0600', 'runbook.snapshot.yaml': '0600' });
+    expect(modesIn(folder)).toEqual({ 'journal.ndjson': '0600', lock: '0600', 'run.json': '0600', 'runbook.parsed.json': '0600', 'runbook.snapshot.yaml': '0600' });
     writeFileSync(ws.file('go'), '');
     expect((await running.done).code).toBe(0);
 
     const again = await runCli(['resume', onlyRunId(ws.stateDir), '--from', 'gate', '--state-dir', ws.stateDir], { cwd: ws.dir, env, umask: '000' });
     expect(again.code, again.printed).toBe(0);
     expect(modeOf(folder)).toBe('0700');
-    expect(modesIn(folder)).toEqual({ 'journal.ndjson': '0600', 'run.json': '0600', 'runbook.snapshot.yaml': '0600' });
+    expect(modesIn(folder)).toEqual({ 'journal.ndjson': '0600', 'run.json': '0600', 'runbook.parsed.json': '0600', 'runbook.snapshot.yaml': '0600' });
   });
 });
