@@ -105,9 +105,15 @@ function sayWhatChanged(step: StepSpec, state: RunState, keys: string[]): void {
   const seen = state.options.itemsSeen?.(step.id);
   // `#<position>`: a journal from before items were known by value cannot tell.
   if (!seen || seen.some((key) => key.startsWith('#'))) return;
-  const lastReached = Math.max(...keys.map((key, index) => (seen.includes(key) ? index : -1)));
-  const added = keys.filter((key, index) => index < lastReached && !seen.includes(key));
-  const removed = seen.filter((key) => !keys.includes(key));
+  // sets and a loop: a forEach list may be long enough to overflow Math.max(...list)
+  const seenKeys = new Set(seen);
+  const currentKeys = new Set(keys);
+  let lastReached = -1;
+  keys.forEach((key, index) => {
+    if (seenKeys.has(key)) lastReached = index;
+  });
+  const added = keys.filter((key, index) => index < lastReached && !seenKeys.has(key));
+  const removed = seen.filter((key) => !currentKeys.has(key));
   const view = state.options.reporter.view(step.id);
   if (added.length) view.log(`items new in the list since the run began (they run): ${added.join(', ')}`);
   if (removed.length) view.log(`items no longer in the list since the run began (not run again): ${removed.join(', ')}`);

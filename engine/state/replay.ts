@@ -90,7 +90,8 @@ export function replayJournal(entries: readonly JournalEntry[]): Replay {
   }
   const writes = [...finished.values(), ...[...items.values()].flatMap((map) => [...map.values()])].filter((done) => done.effect === 'write');
   const changing = open !== undefined && open.effect !== 'read' && open.effect !== 'interactive' ? open.startedAt : -1;
-  const lastChange = Math.max(changing, ...writes.map((done) => done.order));
+  // not Math.max(...writes): spreading a journal's every write overflows the stack on a long run
+  const lastChange = writes.reduce((last, done) => Math.max(last, done.order), changing);
   const seen = new Map([...itemsSeen].map(([stepId, keys]) => [stepId, [...keys]]));
   const inFlight = open && { stepId: open.stepId, ...(open.item === undefined ? {} : { item: open.item }), rerunSafe: open.rerunSafe };
   return { finished, items, lastChange, itemsSeen: seen, stepIds: [...stepIds], inFlight, status };

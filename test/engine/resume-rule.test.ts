@@ -232,3 +232,19 @@ describe('outputs the journal holds redacted', () => {
     expect(after.result.status).toBe('succeeded');
   });
 });
+
+describe('a journal of a long run', () => {
+  it('replays 150,000 finished write items, more than a call can take as arguments', () => {
+    const at = '2026-12-03T00:00:00.000Z';
+    const entries: JournalEntry[] = [];
+    const add = (event: RunEvent) => entries.push({ v: JOURNAL_FORMAT, seq: entries.length + 1, ...event });
+    for (let item = 0; item < 150_000; item++) {
+      const itemKey = `k${item}`;
+      add({ type: 'step-started', stepId: 'many', item, itemKey, effect: 'write', at } as RunEvent);
+      add({ type: 'step-succeeded', stepId: 'many', item, itemKey, outputs: {}, durationMs: 0, at } as RunEvent);
+    }
+    const replay = replayJournal(entries);
+    expect(replay.lastChange).toBe(entries.length - 1);
+    expect(replay.items.get('many')?.size).toBe(150_000);
+  });
+});
