@@ -87,7 +87,7 @@ function buildProgram(): Command {
     .action(async (plan: string, options: StateCliOptions & { yes?: boolean; wait?: boolean; json?: boolean }) => (await import('./cli/apply-command.js')).applyCommand(plan, options));
 
   stateOptions(program.command('discard'))
-    .description('remove what a plan file kept outside itself (CloudFormation change sets), for a plan that will not be applied; apply refuses it afterwards. Refused (exit 2) for a plan applied already or being applied; exit 1 when something could not be removed')
+    .description('remove what a plan file kept outside itself (such as change sets), for a plan that will not be applied; apply refuses it afterwards. Refused (exit 2) for a plan applied already or being applied; exit 1 when something could not be removed')
     .argument('<plan>', 'the plan file')
     .option('--json', 'print what was removed as one JSON document on stdout')
     .action(async (plan: string, options: StateCliOptions & { json?: boolean }) => (await import('./cli/discard-command.js')).discardCommand(plan, options));

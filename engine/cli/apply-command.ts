@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { StateCliOptions } from './cli-options.js';
 import type { ParamSpec, Runbook } from '../document/runbook.js';
@@ -10,13 +8,13 @@ import type { JsonObject, JsonValue } from '../json.js';
 import { isRequired } from '../params/param-schema.js';
 import { paramEnvName, resolveParams, resolveResumeParams } from '../params/resolve-params.js';
 import { stepDifferences } from '../plans/compare-plan.js';
-import { hashEachFile, readPlanFile, type PlannedFileHash, type ReadPlan } from '../plans/plan-file.js';
-import { applyReview, PlanRecorder, writeLabel } from '../plans/plan-recorder.js';
+import { keptOutside } from '../plans/discard-kept.js';
+import { hashEachFile, readPlanFile, runbookOf, type PlannedFileHash, type ReadPlan } from '../plans/plan-file.js';
+import { applyReview, PlanRecorder } from '../plans/plan-recorder.js';
 import type { Reporter } from '../report/reporter.js';
 import { isCtrlCAtPrompt } from '../report/ctrl-c-at-prompt.js';
 import { Redactor } from '../secrets.js';
 import { hashFiles } from '../state/hash-files.js';
-import type { PlanClaim } from '../state/plan-claim.js';
 import type { RunRecord } from '../state/run-record.js';
 import { ENGINE_VERSION } from '../version.js';
 import { askParam } from './ask-secret-params.js';
@@ -28,7 +26,8 @@ import { keepParse } from './kept-parse.js';
 import { loadValidRunbook } from './load-valid-runbook.js';
 import { onInterrupt } from './on-interrupt.js';
 import { openState, type OpenedState } from './open-state.js';
-import { commandLine, resumeCommandLine } from './resume-command-line.js';
+import { claimForRun, refuseIfTaken } from './plan-taken.js';
+import { commandLine } from './resume-command-line.js';
 import { newRunId, runbookFiles, runRecord } from './run-command.js';
 
 export interface ApplyCliOptions extends StateCliOptions {
@@ -52,9 +51,9 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     throw error;
   });
   const files = await runbookFiles(file, runbook, registry);
-  refuseIfStale(read, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)]);
   const state = await openState(options, builtInStateCatalog());
   await refuseIfTaken(read, state);
+  refuseIfStale(read, [...fileDifferences(plan.runbook.files, hashEachFile(files), path.dirname(file)), ...engineDifference(plan.engineVersion), ...paramDifferences(plan.params, runbook)], state);
   const { values, redactor } = await paramsForApply(read, runbook, commandLine(['stepwise', 'apply', read.file, ...state.arguments]));
   const interrupt = onInterrupt();
   const runId = newRunId();
@@ -80,7 +79,7 @@ export async function applyCommand(planFile: string, options: ApplyCliOptions): 
     const { stepId, message } = checked.failure;
     throw new StepFailedError(`cannot check ${planFile}: step "${stepId}" failed: ${message}; nothing was written or recorded`);
   }
-  refuseIfStale(read, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)));
+  refuseIfStale(read, [...stepDifferences(plan.steps, check.plannedSteps()), ...check.staleBases].map((line) => redactor.text(line)), state);
 
   const record: RunRecord = {
     ...runRecord(runId, file, runbook, values, plan.settingsOverrides, hashFiles(files)),
@@ -126,63 +125,16 @@ function say(message: string): void {
   process.stderr.write(`stepwise: ${message}\n`);
 }
 
-/**
- * A plan is carried out once: what it was made against is what its first apply changed. A run
- * that applied it and stopped is resumed, not applied again; a discarded plan has nothing left to apply.
- * Asked before the check, so that a plan taken already is refused at once; taken for good after it.
- */
-async function refuseIfTaken(read: ReadPlan, state: OpenedState): Promise<void> {
-  const claim = await state.backend.planClaim(read.sha256);
-  if (claim) throw await takenAlready(read, claim, state);
-}
-
-/**
- * Takes the plan for this run, with a write that only creates: of two applies of one plan at the
- * same moment, one runs, and the other is refused as if the first had finished.
- */
-async function claimForRun(read: ReadPlan, runId: string, state: OpenedState): Promise<void> {
-  const claim = await state.backend.claimPlan({ plan: read.sha256, by: 'apply', runId, at: new Date().toISOString(), user: os.userInfo().username });
-  if (claim) throw await takenAlready(read, claim, state);
-}
-
-async function takenAlready({ file }: ReadPlan, claim: PlanClaim, state: OpenedState): Promise<StalePlanError> {
-  const newPlan = `for another change, make a new plan with \`stepwise plan ... --out ${file}\` and review it`;
-  if (claim.by === 'discard') return new StalePlanError(`stale plan: ${file} was discarded (at ${claim.at} by ${claim.user}); nothing was written:`, [newPlan]);
-  return new StalePlanError(`stale plan: ${file} was applied already, by run ${claim.runId} (started ${claim.at} by ${claim.user}); nothing was written:`, [await howThatRunEnded(claim.runId, state), newPlan]);
-}
-
-/** A run that carried the plan out is done with it; one that stopped is resumed, not applied again. */
-export async function howThatRunEnded(runId: string, state: OpenedState): Promise<string> {
-  const overview = await state.backend.overview(runId).catch(() => undefined);
-  // taken by an apply that has not recorded its run yet, or died before it could
-  if (!overview) return `that run is starting now, or stopped before it recorded itself: see \`${commandLine(['stepwise', 'runs', ...state.arguments])}\``;
-  const last = overview.lastEntry;
-  if (last?.type === 'run-finished' && last.status === 'succeeded') return `that run succeeded: what the plan reviewed is done`;
-  if (last?.type !== 'run-finished' && overview.locked) return `that run is going on now: follow it with \`${commandLine(['stepwise', 'show', runId, ...state.arguments])}\``;
-  const how = last?.type === 'run-finished' ? `ended ${last.status}` : 'stopped before its end';
-  return `that run ${how}: go on with it: ${resumeCommandLine(runId, state.arguments)}`;
-}
-
 /** What the plan kept outside its file (a change set) is left as it is: a refusal writes nothing, and a new plan makes another. */
-function refuseIfStale({ file, plan }: ReadPlan, differences: string[]): void {
+function refuseIfStale({ file, plan }: ReadPlan, differences: string[], state: OpenedState): void {
   if (differences.length === 0) return;
-  const keptOutside = plan.steps.flatMap((step) => (step.writes ?? []).flatMap((write) => (write.keptOutside ? [`${writeLabel(step.id, write.itemKey)}: apply leaves what the plan kept as it is: ${write.keptOutside}; a new plan makes another`] : [])));
+  const kept = keptOutside(plan).map(({ label, text }) => `${label}: apply leaves what the plan kept as it is: ${text}; a new plan makes another`);
   throw new StalePlanError(`stale plan: ${file} no longer matches what would run (${differences.length} difference${differences.length === 1 ? '' : 's'}); nothing was written:`, [
     ...differences,
-    ...keptOutside,
-    ...(keptOutside.length > 0 ? [`to remove what the plan kept: ${commandLine(['stepwise', 'discard', file])}`] : []),
+    ...kept,
+    ...(kept.length > 0 ? [`to remove what the plan kept: ${commandLine(['stepwise', 'discard', file, ...state.arguments])}`] : []),
     `make a new plan with \`stepwise plan ... --out ${file}\` and review it`,
   ]);
-}
-
-/**
- * The runbook the plan was made from: where it was, else the same path from the plan file's
- * folder (a plan that travelled with its checkout). Its hashes then tell whether it is the same.
- */
-export function runbookOf({ file, plan }: ReadPlan): string {
-  const fromPlan = path.resolve(path.dirname(file), plan.runbook.fromPlan);
-  for (const candidate of [plan.runbook.path, fromPlan]) if (existsSync(candidate)) return candidate;
-  throw new UsageError(`${file}: the plan's runbook is not at ${plan.runbook.path} nor at ${fromPlan} (its path from the plan file); apply the plan where its runbook is`);
 }
 
 /** Each file the plan was made from that changed, went, or is loaded now and was not then. */

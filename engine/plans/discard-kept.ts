@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { PlannedWrite } from '../execute/plan-review.js';
 import type { JsonObject } from '../json.js';
 import type { StepRegistry } from '../registry.js';
@@ -33,15 +32,15 @@ export function keptOutside(plan: PlanFile): KeptOutside[] {
  * (region, profile), whatever the others do: one that cannot be removed is told with why, so
  * that the operator can remove it by hand.
  */
-export async function discardKept(plan: PlanFile, registry: StepRegistry, signal: AbortSignal, note: (line: string) => void): Promise<DiscardOutcome[]> {
+export async function discardKept(all: readonly KeptOutside[], runbookDir: string, registry: StepRegistry, signal: AbortSignal, note: (line: string) => void): Promise<DiscardOutcome[]> {
   const outcomes: DiscardOutcome[] = [];
-  for (const kept of keptOutside(plan)) {
+  for (const kept of all) {
     try {
       const { discardWith } = kept.write;
       if (!discardWith) throw new Error('the plan file does not say how to remove it (its step type cannot discard it): remove it by hand');
       const definition = await registry.load(discardWith.type);
       if (!definition.discardKept) throw new Error(`step type ${definition.type} no longer says how to discard what its plan kept: remove it by hand`);
-      const ctx = discardContext(kept, discardWith.settings, path.dirname(plan.runbook.path), signal, note);
+      const ctx = discardContext(kept, discardWith.settings, runbookDir, signal, note);
       const gone = await definition.discardKept(ctx, kept.write.kept, kept.write.input as JsonObject);
       outcomes.push({ kept, outcome: gone === 'gone' ? 'already gone' : 'removed' });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PlannedWrite, StepDecision } from '../execute/plan-review.js';
 import { UsageError } from '../exit-codes.js';
@@ -163,4 +163,14 @@ function jsonErrorLocation(text: string, error: Error): string {
 export function hashEachFile(files: readonly string[]): PlannedFileHash[] {
   const root = path.dirname(files[0] ?? '.');
   return files.map((file) => ({ path: path.relative(root, file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }));
+}
+
+/**
+ * The runbook the plan was made from: where it was, else the same path from the plan file's
+ * folder (a plan that travelled with its checkout). Its hashes then tell whether it is the same.
+ */
+export function runbookOf({ file, plan }: ReadPlan): string {
+  const fromPlan = path.resolve(path.dirname(file), plan.runbook.fromPlan);
+  for (const candidate of [plan.runbook.path, fromPlan]) if (existsSync(candidate)) return candidate;
+  throw new UsageError(`${file}: the plan's runbook is not at ${plan.runbook.path} nor at ${fromPlan} (its path from the plan file); apply the plan where its runbook is`);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI_TESTS_TIMEOUT_MS, expectNoStackTrace, onlyRunId, readJournalLines, runCli, runIds, startCli, waitFor, type CliResult } from '../support/cli.js';
@@ -6,6 +7,9 @@ import { holding, reviewedPlanBed, SECRET_PARAM, type Bed } from './support/revi
 function discard(bed: Bed, ...extra: string[]): Promise<CliResult> {
   return runCli(['discard', 'plan.json', '--state-dir', bed.stateDir, ...extra], { cwd: bed.dir });
 }
+
+/** The plan file's SHA-256, which names its claim in the state. */
+const planSha256 = (bed: Bed) => createHash('sha256').update(readFileSync(bed.file('plan.json'))).digest('hex');
 
 /** What team.hold discarded, one ticket a line. */
 const discarded = (bed: Bed) => (existsSync(bed.file('discarded.log')) ? bed.read('discarded.log') : '');
@@ -99,6 +103,32 @@ describe('discard', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(result.stderr).toContain(`stepwise: cannot discard plan.json: it was applied, by run ${runId}`);
     expect(result.stderr).toContain('that run succeeded: what the plan reviewed is done');
     expect(discarded(bed)).toBe('');
+  });
+
+  it('refuses a plan whose claim in the state is damaged, naming the file, for apply and discard alike', async () => {
+    const bed = reviewedPlanBed(holding(''));
+    expect((await bed.plan()).code).toBe(0);
+    // what a crash between creating the claim and writing it would leave
+    const claim = bed.write(`state/plans/${planSha256(bed)}.json`, '');
+    for (const result of [await bed.apply(), await discard(bed)]) {
+      expectNoStackTrace(result.printed);
+      expect(result.code, result.printed).toBe(2);
+      expect(result.stderr).toContain(`stepwise: ${claim} is not a claim on a plan stepwise wrote`);
+    }
+    expect(discarded(bed)).toBe('');
+    expect(runIds(bed.stateDir)).toEqual([]);
+  });
+
+  it('names the claim to delete when the run that took the plan was never recorded', async () => {
+    const bed = reviewedPlanBed(holding(''));
+    expect((await bed.plan()).code).toBe(0);
+    const sha256 = planSha256(bed);
+    const claim = { plan: sha256, by: 'apply', runId: '20261203-000000-dead', at: '2026-12-03T00:00:00.000Z', user: 'someone' };
+    bed.write(`state/plans/${sha256}.json`, JSON.stringify(claim));
+    const result = await bed.apply();
+    expect(result.code, result.printed).toBe(2);
+    expect(result.stderr).toContain('stale plan: plan.json was applied already, by run 20261203-000000-dead');
+    expect(result.stderr).toContain(`if \`stepwise runs --state-dir ${bed.stateDir}\` never lists it, delete plans/${sha256}.json from the state to free the plan`);
   });
 
   it('refuses a plan being applied, exit 2, removing nothing', async () => {

@@ -361,7 +361,11 @@ describe('apply refuses a stale plan, exit 2, naming what differs, writing and r
     const applied = await bed.apply();
     expectRefusedAsStale(bed, applied, 'reviewed.yaml: changed since the plan was made');
     expect(applied.stderr).toContain('step "hold": apply leaves what the plan kept as it is: ticket T-hold-held.txt in the ticket desk; a new plan makes another');
-    expect(applied.stderr).toContain('  to remove what the plan kept: stepwise discard plan.json\n');
+    expect(applied.stderr).toContain(`  to remove what the plan kept: stepwise discard plan.json --state-dir ${bed.stateDir}\n`);
+    // the command it suggests reaches the state apply was given: apply then knows the plan is discarded
+    const discarded = await runCli(['discard', 'plan.json', '--state-dir', bed.stateDir], { cwd: bed.dir });
+    expect(discarded.code, discarded.printed).toBe(0);
+    expect((await bed.apply()).stderr).toContain('stale plan: plan.json was discarded');
   });
 
   it('when a plugin changed', async () => {
