@@ -132,7 +132,7 @@ function readRecord(file: string): RunRecord {
  * One folder at a time, each 0700: a recursive mkdir reports a file in the way as ENOTDIR of
  * some folder below it, and under /proc it never returns.
  */
-function makeFolders(folder: string): void {
+export function makeFolders(folder: string): void {
   const missing: string[] = [];
   for (let at = folder; ; at = path.dirname(at)) {
     let stats;
