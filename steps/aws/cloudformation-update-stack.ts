@@ -165,6 +165,7 @@ export default defineStep<UpdateStackInput>({
     const changeSetId: JsonObject = reviewed?.kind === 'change-set' ? { ChangeSetId: reviewed.changeSetId } : {};
     const current = await describeStack(cloudformation, input.stackName);
     if (isUpdateInProgress(current.StackStatus ?? '')) {
+      if (reviewed?.kind === 'change-set') await refuseAnotherUpdate(cloudformation, input.stackName, reviewed);
       ctx.log(alreadyUpdating(input, current));
       const result = await finishUpdate(ctx, cloudformation, input, current.StackId!, pollIntervalMs, await newestEventId(cloudformation, current.StackId!));
       return { ...result, ...changeSetId };
@@ -238,6 +239,17 @@ async function executeChangeSet(
   const afterEventId = await newestEventId(cloudformation, reviewed.stackId);
   await cloudformation.client.send(new cloudformation.sdk.ExecuteChangeSetCommand({ ChangeSetName: reviewed.changeSetId, StackName: reviewed.stackId }), cloudformation.callOptions);
   return finishUpdate(ctx, cloudformation, input, reviewed.stackId, pollIntervalMs, afterEventId);
+}
+
+/**
+ * An update under way is the reviewed one only while its change set executes or has executed
+ * (the apply this run resumes sent it): anyone else's update is not waited for as if it were.
+ */
+async function refuseAnotherUpdate(cloudformation: CloudFormation, stackName: string, reviewed: { stackId: string; changeSetId: string }): Promise<void> {
+  const changeSet = await describeChangeSet(cloudformation, reviewed.changeSetId);
+  const execution = changeSet?.ExecutionStatus;
+  if (changeSet?.StackId === reviewed.stackId && (execution === 'EXECUTE_IN_PROGRESS' || execution === 'EXECUTE_COMPLETE')) return;
+  throw planNoLongerHolds(`stack ${stackName} is being updated, but not by the reviewed change set ${reviewed.changeSetId} (${changeSet ? `its execution status is ${execution ?? 'unknown'}` : 'CloudFormation no longer has it'})`);
 }
 
 /** The result once the update is under way: at once, or when it reaches `waitFor`. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import updateStack from '../../steps/aws/cloudformation-update-stack.js';
-import { describeStackEventsResult, describeStacksResult, startFakeAws, type FakeAws, type FakeStack } from '../support/fake-aws.js';
+import { describeStackEventsResult, describeStacksResult, queryResult, startFakeAws, type FakeAws, type FakeStack } from '../support/fake-aws.js';
 import { useAwsEnvironment } from '../support/moto-env.js';
 import { fakeStepContext } from '../support/step-context.js';
 
@@ -20,12 +20,22 @@ const stack: FakeStack = { name: 'billing-compute', id: 'arn:aws:cloudformation:
 const userInitiated = { id: 'e1', logicalId: stack.name, type: 'AWS::CloudFormation::Stack', status: 'UPDATE_IN_PROGRESS', reason: 'User Initiated' };
 const INPUT = { stackName: stack.name, templateUrl: 'https://s3.amazonaws.com/templates/production.json', capabilities: ['CAPABILITY_IAM' as const] };
 
-/** DescribeStacks answers each status of `statuses` in turn, the last one from then on; nothing else is answered but events. */
+/**
+ * DescribeStacks answers each status of `statuses` in turn, the last one from then on; nothing
+ * else is answered but events, and the change set of `changeSet`, with its execution status.
+ */
 function stackGoesThrough(...statuses: string[]): void {
+  stackWithChangeSet(undefined, ...statuses);
+}
+
+function stackWithChangeSet(changeSet: { id: string; execution: string } | undefined, ...statuses: string[]): void {
   let poll = 0;
   fake.handle = (request) => {
     if (request.action === 'DescribeStacks') return describeStacksResult({ ...stack, status: statuses[Math.min(poll++, statuses.length - 1)]! });
     if (request.action === 'DescribeStackEvents') return describeStackEventsResult(stack, [userInitiated]);
+    if (request.action === 'DescribeChangeSet' && changeSet && request.params.get('ChangeSetName') === changeSet.id) {
+      return queryResult('DescribeChangeSet', `<ChangeSetId>${changeSet.id}</ChangeSetId><StackId>${stack.id}</StackId><Status>CREATE_COMPLETE</Status><ExecutionStatus>${changeSet.execution}</ExecutionStatus><Changes></Changes>`);
+    }
     throw new Error(`the step sent ${request.action}, though the stack was being updated`);
   };
 }
@@ -75,14 +85,24 @@ describe('update-stack when an update is already in progress', () => {
     expect(actions()).toEqual(['DescribeStacks']);
   });
 
+  const changeSetId = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/stepwise-apply-0a1b2c3d4e5f/77aa';
+
   it('in an apply resumed after the reviewed change set was executed, waits for that update, executes nothing and names the change set', async () => {
-    stackGoesThrough('UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE');
-    const changeSetId = 'arn:aws:cloudformation:us-east-1:123456789012:changeSet/stepwise-apply-0a1b2c3d4e5f/77aa';
+    stackWithChangeSet({ id: changeSetId, execution: 'EXECUTE_IN_PROGRESS' }, 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE');
     const input = { ...INPUT, waitFor: 'UPDATE_COMPLETE' as const, pollInterval: '10ms' };
     const result = await updateStack.run(fakeStepContext({ reviewed: { kind: 'change-set', stackId: stack.id, changeSetId } }), input);
     expect(result).toMatchObject({ StackId: stack.id, Updated: true, ChangeSetId: changeSetId, Stack: { StackStatus: 'UPDATE_COMPLETE' } });
     expect(actions()).not.toContain('ExecuteChangeSet');
-    expect(actions()).not.toContain('DescribeChangeSet');
+  });
+
+  it('in an apply, refuses an update under way that is not the reviewed change set\'s, rather than wait for it as if it were', async () => {
+    stackWithChangeSet({ id: changeSetId, execution: 'AVAILABLE' }, 'UPDATE_IN_PROGRESS');
+    const input = { ...INPUT, waitFor: 'UPDATE_COMPLETE' as const, pollInterval: '10ms' };
+    await expect(updateStack.run(fakeStepContext({ reviewed: { kind: 'change-set', stackId: stack.id, changeSetId } }), input)).rejects.toMatchObject({
+      code: 'reviewed-plan-unusable',
+      message: expect.stringMatching(new RegExp(`^stack billing-compute is being updated, but not by the reviewed change set ${changeSetId} \\(its execution status is AVAILABLE\\)\\. Make a new plan`)),
+    });
+    expect(actions()).toEqual(['DescribeStacks', 'DescribeChangeSet']);
   });
 
   it('kept for apply, the plan of an update under way records it; apply refuses once that update is over, rather than send one', async () => {
