@@ -23,8 +23,7 @@ export interface ApprovalPoint {
  */
 export async function awaitApproval(state: RunState, at: ApprovalPoint, request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalOutcome> {
   const message = state.options.redactor.text(request.message);
-  const timeoutMs = parseDuration(request.timeout);
-  if (timeoutMs === undefined) throw new StepFailure(`approval timeout ${JSON.stringify(request.timeout)} is not a duration such as 30m or 24h`, { code: 'invalid-input', retryable: false });
+  const timeoutMs = checkedRequest(request);
   const desk = state.options.approvals;
   if (!desk) return askOnly(state, message, signal);
   const operator = await desk.operator();
@@ -33,6 +32,19 @@ export async function awaitApproval(state: RunState, at: ApprovalPoint, request:
   const approval = new Approval(state, desk, at, request, message, operator.name);
   const asked = (await approval.settled()) ?? (await approval.askOperator(signal));
   return asked ?? approval.waitForOthers(timeoutMs, signal);
+}
+
+/**
+ * A plugin's step may ask with anything: a request that nobody could satisfy, or that nobody
+ * would need to (no approval at all), is its mistake, told as such. The timeout, in ms.
+ */
+function checkedRequest({ approvers, minApprovals, timeout }: ApprovalRequest): number {
+  const invalid = (what: string) => new StepFailure(what, { code: 'invalid-input', retryable: false });
+  if (!Array.isArray(approvers) || !approvers.every((approver) => typeof approver === 'string')) throw invalid(`approvers ${JSON.stringify(approvers)} is not a list of identities, patterns or user names`);
+  if (!Number.isInteger(minApprovals) || minApprovals < 1) throw invalid(`minApprovals ${JSON.stringify(minApprovals)} is not a whole number of at least 1`);
+  const timeoutMs = parseDuration(timeout);
+  if (timeoutMs === undefined) throw invalid(`approval timeout ${JSON.stringify(timeout)} is not a duration such as 30m or 24h`);
+  return timeoutMs;
 }
 
 /** One approval of a real run, as its state and journal know it. */

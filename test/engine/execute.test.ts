@@ -1,3 +1,4 @@
+import type { ApprovalRequest } from '../../engine/step-definition.js';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../engine/secrets.js';
 import { StepFailure } from '../../engine/step-failure.js';
@@ -312,6 +313,21 @@ describe('executeRunbook', () => {
 
   describe('interactive steps', () => {
     const ask = () => testStep('test.ask', { effect: 'interactive', run: async (ctx, input) => ({ approved: await ctx.confirm(String(input.message)) }) });
+
+    it.each([
+      [{ minApprovals: 0 }, 'minApprovals 0 is not a whole number of at least 1'],
+      [{ minApprovals: 1.5 }, 'minApprovals 1.5 is not a whole number of at least 1'],
+      [{ approvers: 'alice' }, 'approvers "alice" is not a list of identities, patterns or user names'],
+      [{ timeout: 'soon' }, 'approval timeout "soon" is not a duration such as 30m or 24h'],
+    ])('refuses a step\'s approval request %j that nobody could satisfy or need, approving nothing even with --yes', async (wrong, message) => {
+      const asking = testStep('test.approval', {
+        effect: 'interactive',
+        run: async (ctx) => ({ approvedBy: (await ctx.approve({ message: 'Go on?', approvers: [], minApprovals: 1, allowSelfApproval: true, timeout: '1h', ...wrong } as ApprovalRequest)).approvedBy }),
+      });
+      const { result } = await runRunbook({ steps: [{ id: 'ask', type: 'test.approval' }] }, [asking], { assumeYes: true });
+      expect(result.status).toBe('failed');
+      expect(result.failure).toMatchObject({ stepId: 'ask', code: 'invalid-input', message });
+    });
 
     it('refuses to ask without a terminal or --yes, and the run ends declined', async () => {
       const { result } = await runRunbook({ steps: [{ id: 'ask', type: 'test.ask', with: { message: 'Go on?' } }] }, [ask()]);
