@@ -7,6 +7,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const JAVASCRIPT = /\.[cm]?js$/;
 /** Imports nothing: read as it is. */
 const JSON_FILE = /\.json$/;
+/**
+ * CommonJS loading: what `require` loads is not read here, and a module it loads may import ES
+ * modules that require's cache never holds, so a file that requires goes through the hook.
+ */
+const REQUIRES = /\brequire\s*\(|\bcreateRequire\b/;
 
 /**
  * The files that loading a JavaScript plugin loads as ES modules, read from their import
@@ -14,8 +19,8 @@ const JSON_FILE = /\.json$/;
  * it, by its real path. Undefined when only the hook can tell, or only the hook can load the
  * plugin: a file other than JavaScript and JSON (TypeScript), a specifier other than a file's
  * or Node's own module (`stepwise`, which the hook resolves, a package or a `#` import, which
- * may resolve to the plugin's own files), a computed `import()`, or a statement this cannot
- * read. Files under node_modules are not followed: they are a package's, not the plugin's.
+ * may resolve to the plugin's own files), a computed `import()`, a `require` (CommonJS), or a
+ * statement this cannot read. Files under node_modules are not followed: they are a package's, not the plugin's.
  */
 export function readPluginImports(entry: string): string[] | undefined {
   const found = new Set<string>();
@@ -27,7 +32,9 @@ export function readPluginImports(entry: string): string[] | undefined {
       if (found.has(file)) continue;
       found.add(file);
       if (JSON_FILE.test(file) || file.split(path.sep).includes('node_modules')) continue;
-      const specifiers = importSpecifiers(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      if (REQUIRES.test(text)) return undefined;
+      const specifiers = importSpecifiers(text);
       if (specifiers === undefined) return undefined;
       for (const specifier of specifiers) {
         if (isBuiltin(specifier)) continue;

@@ -75,6 +75,9 @@ describe('the files a JavaScript plugin loads, read from its imports', () => {
     ['imports a computed name further down', { 'team-steps.js': "import './lib/load.js';\n", 'lib/load.js': "await import(['.', 'words.js'].join('/'));\n" }],
     ['imports a file that is not there', { 'team-steps.js': "import './lib/missing.js';\n" }],
     ['imports a file neither JavaScript nor JSON', { 'team-steps.js': "import './lib/words.wasm';\n", 'lib/words.wasm': '' }],
+    // what require loads may import ES modules that require's cache never holds
+    ['requires, in a file it imports', { 'team-steps.js': "import './lib/bridge.cjs';\n", 'lib/bridge.cjs': "module.exports = require('./inner.mjs');\n", 'lib/inner.mjs': "export * from './deep.mjs';\n" }],
+    ['makes a require function', { 'team-steps.js': "import { createRequire } from 'node:module';\nconst load = createRequire(import.meta.url);\n" }],
   ])('says only the hook can tell for a plugin that %s', (_what, files) => {
     const folder = pluginFolder(files);
     expect(readPluginImports(path.join(folder, 'team-steps.js'))).toBeUndefined();
