@@ -17,7 +17,8 @@ export function journalFilesLoadedLater(journal: RunObserver, runbookFile: strin
   const root = path.dirname(path.resolve(runbookFile));
   return {
     async onEvent(event) {
-      if (event.type === 'step-succeeded' || event.type === 'step-failed') {
+      // a restored step ran in an earlier attempt: it loaded nothing now
+      if ((event.type === 'step-succeeded' && event.via !== 'restore') || event.type === 'step-failed') {
         const later = await filesLoadedLater();
         if (later.length > 0) await journal.onEvent({ type: 'plugin-files-loaded', files: later.map((file) => ({ path: path.relative(root, file), sha256: sha256Of(file) ?? '' })), at: now() });
       }

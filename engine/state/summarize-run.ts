@@ -178,8 +178,9 @@ function timeline(entries: readonly JournalEntry[], runSucceeded: boolean): Step
       starts.set(entry.stepId, counts);
       // an item is known by its value: a resume after its list changed finds it at another position
       const key = entry.item === undefined ? '' : itemKeyOf(entry);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      step.attempts = Math.max(...counts.values());
+      const attempts = (counts.get(key) ?? 0) + 1;
+      counts.set(key, attempts);
+      step.attempts = Math.max(step.attempts, attempts);
       if (entry.item !== undefined) step.items = counts.size;
       step.status = 'running';
       delete step.skipReason;

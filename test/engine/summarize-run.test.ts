@@ -38,4 +38,12 @@ describe('summarizeRun', () => {
     const summary = summarizeRun({ location: '/x', record, journal: { entries, tornTail: false }, snapshot: undefined }, false);
     expect(summary.steps.find((step) => step.id === 'deploy')).toMatchObject({ items: 3, attempts: 2 });
   });
+
+  it('summarizes a forEach step of 150,000 items, more than a call can take as arguments', () => {
+    const events: RunEvent[] = [{ type: 'run-started', runId: 'r', runbook: 'deploy', version: '1.0.0', dryRun: false, at: AT }];
+    for (let item = 0; item < 150_000; item++) events.push(started(item, `"${item}"`), succeeded(item, `"${item}"`));
+    const record = { runId: 'r', runbook: { name: 'deploy', version: '1.0.0', path: '/x/deploy.yaml' }, params: {}, startedAt: AT } as unknown as RunRecord;
+    const summary = summarizeRun({ location: '/x', record, journal: { entries: journal(events), tornTail: false }, snapshot: undefined }, false);
+    expect(summary.steps.find((step) => step.id === 'deploy')).toMatchObject({ items: 150_000, attempts: 1 });
+  });
 });
