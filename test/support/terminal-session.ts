@@ -16,7 +16,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 export const PYTHON = 'python3';
 
 const DRIVER = String.raw`
-import fcntl, json, os, pty, select, struct, sys, termios
+import fcntl, json, os, pty, select, struct, sys, termios, time
 cols, rows, argv = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 pid, master = pty.fork()
 if pid == 0:
@@ -53,8 +53,10 @@ while True:
     if status is not None:
         break
 # What the program wrote just before it exited may still be in the terminal: read it to the end
-# (EIO once nothing holds the terminal open), or until it stays quiet if a process left holds it.
-while master is not None and select.select([master], [], [], 0.2)[0]:
+# (EIO once nothing holds the terminal open), or until it stays quiet, or for 10 s at most, if a
+# process it left holds it.
+drain_until = time.monotonic() + 10
+while master is not None and time.monotonic() < drain_until and select.select([master], [], [], 0.2)[0]:
     try:
         data = os.read(master, 65536)
     except OSError:
