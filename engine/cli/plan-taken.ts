@@ -53,12 +53,11 @@ export async function howThatRunEnded(claim: PlanClaim & { by: 'apply' }, state:
   }
 }
 
-/** The run, or undefined when the state holds no such run; any other failure to read it is told as it is. */
+/**
+ * The run, or undefined while it cannot be read whole: the apply that took the plan records its
+ * run just after (a reader between the two finds a run folder without its run.json), or died
+ * before it could. Told so, with how to tell the two apart, rather than as a damaged run.
+ */
 async function recordedRun(runId: string, state: OpenedState): Promise<RunOverview | undefined> {
-  try {
-    return await state.backend.overview(runId);
-  } catch (error) {
-    if (!(await state.backend.ids()).includes(runId)) return undefined;
-    throw error;
-  }
+  return state.backend.overview(runId).catch(() => undefined);
 }

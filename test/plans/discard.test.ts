@@ -119,6 +119,20 @@ describe('discard', { timeout: CLI_TESTS_TIMEOUT_MS }, () => {
     expect(runIds(bed.stateDir)).toEqual([]);
   });
 
+  it('refuses a state folder that is a file, saying so, for apply and discard alike', async () => {
+    const bed = reviewedPlanBed(holding(''));
+    expect((await bed.plan()).code).toBe(0);
+    const notAFolder = bed.write('not-a-folder', '');
+    const env = { STEPWISE_PARAM_TOKEN: SECRET_PARAM };
+    for (const command of ['apply', 'discard']) {
+      const result = await runCli([command, 'plan.json', '--state-dir', notAFolder], { cwd: bed.dir, env });
+      expectNoStackTrace(result.printed);
+      expect(result.code, result.printed).toBe(2);
+      expect(result.stderr).toContain(`stepwise: ${notAFolder}/plans: cannot keep runs there: a part of the path is a file, not a folder`);
+    }
+    expect(discarded(bed)).toBe('');
+  });
+
   it('names the claim to delete when the run that took the plan was never recorded', async () => {
     const bed = reviewedPlanBed(holding(''));
     expect((await bed.plan()).code).toBe(0);
