@@ -111,8 +111,10 @@ export interface StepContext {
    * Gets an approval, recorded in the run's state: asks the operator at the terminal when they
    * may give it (`--yes` answers for them), else records that the run waits, says who may
    * approve and how, and watches the state for their decisions (`stepwise approve`). Resolves
-   * once enough approvers approved; throws a StepFailure when one rejects (code `declined`), or
-   * when it is not decided (`--no-wait`, or `timeout` passed: code `waiting`, resumable).
+   * once enough approvers approved; throws a StepFailure when one rejects (code `rejected`),
+   * when it is not decided (`--no-wait`, or `timeout` passed: code `waiting`, resumable), or
+   * when the request is not one (`minApprovals` below 1, `approvers` not a list of strings,
+   * `timeout` not a duration: code `invalid-input`).
    */
   approve(request: ApprovalRequest): Promise<ApprovalOutcome>;
   /** Runs when the run ends, whatever its outcome (for processes a step leaves running). */
@@ -130,6 +132,7 @@ export interface ApprovalRequest {
   message: string;
   /** Identities, `*` patterns of them, or user names; empty: anyone who can reach the run's state. */
   approvers: string[];
+  /** How many of them must approve: a whole number, at least 1. */
   minApprovals: number;
   /** Whether the operator who runs the runbook may count as one of them. */
   allowSelfApproval: boolean;
